@@ -1,0 +1,30 @@
+# The quick start is two commands: `make verify` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Two workers on CI's two cores; pytest-xdist keeps one crashing implementation from stopping the rest.
+WORKERS ?= 2
+
+.PHONY: verify test bench clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## verify every built-in implementation; writes reports/report.html and reports/results.json
+verify: $(STAMP)
+	$(PY) -m pytest properties -n $(WORKERS) --report-json reports/results.json --report-html reports/report.html
+
+## the whole test suite: every property over the built-ins, then the tests of the suite itself
+test: $(STAMP)
+	$(PY) -m pytest properties tests -n $(WORKERS)
+
+## the speed benchmark (writes reports/bench.json)
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf reports/*.json reports/*.jsonl reports/*.html .hypothesis

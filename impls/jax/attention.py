@@ -1,0 +1,230 @@
+"""Attention (SPEC 3.6) for the JAX implementation, from einsum/exp/where/max only (never ``jax.nn``).
+
+Conventions: query head ``h`` reads key/value head ``h // (H // Hkv)`` (queries are grouped as
+``(Hkv, H // Hkv)``, so no K/V copy is made); ``mask`` True = may attend; ``is_causal`` is bottom-right
+aligned (query ``i`` sees key ``j`` iff ``j <= i + Lk - Lq``); a query with no allowed key gets probabilities
+0 and output 0. Arguments are validated in Python, then a kernel jitted with the options static runs.
+"""
+import math
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+from .._validate import attention as V
+from ._util import upcast
+
+__all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
+           "feed_forward"]
+
+# XLA on GPUs may run float32 matmuls in TF32 (10-bit mantissa) by default; the contract is float32.
+_HIGHEST = jax.lax.Precision.HIGHEST
+
+
+def _meta(a, name):
+    if not isinstance(a, jax.Array):
+        raise TypeError(f"{name} must be a jax.Array, got {type(a).__name__}")
+    return tuple(a.shape), a.dtype
+
+
+def _opt_meta(a, name):
+    return None if a is None else _meta(a, name)
+
+
+def _params_meta(params, component):
+    if not isinstance(params, dict):
+        raise TypeError(f"{component}: params must be a dict of arrays, got {type(params).__name__}")
+    return {key: _meta(value, f"{component}: params[{key!r}]") for key, value in params.items()}
+
+
+def _allowed(mask, is_causal, shape):
+    """Boolean ``(B, H, Lq, Lk)``: mask AND the bottom-right causal triangle."""
+    allowed = jnp.ones(shape, dtype=bool) if mask is None else jnp.broadcast_to(mask, shape)
+    if is_causal:
+        q_len, k_len = shape[-2:]
+        i = jnp.arange(q_len)[:, None]
+        j = jnp.arange(k_len)[None, :]
+        allowed = allowed & (j <= i + (k_len - q_len))
+    return allowed
+
+
+def _masked_softmax(logits, allowed):
+    """Softmax over the allowed entries of each row; rows with no allowed entry are all 0."""
+    any_allowed = allowed.any(axis=-1, keepdims=True)
+    row_max = jnp.max(jnp.where(allowed, logits, -jnp.inf), axis=-1, keepdims=True, initial=-jnp.inf)
+    # the shift cancels in the ratio, so it carries no gradient; no -inf enters the arithmetic below
+    row_max = jax.lax.stop_gradient(jnp.where(any_allowed, row_max, 0.0))
+    e = jnp.where(allowed, jnp.exp(jnp.where(allowed, logits - row_max, 0.0)), 0.0)
+    return e / jnp.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)
+
+
+def _weights(q, k, mask, is_causal, scale):
+    """Probabilities ``(B, H, Lq, Lk)`` from q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` (compute dtype)."""
+    batch, heads, q_len, head_dim = q.shape
+    kv_heads, k_len = k.shape[1], k.shape[2]
+    grouped = q.reshape(batch, kv_heads, heads // kv_heads, q_len, head_dim)  # head h = (h // group, h % group)
+    logits = jnp.einsum("bkgqd,bksd->bkgqs", grouped, k, precision=_HIGHEST)
+    logits = logits.reshape(batch, heads, q_len, k_len) * scale
+    return _masked_softmax(logits, _allowed(mask, is_causal, logits.shape))
+
+
+def _attend(q, k, v, mask, is_causal, scale):
+    """``weights @ v``, each query head reading its group's v head: ``(B, H, Lq, Dv)``."""
+    p = _weights(q, k, mask, is_causal, scale)
+    batch, heads, q_len, k_len = p.shape
+    kv_heads = v.shape[1]
+    grouped = p.reshape(batch, kv_heads, heads // kv_heads, q_len, k_len)
+    out = jnp.einsum("bkgqs,bksd->bkgqd", grouped, v, precision=_HIGHEST)
+    return out.reshape(batch, heads, q_len, v.shape[-1])
+
+
+@partial(jax.jit, static_argnames=("is_causal",))
+def _weights_kernel(q, k, mask, scale, *, is_causal):
+    return _weights(upcast(q), upcast(k), mask, is_causal, scale).astype(q.dtype)
+
+
+@partial(jax.jit, static_argnames=("is_causal",))
+def _sdpa_kernel(q, k, v, mask, scale, *, is_causal):
+    return _attend(upcast(q), upcast(k), upcast(v), mask, is_causal, scale).astype(q.dtype)
+
+
+def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
+    """``P = softmax_j(scale * q_i . k_j)`` over allowed keys ``j`` (mask AND causal), 0 where not allowed.
+
+    q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` -> ``(B, H, Lq, Lk)``; ``scale`` defaults to ``1/sqrt(D)``.
+    """
+    name = "attention_weights"
+    dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"), is_causal, scale)
+    return _weights_kernel(q, k, mask, dims.scale, is_causal=bool(is_causal))
+
+
+def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
+    """``out_i = sum_j P_ij v_j`` with ``P = attention_weights(q, k)``: ``(B, H, Lq, Dv)``."""
+    name = "scaled_dot_product_attention"
+    dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), _meta(v, "v"), _opt_meta(mask, "mask"),
+                       is_causal, scale)
+    return _sdpa_kernel(q, k, v, mask, dims.scale, is_causal=bool(is_causal))
+
+
+def _matmul(a, b):
+    return jnp.matmul(a, b, precision=_HIGHEST)
+
+
+def _linear(x, params, w, b):
+    y = _matmul(x, upcast(params[w]))
+    return y + upcast(params[b]) if b in params else y
+
+
+def _split_heads(t, heads):
+    """``(B, L, heads*D) -> (B, heads, L, D)``; columns ``h*D:(h+1)*D`` are head ``h``."""
+    batch, length, width = t.shape
+    return t.reshape(batch, length, heads, width // heads).transpose(0, 2, 1, 3)
+
+
+def _merge_heads(t):
+    """``(B, H, L, D) -> (B, L, H*D)``, the inverse of ``_split_heads``."""
+    batch, heads, length, head_dim = t.shape
+    return t.transpose(0, 2, 1, 3).reshape(batch, length, heads * head_dim)
+
+
+def _project(x, context, params, heads, kv_heads):
+    """q ``(B, H, Lq, D)``, k and v ``(B, Hkv, Lk, D)`` in the compute dtype."""
+    if "w_qkv" in params:
+        qkv = _linear(x, params, "w_qkv", "b_qkv")                  # columns: q | k | v
+        head_dim = qkv.shape[-1] // (heads + 2 * kv_heads)
+        q, k, v = jnp.split(qkv, [heads * head_dim, (heads + kv_heads) * head_dim], axis=-1)
+    else:
+        q = _linear(x, params, "wq", "bq")
+        k = _linear(context, params, "wk", "bk")
+        v = _linear(context, params, "wv", "bv")
+    return _split_heads(q, heads), _split_heads(k, kv_heads), _split_heads(v, kv_heads)
+
+
+def _rope(t, positions, base):
+    from .positional import rope
+    return rope(t, positions, base=base, interleaved=False)
+
+
+def _upcast_params(params):
+    return {key: upcast(value) for key, value in params.items()}
+
+
+@partial(jax.jit, static_argnames=("heads", "kv_heads", "is_causal", "rope_base"))
+def _mha_kernel(x, context, params, mask, *, heads, kv_heads, is_causal, rope_base):
+    xc, params = upcast(x), _upcast_params(params)
+    q, k, v = _project(xc, xc if context is None else upcast(context), params, heads, kv_heads)
+    if rope_base is not None:
+        positions = jnp.arange(x.shape[1])
+        q, k = _rope(q, positions, rope_base), _rope(k, positions, rope_base)
+    out = _attend(q, k, v, mask, is_causal, 1.0 / math.sqrt(q.shape[-1]))
+    return _linear(_merge_heads(out), params, "wo", "bo").astype(x.dtype)
+
+
+def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False,
+                         rope_base=None):
+    """``concat_h(attention(x Wq_h, c Wk_g(h), c Wv_g(h))) Wo + bo`` with ``c = context`` (x when None).
+
+    x ``(B, Lq, d)`` -> ``(B, Lq, d)``; ``rope_base``: half-split RoPE on q and k at positions ``0..L-1``.
+    """
+    name = "multi_head_attention"
+    dims, base = V.multi_head_attention(_meta(x, "x"), _opt_meta(context, "context"), _params_meta(params, name),
+                                        num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base)
+    return _mha_kernel(x, context, params, mask, heads=dims.heads, kv_heads=dims.kv_heads,
+                       is_causal=bool(is_causal), rope_base=base)
+
+
+@partial(jax.jit, static_argnames=("heads", "kv_heads", "rope_base"))
+def _decode_kernel(x_new, k_past, v_past, params, *, heads, kv_heads, rope_base):
+    xc, params = upcast(x_new), _upcast_params(params)
+    q, k, v = _project(xc, xc, params, heads, kv_heads)
+    past, new = k_past.shape[2], x_new.shape[1]
+    if rope_base is not None:
+        positions = jnp.arange(past, past + new)
+        q, k = _rope(q, positions, rope_base), _rope(k, positions, rope_base)
+    k = jnp.concatenate([upcast(k_past), k], axis=2)                # (B, Hkv, P+T, D), oldest first
+    v = jnp.concatenate([upcast(v_past), v], axis=2)
+    out = _attend(q, k, v, None, True, 1.0 / math.sqrt(q.shape[-1]))
+    out = _linear(_merge_heads(out), params, "wo", "bo")
+    dtype = x_new.dtype
+    return out.astype(dtype), (k.astype(dtype), v.astype(dtype))
+
+
+def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None):
+    """Causal self-attention of ``x_new (B, T, d)`` at positions ``P..P+T-1`` over ``cache + new`` keys.
+
+    Returns ``(out (B, T, d), (k, v))`` with the cache extended to ``(B, Hkv, P+T, D)``; cached keys are
+    stored already rotated when ``rope_base`` is set.
+    """
+    name = "mha_decode"
+    k_past, v_past = V.cache_pair(name, cache)
+    dims, base = V.mha_decode(_meta(x_new, "x_new"), _meta(k_past, "cache k"), _meta(v_past, "cache v"),
+                              _params_meta(params, name), num_heads, num_kv_heads, rope_base)
+    return _decode_kernel(x_new, k_past, v_past, params, heads=dims.heads, kv_heads=dims.kv_heads,
+                          rope_base=base)
+
+
+def _sigmoid(x):
+    z = jnp.exp(-jnp.abs(x))  # never overflows, unlike exp(-x) for very negative x
+    return jnp.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+@partial(jax.jit, static_argnames=("activation",))
+def _ffn_kernel(x, params, *, activation):
+    xc, params = upcast(x), _upcast_params(params)
+    if activation == "swiglu":
+        gate = _matmul(xc, params["w1"])
+        hidden = gate * _sigmoid(gate) * _matmul(xc, params["w3"])
+    else:
+        pre = _linear(xc, params, "w1", "b1")
+        if activation == "relu":
+            hidden = jnp.maximum(pre, 0.0)
+        else:
+            hidden = 0.5 * pre * (1.0 + jax.lax.erf(pre / math.sqrt(2.0)))
+    return _linear(hidden, params, "w2", "b2").astype(x.dtype)
+
+
+def feed_forward(x, params, *, activation="gelu"):
+    """relu/gelu: ``act(x @ w1 + b1) @ w2 + b2`` (biases optional, exact erf GELU);
+    swiglu: ``(silu(x @ w1) * (x @ w3)) @ w2`` with ``silu(z) = z * sigmoid(z)``."""
+    activation = V.feed_forward(_meta(x, "x"), _params_meta(params, "feed_forward"), activation)
+    return _ffn_kernel(x, params, activation=activation)

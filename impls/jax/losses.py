@@ -1,0 +1,113 @@
+"""Losses (SPEC 3.3) for the JAX implementation, from ``jax.numpy`` primitives (no ``jax.nn``, optax).
+
+Arguments are validated in Python, then a kernel jitted with its options static does the math. Half-precision
+inputs are computed in float32 and the result rounded back once.
+"""
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._validate import losses as V
+from ._util import compute_dtype, upcast
+
+__all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
+
+
+def _reduce(loss, reduction):
+    """``mean``/``sum`` over every element, or ``none``."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+@partial(jax.jit, static_argnames=("smoothing", "reduction"))
+def _cross_entropy(logits, target, ignore_index, label_smoothing, *, smoothing, reduction):
+    x = upcast(logits)
+    # the shift's gradient cancels exactly; stopping it avoids rounding noise from max's tie-splitting
+    z = x - jax.lax.stop_gradient(x.max(axis=1, keepdims=True))
+    lse = jnp.log(jnp.exp(z).sum(axis=1))
+    ignored = target == ignore_index
+    safe_target = jnp.where(ignored, 0, target)
+    loss = lse - jnp.take_along_axis(z, safe_target[:, None], axis=1)[:, 0]
+    if smoothing:
+        # static branch, not 0 * smooth: mean_c(z) may overflow for huge spreads, and 0 * inf is NaN
+        loss = (1.0 - label_smoothing) * loss + label_smoothing * (lse - z.mean(axis=1))
+    loss = jnp.where(ignored, 0.0, loss)
+    if reduction == "mean":
+        out = loss.sum() / (~ignored).sum().astype(loss.dtype)
+    else:
+        out = _reduce(loss, reduction)
+    return out.astype(logits.dtype)
+
+
+def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+    """Per row ``(1 - ls) * (lse - z[t]) + ls * mean_c(lse - z[c])`` with ``lse = logsumexp(z)``.
+
+    Rows with ``target == ignore_index`` give 0; ``mean`` divides by the number of other rows (NaN when every
+    row is ignored, as in PyTorch).
+    """
+    logits, target = jnp.asarray(logits), jnp.asarray(target)
+    V.cross_entropy(logits.shape, logits.dtype, target.shape, target.dtype, ignore_index=ignore_index,
+                    label_smoothing=label_smoothing, reduction=reduction)
+    if not isinstance(target, jax.core.Tracer):  # traced targets have no values to check
+        V.cross_entropy_targets(np.asarray(target), logits.shape[1], ignore_index)
+    ls = float(label_smoothing)
+    return _cross_entropy(logits, target, int(ignore_index), ls, smoothing=ls != 0.0, reduction=reduction)
+
+
+@partial(jax.jit, static_argnames=("reduction",))
+def _bce_with_logits(logits, target, *, reduction):
+    dtype = jnp.result_type(logits.dtype, target.dtype)
+    x, t = logits.astype(compute_dtype(dtype)), target.astype(compute_dtype(dtype))
+    pos = x >= 0
+    xp, xn = jnp.where(pos, x, 0.0), jnp.where(pos, 0.0, x)
+    loss = jnp.where(pos, xp * (1 - t) + jnp.log1p(jnp.exp(-xp)), jnp.log1p(jnp.exp(xn)) - xn * t)
+    return _reduce(loss, reduction).astype(dtype)
+
+
+def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
+    """``max(x, 0) - x * t + log1p(exp(-|x|))``, finite for every finite x.
+
+    Written per sign of x with the other branch fed 0, so that the gradient at x = 0 is ``sigmoid(0) - t``
+    (JAX's ``abs`` has derivative 1 at 0) and no branch ever sees exp overflow.
+    """
+    logits, target = jnp.asarray(logits), jnp.asarray(target)
+    V.binary_cross_entropy_with_logits(logits.shape, logits.dtype, target.shape, target.dtype,
+                                       reduction=reduction)
+    return _bce_with_logits(logits, target, reduction=reduction)
+
+
+@partial(jax.jit, static_argnames=("reduction",))
+def _mse_loss(pred, target, *, reduction):
+    dtype = jnp.result_type(pred.dtype, target.dtype)
+    diff = pred.astype(compute_dtype(dtype)) - target.astype(compute_dtype(dtype))
+    return _reduce(diff * diff, reduction).astype(dtype)
+
+
+def mse_loss(pred, target, *, reduction="mean"):
+    """``(pred - target) ** 2`` element-wise, then reduced."""
+    pred, target = jnp.asarray(pred), jnp.asarray(target)
+    V.mse_loss(pred.shape, pred.dtype, target.shape, target.dtype, reduction=reduction)
+    return _mse_loss(pred, target, reduction=reduction)
+
+
+@partial(jax.jit, static_argnames=("axis",))
+def _kl_divergence(log_p, log_q, *, axis):
+    dtype = jnp.result_type(log_p.dtype, log_q.dtype)
+    lp, lq = log_p.astype(compute_dtype(dtype)), log_q.astype(compute_dtype(dtype))
+    p = jnp.exp(lp)
+    zero = p == 0
+    # the difference is masked before the product too: -inf - -inf is NaN and would poison the gradient
+    diff = jnp.where(zero, 0.0, lp - lq)
+    return (p * diff).sum(axis=axis).astype(dtype)
+
+
+def kl_divergence(log_p, log_q, *, axis=-1):
+    """``sum(p * (log_p - log_q), axis)`` with ``p = exp(log_p)``; terms with ``p == 0`` count as 0."""
+    log_p, log_q = jnp.asarray(log_p), jnp.asarray(log_q)
+    axis = V.kl_divergence(log_p.shape, log_p.dtype, log_q.shape, log_q.dtype, axis=axis)
+    return _kl_divergence(log_p, log_q, axis=axis)

@@ -1,0 +1,168 @@
+"""Normalization layers (SPEC 3.1) from ``jax.numpy`` primitives (no flax, no ``jax.nn``).
+
+Two-pass biased statistics with ``eps`` inside the square root. Each normalised group is first divided by a
+power of two ``s >= 1`` that brings its values below 2 in magnitude: exact, so results equal the plain formula
+wherever that does not overflow, while squares and sums of huge half-precision inputs stay finite. ``s`` is a
+constant for autodiff (the function does not depend on it).
+
+Arguments are validated in Python (shapes are static), then a kernel jitted with the axis options static runs;
+``eps`` and ``momentum`` are traced, so new values do not recompile. An absent weight/bias is passed as
+``None``, which jit treats as a static empty pytree.
+"""
+import math
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+from .._validate import norms as V
+from ._util import upcast
+
+__all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
+
+
+def _meta(a):
+    if a is None:
+        return None
+    if not (hasattr(a, "shape") and hasattr(a, "dtype")):
+        raise TypeError(f"expected a jax.Array, got {type(a).__name__}")
+    return tuple(a.shape), a.dtype
+
+
+def _pow2_scale(x, axes):
+    """Per-group power of two ``s >= 1`` with ``|x| / s < 2`` (1 for zero, inf or NaN groups)."""
+    peak = jnp.max(jnp.abs(jax.lax.stop_gradient(x)), axis=axes, keepdims=True, initial=0.0)
+    _, e = jnp.frexp(peak)  # peak = f * 2**e with f in [0.5, 1); e = 0 for 0, inf, NaN
+    return jnp.ldexp(jnp.ones_like(peak), jnp.maximum(e - 1, 0))
+
+
+def _scaled_eps(eps, s):
+    """``eps / s**2``, kept a positive normal number so a constant group gives 0, not 0/0."""
+    return jnp.maximum(eps / s / s, jnp.finfo(s.dtype).tiny)
+
+
+def _moments(x, axes):
+    """``(s, mean, var)``: the biased mean and variance of ``x / s`` over ``axes`` (kept as size-1 axes)."""
+    s = _pow2_scale(x, axes)
+    xs = x / s
+    count = max(math.prod(x.shape[a] for a in axes), 1)
+    mean = jnp.sum(xs, axis=axes, keepdims=True) / count
+    dev = xs - mean
+    return s, mean, jnp.sum(dev * dev, axis=axes, keepdims=True) / count
+
+
+def _standardize(x, axes, eps):
+    """``(x - mean) * rsqrt(var + eps)`` over ``axes``, computed on ``x / s``."""
+    s, mean, var = _moments(x, axes)
+    return (x / s - mean) * jax.lax.rsqrt(var + _scaled_eps(eps, s))
+
+
+def _affine(y, weight, bias, shape):
+    """``y * weight + bias`` with the parameters reshaped to ``shape`` (None skips the term)."""
+    if weight is not None:
+        y = y * weight.astype(y.dtype).reshape(shape)
+    if bias is not None:
+        y = y + bias.astype(y.dtype).reshape(shape)
+    return y
+
+
+def _channel_shape(ndim):
+    return (1, -1) + (1,) * (ndim - 2)
+
+
+@jax.jit
+def _batch_norm_eval(x, running_mean, running_var, weight, bias, eps):
+    xc = upcast(x)
+    cshape = _channel_shape(x.ndim)
+    mu = running_mean.astype(xc.dtype).reshape(cshape)
+    var = running_var.astype(xc.dtype).reshape(cshape)
+    y = (xc - mu) * jax.lax.rsqrt(var + eps)
+    return _affine(y, weight, bias, cshape).astype(x.dtype)
+
+
+@jax.jit
+def _batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps):
+    xc = upcast(x)
+    cshape = _channel_shape(x.ndim)
+    s, mean, var = _moments(xc, (0,) + tuple(range(2, x.ndim)))
+    y = (xc / s - mean) * jax.lax.rsqrt(var + _scaled_eps(eps, s))
+    count = x.shape[0] * math.prod(x.shape[2:])  # > 1, checked before the call
+    batch_mean = (mean * s).reshape(-1)
+    batch_var = (var * s * s * (count / (count - 1))).reshape(-1)
+    new_rm = (1 - momentum) * upcast(running_mean) + momentum * batch_mean
+    new_rv = (1 - momentum) * upcast(running_var) + momentum * batch_var
+    return (_affine(y, weight, bias, cshape).astype(x.dtype),
+            new_rm.astype(running_mean.dtype), new_rv.astype(running_var.dtype))
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training, momentum=0.1, eps=1e-5):
+    """``y = (x - mu) / sqrt(var + eps) * weight + bias`` per channel over every axis but 1.
+
+    training: ``mu, var`` are the batch mean and biased variance; the running statistics become
+    ``(1 - momentum) * old + momentum * stat`` with the *unbiased* batch variance. eval: ``mu, var`` are the
+    running statistics, returned unchanged. Returns ``(y, new_running_mean, new_running_var)``.
+    """
+    training, momentum, eps = V.batch_norm(
+        _meta(x), _meta(running_mean), _meta(running_var), _meta(weight), _meta(bias),
+        training=training, momentum=momentum, eps=eps)
+    if training:
+        return _batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps)
+    y = _batch_norm_eval(x, running_mean, running_var, weight, bias, eps)
+    return y, jnp.asarray(running_mean), jnp.asarray(running_var)
+
+
+@partial(jax.jit, static_argnames=("k",))
+def _layer_norm(x, weight, bias, eps, k):
+    y = _standardize(upcast(x), tuple(range(x.ndim - k, x.ndim)), eps)
+    return _affine(y, weight, bias, x.shape[x.ndim - k:]).astype(x.dtype)
+
+
+def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
+    """``y = (x - mean) / sqrt(var + eps) * weight + bias`` over the last ``normalized_ndim`` axes."""
+    k, eps = V.layer_norm(_meta(x), normalized_ndim, _meta(weight), _meta(bias), eps=eps)
+    return _layer_norm(x, weight, bias, eps, k)
+
+
+@jax.jit
+def _instance_norm(x, weight, bias, eps):
+    y = _standardize(upcast(x), tuple(range(2, x.ndim)), eps)
+    return _affine(y, weight, bias, _channel_shape(x.ndim)).astype(x.dtype)
+
+
+def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
+    """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]`` per (n, c) over the spatial axes."""
+    eps = V.instance_norm(_meta(x), _meta(weight), _meta(bias), eps=eps)
+    return _instance_norm(x, weight, bias, eps)
+
+
+@partial(jax.jit, static_argnames=("g",))
+def _group_norm(x, weight, bias, eps, g):
+    n, c = x.shape[:2]
+    grouped = upcast(x).reshape((n, g, c // g) + x.shape[2:])  # (N, G, C/G, *spatial)
+    y = _standardize(grouped, tuple(range(2, grouped.ndim)), eps).reshape(x.shape)
+    return _affine(y, weight, bias, _channel_shape(x.ndim)).astype(x.dtype)
+
+
+def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
+    """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]``, statistics per (n, group of
+    ``C / num_groups`` contiguous channels) over the group's channels and the spatial axes."""
+    g, eps = V.group_norm(_meta(x), num_groups, _meta(weight), _meta(bias), eps=eps)
+    return _group_norm(x, weight, bias, eps, g)
+
+
+@partial(jax.jit, static_argnames=("k",))
+def _rms_norm(x, weight, eps, k):
+    xc = upcast(x)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    s = _pow2_scale(xc, axes)
+    xs = xc / s
+    count = max(math.prod(x.shape[x.ndim - k:]), 1)
+    mean_sq = jnp.sum(xs * xs, axis=axes, keepdims=True) / count
+    y = xs * jax.lax.rsqrt(mean_sq + _scaled_eps(eps, s))
+    return _affine(y, weight, None, x.shape[x.ndim - k:]).astype(x.dtype)
+
+
+def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
+    """``y = x / sqrt(mean(x**2) + eps) * weight`` over the last ``normalized_ndim`` axes."""
+    k, eps = V.rms_norm(_meta(x), normalized_ndim, _meta(weight), eps=eps)
+    return _rms_norm(x, weight, eps, k)

@@ -1,0 +1,133 @@
+"""Transformer parameter initialisation, counting and training-memory accounting (SPEC 3.9), JAX."""
+import math
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._validate import params as _v
+from ._util import DEVICE
+
+__all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes"]
+
+_STD = 0.02
+
+
+@partial(jax.jit, static_argnames=("size",))
+def _scaled_normal(key, size):
+    return jax.random.normal(key, (size,), dtype=jnp.float32) * jnp.float32(_STD)
+
+
+def _bucket(n):
+    """The power of two >= max(n, 1024): draws of bucketed length compile once per bucket, not per shape."""
+    return 1 << max(n - 1, 1023).bit_length()
+
+
+class _Init:
+    """float32 arrays on DEVICE. The i-th N(0, 0.02) matrix is the head of a standard-normal draw from
+    ``fold_in(PRNGKey(seed), i)``; norm weights and biases are constants, put on DEVICE without a kernel."""
+
+    def __init__(self, seed):
+        self.key = jax.random.PRNGKey(seed)
+        self.count = 0
+
+    def normal(self, *shape):
+        key = jax.random.fold_in(self.key, self.count)
+        self.count += 1
+        size = math.prod(shape)
+        # Cut and shape on the host: an eager slice/reshape would compile anew for every parameter shape.
+        head = np.asarray(_scaled_normal(key, _bucket(size)))[:size].reshape(shape)
+        return jax.device_put(head, DEVICE)
+
+    def zeros(self, *shape):
+        return jax.device_put(np.zeros(shape, dtype=np.float32), DEVICE)
+
+    def ones(self, *shape):
+        return jax.device_put(np.ones(shape, dtype=np.float32), DEVICE)
+
+
+def _norm(cfg, init):
+    """LayerNorm has weight and bias, RMSNorm weight only."""
+    out = {"weight": init.ones(cfg.d_model)}
+    if cfg.norm == "layernorm":
+        out["bias"] = init.zeros(cfg.d_model)
+    return out
+
+
+def _attention(cfg, init):
+    d, q_dim, kv_dim = cfg.d_model, cfg.n_heads * cfg.head_dim, cfg.n_kv_heads * cfg.head_dim
+    out = {"wq": init.normal(d, q_dim), "wk": init.normal(d, kv_dim), "wv": init.normal(d, kv_dim),
+           "wo": init.normal(q_dim, d)}
+    if cfg.bias:
+        out.update(bq=init.zeros(q_dim), bk=init.zeros(kv_dim), bv=init.zeros(kv_dim), bo=init.zeros(d))
+    return out
+
+
+def _ffn(cfg, init):
+    d, f = cfg.d_model, cfg.d_ff
+    if cfg.ffn == "swiglu":  # gate w1, up w3, down w2, never biased
+        return {"w1": init.normal(d, f), "w3": init.normal(d, f), "w2": init.normal(f, d)}
+    out = {"w1": init.normal(d, f), "w2": init.normal(f, d)}
+    if cfg.bias:
+        out.update(b1=init.zeros(f), b2=init.zeros(d))
+    return out
+
+
+def init_transformer_params(config, *, seed):
+    """Parameters of a decoder-only pre-norm transformer as a nested dict of float32 ``jax.Array``s.
+
+    Matrices and embeddings ~ N(0, 0.02^2), biases 0, norm weights 1. Layout:
+    ``embed{tokens (V, d), positions (max_positions, d) if learned}``, ``layers[i]{attn_norm, attn{wq, wk, wv,
+    wo, [bq bk bv bo]}, ffn_norm, ffn{w1, [w3], w2, [b1 b2]}}``, ``final_norm``, ``lm_head{weight (d, V)}``
+    unless tied.
+    """
+    cfg = _v.check_config(config)
+    seed = _v.check_seed(seed, "init_transformer_params")
+    with jax.default_device(DEVICE):
+        init = _Init(seed)
+        embed = {"tokens": init.normal(cfg.vocab_size, cfg.d_model)}
+        if cfg.positional == "learned":
+            embed["positions"] = init.normal(cfg.max_positions, cfg.d_model)
+        layers = [{"attn_norm": _norm(cfg, init), "attn": _attention(cfg, init),
+                   "ffn_norm": _norm(cfg, init), "ffn": _ffn(cfg, init)} for _ in range(cfg.n_layers)]
+        params = {"embed": embed, "layers": layers, "final_norm": _norm(cfg, init)}
+        if not cfg.tie_embeddings:
+            params["lm_head"] = {"weight": init.normal(cfg.d_model, cfg.vocab_size)}
+    return params
+
+
+def count_parameters(config):
+    """Number of scalars in ``init_transformer_params(config)``, from the shapes alone.
+
+    Sum over the tensors: embeddings ``V d`` (+ ``P d`` learned positions); per layer two norms (``2d``
+    LayerNorm, ``d`` RMSNorm), ``wq wk wv wo`` = ``d HD + 2 d Hkv D + HD d`` (+ biases ``HD + 2 Hkv D + d``),
+    FFN ``3 d d_ff`` SwiGLU or ``2 d d_ff`` (+ ``d_ff + d``); a final norm; ``d V`` for an untied head.
+    """
+    cfg = _v.check_config(config)
+    d, hd, kvd, f = cfg.d_model, cfg.n_heads * cfg.head_dim, cfg.n_kv_heads * cfg.head_dim, cfg.d_ff
+    norm_sizes = [d, d] if cfg.norm == "layernorm" else [d]
+    attn_sizes = [d * hd, d * kvd, d * kvd, hd * d] + ([hd, kvd, kvd, d] if cfg.bias else [])
+    if cfg.ffn == "swiglu":
+        ffn_sizes = [d * f, d * f, f * d]
+    else:
+        ffn_sizes = [d * f, f * d] + ([f, d] if cfg.bias else [])
+    layer = 2 * sum(norm_sizes) + sum(attn_sizes) + sum(ffn_sizes)
+    embed = [cfg.vocab_size * d] + ([cfg.max_positions * d] if cfg.positional == "learned" else [])
+    head = [] if cfg.tie_embeddings else [d * cfg.vocab_size]
+    return sum(embed) + cfg.n_layers * layer + sum(norm_sizes) + sum(head)
+
+
+def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True):
+    """Bytes of weights, gradients and optimizer state for ``num_params`` parameters (ZeRO's accounting).
+
+    Per parameter: mixed-precision Adam/AdamW 2 + 2 + 12 (fp32 master, momentum, variance), fp32 Adam
+    4 + 4 + 8; SGD with momentum 2 + 2 + 8 (master, momentum) or 4 + 4 + 4.
+    """
+    n = _v.check_memory_args(num_params, optimizer, mixed_precision)
+    low = jnp.dtype(jnp.float16 if mixed_precision else jnp.float32).itemsize
+    fp32 = jnp.dtype(jnp.float32).itemsize
+    fp32_states = (1 if optimizer == "sgd" else 2) + (1 if mixed_precision else 0)
+    out = {"params": low * n, "grads": low * n, "optimizer_states": fp32_states * fp32 * n}
+    out["total"] = out["params"] + out["grads"] + out["optimizer_states"]
+    return out

@@ -1,0 +1,39 @@
+"""Attention: ``jax.nn.dot_product_attention`` under the contract's conventions.
+
+Converted here: layout (the contract's (B, H, L, D), JAX's (B, L, H, D)); causality, which JAX aligns
+top-left (``tril`` of the (Lq, Lk) logits) while the contract aligns it bottom-right (query i sees key j
+iff j <= i + Lk - Lq), so it is passed as an explicit mask. The mask polarity already agrees
+(True = may attend) and JAX reads K/V head h // (H / Hkv) for grouped queries as the contract does.
+"""
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+from impls._validate import attention as check
+
+from ._util import meta
+
+__all__ = ["scaled_dot_product_attention"]
+
+
+@partial(jax.jit, static_argnames=("is_causal",))
+def _sdpa(q, k, v, mask, scale, is_causal):
+    lq, lk = q.shape[-2], k.shape[-2]
+    if is_causal:
+        causal = jnp.tril(jnp.ones((lq, lk), bool), lk - lq)  # (Lq, Lk), bottom-right aligned
+        mask = causal if mask is None else jnp.logical_and(mask, causal)
+    if mask is not None:
+        mask = jnp.broadcast_to(mask, mask.shape[:-2] + (lq, lk))
+    out = jax.nn.dot_product_attention(q.swapaxes(1, 2), k.swapaxes(1, 2), v.swapaxes(1, 2),  # (B, L, H, D)
+                                       mask=mask, scale=scale)
+    return out.swapaxes(1, 2)  # (B, H, Lq, D)
+
+
+def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
+    """``jax.nn.dot_product_attention``: softmax(q k^T * scale, masked) v, query head h reading
+    K/V head h // (H / Hkv)."""
+    dims = check.attention("scaled_dot_product_attention", meta(q), meta(k), meta(v), meta(mask), is_causal, scale)
+    if dims.v_dim != dims.head_dim:
+        raise NotImplementedError("jax.nn.dot_product_attention needs value head dim Dv == query head dim D")
+    return _sdpa(q, k, v, mask, scale, bool(is_causal))

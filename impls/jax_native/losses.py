@@ -1,0 +1,82 @@
+"""Losses: optax's per-example losses, with PyTorch's options (``ignore_index``, ``reduction``) expressed
+around them, as the contract adopts PyTorch's semantics."""
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from impls._validate import losses as check
+
+__all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
+
+
+def _reduce(per_example, reduction):
+    """PyTorch's ``reduction``: the mean, the sum, or the per-example values."""
+    if reduction == "mean":
+        return jnp.mean(per_example)
+    if reduction == "sum":
+        return jnp.sum(per_example)
+    return per_example
+
+
+@partial(jax.jit, static_argnames=("smoothed", "reduction"))
+def _cross_entropy(logits, target, ignore_index, label_smoothing, smoothed, reduction):
+    keep = target != ignore_index
+    labels = jnp.where(keep, target, 0)  # any valid class: the row's loss is zeroed below
+    if smoothed:
+        one_hot = jax.nn.one_hot(labels, logits.shape[-1], dtype=logits.dtype)
+        per_row = optax.softmax_cross_entropy(logits, optax.smooth_labels(one_hot, label_smoothing))
+    else:
+        per_row = optax.softmax_cross_entropy_with_integer_labels(logits, labels)
+    per_row = jnp.where(keep, per_row, jnp.zeros((), per_row.dtype))
+    if reduction == "mean":
+        # PyTorch averages over the rows that are not ignored (NaN when every row is).
+        return jnp.mean(per_row, where=keep)
+    return _reduce(per_row, reduction)
+
+
+def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+    """``optax.softmax_cross_entropy[_with_integer_labels]`` (labels through ``optax.smooth_labels``):
+    per row logsumexp(z) - sum_c q_c z_c with q = (1 - s) one_hot + s / C; ignored rows give 0 and do not
+    count in the mean."""
+    check.cross_entropy(logits.shape, logits.dtype, target.shape, target.dtype, ignore_index=ignore_index,
+                        label_smoothing=label_smoothing, reduction=reduction)
+    check.cross_entropy_targets(np.asarray(target), logits.shape[1], ignore_index)
+    return _cross_entropy(logits, target, ignore_index, label_smoothing, bool(label_smoothing > 0), reduction)
+
+
+@partial(jax.jit, static_argnames=("reduction",))
+def _bce(logits, target, reduction):
+    return _reduce(optax.sigmoid_binary_cross_entropy(logits, target), reduction)
+
+
+def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
+    """``optax.sigmoid_binary_cross_entropy``: -t log_sigmoid(z) - (1 - t) log_sigmoid(-z), reduced."""
+    check.binary_cross_entropy_with_logits(logits.shape, logits.dtype, target.shape, target.dtype,
+                                           reduction=reduction)
+    return _bce(logits, target, reduction)
+
+
+@partial(jax.jit, static_argnames=("reduction",))
+def _mse(pred, target, reduction):
+    return _reduce(optax.squared_error(pred, target), reduction)
+
+
+def mse_loss(pred, target, *, reduction="mean"):
+    """``optax.squared_error``: (pred - target)**2, reduced."""
+    check.mse_loss(pred.shape, pred.dtype, target.shape, target.dtype, reduction=reduction)
+    return _mse(pred, target, reduction)
+
+
+@partial(jax.jit, static_argnames=("axis",))
+def _kl(log_p, log_q, axis):
+    # optax's (log_predictions, log_targets) measures KL(targets || predictions): p is optax's target.
+    return optax.losses.kl_divergence_with_log_targets(log_q, log_p, axis=axis)
+
+
+def kl_divergence(log_p, log_q, *, axis=-1):
+    """``optax.losses.kl_divergence_with_log_targets``: sum(exp(log_p) * (log_p - log_q), axis)."""
+    axis = check.kl_divergence(log_p.shape, log_p.dtype, log_q.shape, log_q.dtype, axis=axis)
+    return _kl(log_p, log_q, axis)

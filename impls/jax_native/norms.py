@@ -1,0 +1,110 @@
+"""Normalisation layers: ``jax.nn.standardize`` plus the affine map and the running-statistics update.
+
+``jax.nn.standardize`` is called with its default variance algorithm (``"fast"``: mean(x**2) - mean(x)**2,
+clipped at 0), as a JAX user calling it gets; the suite's large-offset inputs show what that costs.
+"""
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+from impls._validate import norms as check
+
+from ._util import meta
+
+__all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
+
+
+def _affine(y, weight, bias, shape):
+    """y * weight + bias, the parameters reshaped to ``shape`` (broadcast against y); None skips one."""
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def _channel_shape(x):
+    """(1, C, 1, ...): a per-channel vector's shape broadcast against x (N, C, *spatial)."""
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+
+@partial(jax.jit, static_argnames=("training",))
+def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps):
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = _channel_shape(x)
+    if not training:
+        y = jax.nn.standardize(x, axes, mean=running_mean.reshape(shape), variance=running_var.reshape(shape),
+                               epsilon=eps)
+        return _affine(y, weight, bias, shape), running_mean, running_var
+    y = jax.nn.standardize(x, axes, epsilon=eps)
+    # The running-statistics update is PyTorch's convention, which jax.nn has no counterpart for.
+    count = x.size // x.shape[1]
+    batch_mean = jnp.mean(x, axes)
+    batch_var = jnp.var(x, axes) * (count / (count - 1))
+    new_mean = (1 - momentum) * running_mean + momentum * batch_mean
+    new_var = (1 - momentum) * running_var + momentum * batch_var
+    return _affine(y, weight, bias, shape), new_mean.astype(running_mean.dtype), new_var.astype(running_var.dtype)
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training, momentum=0.1, eps=1e-5):
+    """y = (x - mu_c) / sqrt(var_c + eps) * w + b over every axis but 1 (``jax.nn.standardize``); training
+    uses batch statistics and returns ``(1 - momentum) * old + momentum * stat`` (unbiased variance)."""
+    training, momentum, eps = check.batch_norm(meta(x), meta(running_mean), meta(running_var), meta(weight),
+                                               meta(bias), training=training, momentum=momentum, eps=eps)
+    return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+@partial(jax.jit, static_argnames=("normalized_ndim",))
+def _layer_norm(x, weight, bias, normalized_ndim, eps):
+    axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+    y = jax.nn.standardize(x, axes, epsilon=eps)
+    return _affine(y, weight, bias, x.shape[x.ndim - normalized_ndim:])
+
+
+def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
+    """``jax.nn.standardize`` over the last ``normalized_ndim`` axes: (x - mean) / sqrt(var + eps) * w + b."""
+    k, eps = check.layer_norm(meta(x), normalized_ndim, meta(weight), meta(bias), eps=eps)
+    return _layer_norm(x, weight, bias, k, eps)
+
+
+@jax.jit
+def _instance_norm(x, weight, bias, eps):
+    y = jax.nn.standardize(x, tuple(range(2, x.ndim)), epsilon=eps)
+    return _affine(y, weight, bias, _channel_shape(x))
+
+
+def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
+    """``jax.nn.standardize`` per (n, c) over the spatial axes, then * w_c + b_c."""
+    eps = check.instance_norm(meta(x), meta(weight), meta(bias), eps=eps)
+    return _instance_norm(x, weight, bias, eps)
+
+
+@partial(jax.jit, static_argnames=("num_groups",))
+def _group_norm(x, weight, bias, num_groups, eps):
+    n, c = x.shape[:2]
+    grouped = x.reshape((n, num_groups, c // num_groups) + x.shape[2:])  # (N, G, C/G, *spatial)
+    y = jax.nn.standardize(grouped, tuple(range(2, grouped.ndim)), epsilon=eps).reshape(x.shape)
+    return _affine(y, weight, bias, _channel_shape(x))
+
+
+def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
+    """``jax.nn.standardize`` per (n, group of C/num_groups contiguous channels) over the group and
+    spatial axes, then * w_c + b_c."""
+    num_groups, eps = check.group_norm(meta(x), num_groups, meta(weight), meta(bias), eps=eps)
+    return _group_norm(x, weight, bias, num_groups, eps)
+
+
+@partial(jax.jit, static_argnames=("normalized_ndim",))
+def _rms_norm(x, weight, normalized_ndim, eps):
+    axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+    # standardize with the mean pinned at 0 divides by sqrt(mean(x**2) + eps): RMS normalisation.
+    y = jax.nn.standardize(x, axes, mean=jnp.zeros((), x.dtype), epsilon=eps)
+    return _affine(y, weight, None, x.shape[x.ndim - normalized_ndim:])
+
+
+def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
+    """``jax.nn.standardize`` with mean 0: x / sqrt(mean(x**2) + eps) * w over the last ``normalized_ndim``
+    axes."""
+    k, eps = check.rms_norm(meta(x), normalized_ndim, meta(weight), eps=eps)
+    return _rms_norm(x, weight, k, eps)

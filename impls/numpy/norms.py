@@ -1,0 +1,130 @@
+"""Normalization layers (SPEC 3.1) in NumPy: the float64 oracle.
+
+Statistics are two-pass (mean first, then the mean of squared deviations) and biased; ``eps`` sits inside
+the square root. Each normalised group is first divided by a power of two ``s >= 1`` that brings its values
+below 2 in magnitude: the division is exact, so results are bit-identical to the plain formula wherever that
+formula does not overflow, and squares and sums of huge inputs (bfloat16 up to 3e38) stay finite.
+"""
+import math
+
+import numpy as np
+
+from .._validate import norms as V
+from ._util import upcast
+
+__all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
+
+
+def _meta(a):
+    return None if a is None else (np.shape(a), np.asarray(a).dtype)
+
+
+def _pow2_scale(x, axes):
+    """Per-group power of two ``s >= 1`` with ``|x| / s < 2`` (1 for zero, inf or NaN groups)."""
+    peak = np.max(np.abs(x), axis=axes, keepdims=True, initial=0.0)
+    _, e = np.frexp(peak)  # peak = f * 2**e with f in [0.5, 1); frexp gives e = 0 for 0, inf, NaN
+    return np.ldexp(np.ones_like(peak), np.maximum(e - 1, 0))
+
+
+def _scaled_eps(eps, s):
+    """``eps / s**2``, kept a positive normal number so a constant group gives 0, not 0/0."""
+    return np.maximum(eps / s / s, np.finfo(s.dtype).tiny)
+
+
+def _moments(x, axes):
+    """``(s, mean, var)``: the biased mean and variance of ``x / s`` over ``axes`` (kept as size-1 axes)."""
+    s = _pow2_scale(x, axes)
+    xs = x / s
+    count = max(math.prod(x.shape[a] for a in axes), 1)
+    mean = np.sum(xs, axis=axes, keepdims=True) / count
+    dev = xs - mean
+    return s, mean, np.sum(dev * dev, axis=axes, keepdims=True) / count
+
+
+def _standardize(x, axes, eps):
+    """``(x - mean) / sqrt(var + eps)`` over ``axes``, computed on ``x / s``."""
+    s, mean, var = _moments(x, axes)
+    return (x / s - mean) / np.sqrt(var + _scaled_eps(eps, s))
+
+
+def _affine(y, weight, bias, shape):
+    """``y * weight + bias`` with the parameters reshaped to ``shape`` (None skips the term)."""
+    if weight is not None:
+        y = y * np.asarray(weight).astype(y.dtype).reshape(shape)
+    if bias is not None:
+        y = y + np.asarray(bias).astype(y.dtype).reshape(shape)
+    return y
+
+
+def _channel_shape(ndim):
+    return (1, -1) + (1,) * (ndim - 2)
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training, momentum=0.1, eps=1e-5):
+    """``y = (x - mu) / sqrt(var + eps) * weight + bias`` per channel over every axis but 1.
+
+    training: ``mu, var`` are the batch mean and biased variance; the running statistics become
+    ``(1 - momentum) * old + momentum * stat`` with the *unbiased* batch variance. eval: ``mu, var`` are the
+    running statistics, returned unchanged. Returns ``(y, new_running_mean, new_running_var)``.
+    """
+    training, momentum, eps = V.batch_norm(
+        _meta(x), _meta(running_mean), _meta(running_var), _meta(weight), _meta(bias),
+        training=training, momentum=momentum, eps=eps)
+    x, rm, rv = np.asarray(x), np.asarray(running_mean), np.asarray(running_var)
+    xc = upcast(x)
+    cshape = _channel_shape(x.ndim)
+    if not training:
+        mu, var = upcast(rm).astype(xc.dtype), upcast(rv).astype(xc.dtype)
+        y = (xc - mu.reshape(cshape)) / np.sqrt(var.reshape(cshape) + eps)
+        return _affine(y, weight, bias, cshape).astype(x.dtype), rm.copy(), rv.copy()
+    axes = (0,) + tuple(range(2, x.ndim))
+    s, mean, var = _moments(xc, axes)
+    y = (xc / s - mean) / np.sqrt(var + _scaled_eps(eps, s))
+    count = x.shape[0] * math.prod(x.shape[2:])  # > 1, checked above
+    batch_mean = (mean * s).reshape(-1)
+    with np.errstate(over="ignore"):  # a variance beyond the dtype's range is inf, correctly rounded
+        batch_var = (var * s * s * (count / (count - 1))).reshape(-1)
+    new_rm = (1 - momentum) * upcast(rm) + momentum * batch_mean
+    new_rv = (1 - momentum) * upcast(rv) + momentum * batch_var
+    return _affine(y, weight, bias, cshape).astype(x.dtype), new_rm.astype(rm.dtype), new_rv.astype(rv.dtype)
+
+
+def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
+    """``y = (x - mean) / sqrt(var + eps) * weight + bias`` over the last ``normalized_ndim`` axes."""
+    k, eps = V.layer_norm(_meta(x), normalized_ndim, _meta(weight), _meta(bias), eps=eps)
+    x = np.asarray(x)
+    y = _standardize(upcast(x), tuple(range(x.ndim - k, x.ndim)), eps)
+    return _affine(y, weight, bias, x.shape[x.ndim - k:]).astype(x.dtype)
+
+
+def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
+    """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]`` per (n, c) over the spatial axes."""
+    eps = V.instance_norm(_meta(x), _meta(weight), _meta(bias), eps=eps)
+    x = np.asarray(x)
+    y = _standardize(upcast(x), tuple(range(2, x.ndim)), eps)
+    return _affine(y, weight, bias, _channel_shape(x.ndim)).astype(x.dtype)
+
+
+def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
+    """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]``, statistics per (n, group of
+    ``C / num_groups`` contiguous channels) over the group's channels and the spatial axes."""
+    g, eps = V.group_norm(_meta(x), num_groups, _meta(weight), _meta(bias), eps=eps)
+    x = np.asarray(x)
+    n, c = x.shape[:2]
+    grouped = upcast(x).reshape((n, g, c // g) + x.shape[2:])  # (N, G, C/G, *spatial)
+    y = _standardize(grouped, tuple(range(2, grouped.ndim)), eps).reshape(x.shape)
+    return _affine(y, weight, bias, _channel_shape(x.ndim)).astype(x.dtype)
+
+
+def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
+    """``y = x / sqrt(mean(x**2) + eps) * weight`` over the last ``normalized_ndim`` axes."""
+    k, eps = V.rms_norm(_meta(x), normalized_ndim, _meta(weight), eps=eps)
+    x = np.asarray(x)
+    xc = upcast(x)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    s = _pow2_scale(xc, axes)
+    xs = xc / s
+    count = max(math.prod(x.shape[x.ndim - k:]), 1)
+    mean_sq = np.sum(xs * xs, axis=axes, keepdims=True) / count
+    y = xs / np.sqrt(mean_sq + _scaled_eps(eps, s))
+    return _affine(y, weight, None, x.shape[x.ndim - k:]).astype(x.dtype)

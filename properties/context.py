@@ -1,0 +1,67 @@
+"""What a running check remembers: examples run, the worst errors seen, the error-margin histogram, inputs the
+implementation declared unsupported, and the last input (after shrinking: the counterexample)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+#: bin edges of the log10(error / allowed) histogram shown per implementation in the report
+HIST_LO, HIST_HI, HIST_STEP = -8.0, 2.0, 0.5
+HIST_BINS = int((HIST_HI - HIST_LO) / HIST_STEP) + 2  # + underflow (exact) and overflow bins
+
+
+def hist_bin(ratio: float) -> int:
+    """Histogram bin of an error ratio: 0 holds exact results (and anything below 1e-8), the last > 100x."""
+    if ratio <= 0 or math.log10(ratio) < HIST_LO:
+        return 0
+    return min(HIST_BINS - 1, 1 + int((math.log10(ratio) - HIST_LO) / HIST_STEP))
+
+
+@dataclass
+class CheckContext:
+    examples: int = 0
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    max_ulp_err: float | None = None
+    worst_ratio: float | None = None
+    allowed: float | None = None
+    histogram: list[int] = field(default_factory=lambda: [0] * HIST_BINS)
+    unsupported_messages: list[str] = field(default_factory=list)
+    unsupported_count: int = 0
+    last_case: object = None
+    last_errors: object = None
+    notes: list[str] = field(default_factory=list)
+    bad_inputs: int = 0
+
+    def unsupported(self, message: str) -> None:
+        self.unsupported_count += 1
+        if message not in self.unsupported_messages and len(self.unsupported_messages) < 5:
+            self.unsupported_messages.append(message)
+
+    def record(self, errors) -> None:
+        """Fold one comparison's :class:`properties.tolerances.Errors` into the check's figures."""
+        self.last_errors = errors
+        self.histogram[hist_bin(errors.worst_ratio)] += 1
+        if self.worst_ratio is None or errors.worst_ratio >= self.worst_ratio:
+            self.worst_ratio, self.allowed = errors.worst_ratio, errors.allowed
+        self.max_abs_err = max(self.max_abs_err or 0.0, errors.max_abs)
+        self.max_rel_err = max(self.max_rel_err or 0.0, errors.max_rel)
+        self.max_ulp_err = max(self.max_ulp_err or 0.0, errors.max_ulp)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes and len(self.notes) < 10:
+            self.notes.append(text)
+
+
+_CURRENT = CheckContext()
+
+
+def current() -> CheckContext:
+    """The context of the check being run (a fresh throwaway one outside the runner)."""
+    return _CURRENT
+
+
+def start() -> CheckContext:
+    global _CURRENT
+    _CURRENT = CheckContext()
+    return _CURRENT

@@ -1,0 +1,54 @@
+"""Gradient checks: an implementation's VJP against central finite differences of the float64 oracle.
+
+For a scalar ``s(x) = <c, f(x)>`` the VJP is ``ds/dx``; each coordinate is estimated as
+``(s(x + h e_i) - s(x - h e_i)) / 2h`` in float64 with ``h = 1e-6 * max(1, |x_i|)`` (truncation error
+``O(h^2)``, rounding error ``O(eps64 / h)``: both ~1e-10, far below a float32 budget). Arrays are kept small:
+this costs two oracle calls per input element.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from properties import oracle
+from properties.assertions import assert_close
+from properties.tolerances import gradient_tolerance
+
+#: the most input elements a finite-difference gradient check perturbs
+MAX_FD_ELEMENTS = 96
+
+
+def finite_difference(component: str, args: tuple, kwargs: dict, cotangent: np.ndarray, *, wrt: int,
+                      output=None) -> np.ndarray:
+    """Central-difference estimate of ``d <cotangent, f(args)> / d args[wrt]`` with the float64 oracle."""
+    args = list(oracle.widen(args))
+    x = np.array(args[wrt], dtype=np.float64)
+    c = np.asarray(cotangent, dtype=np.float64)
+    grad = np.zeros_like(x)
+
+    def scalar(xv):
+        args[wrt] = xv
+        out = oracle.expected(component, *args, **kwargs)
+        out = out if output is None else out[output]
+        return float(np.sum(np.asarray(out, dtype=np.float64) * c))
+
+    for i in np.ndindex(x.shape):
+        h = 1e-6 * max(1.0, abs(x[i]))
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        grad[i] = (scalar(up) - scalar(down)) / (up[i] - down[i])
+    return grad
+
+
+def assert_vjp_matches(subject, component: str, args: tuple, kwargs: dict, cotangent: np.ndarray, *,
+                       wrt=(0,), output=None, n: int = 1, cond: float = 1.0) -> tuple:
+    """The implementation's VJP equals finite differences of the oracle for every input in ``wrt``."""
+    grads = subject.vjp(component, args, cotangent, wrt=wrt, output=output, **kwargs)
+    for i, g in zip(wrt, grads):
+        fd = finite_difference(component, args, kwargs, cotangent, wrt=i, output=output)
+        g = subject.expect(np.asarray(g), shape=fd.shape, what=f"vjp of {component} w.r.t. argument {i}")
+        # a gradient is a cotangent-weighted sum of O(1) sensitivities: its rounding is relative to |cotangent|
+        scale = max(float(np.max(np.abs(fd), initial=0.0)), float(np.max(np.abs(cotangent), initial=0.0)), 1e-12)
+        assert_close(g, fd, dtype=subject.dtype, what=f"vjp of {component} w.r.t. argument {i} vs finite differences",
+                     floor=scale, tol=gradient_tolerance(subject.dtype, n=n, cond=cond))
+    return grads

@@ -1,0 +1,63 @@
+"""The float64 oracle: the NumPy implementation run on the same (already rounded) inputs in float64.
+
+Inputs are drawn in the dtype under test, so the oracle sees exactly the values the implementation saw; the
+comparison then measures only the implementation's own arithmetic error.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from properties import loader
+from properties.assertions import assert_close
+from properties.subject import Subject
+
+
+def widen(value):
+    """Float arrays (also inside tuples, lists and dicts) as float64; everything else unchanged."""
+    if isinstance(value, np.ndarray) and (value.dtype.kind == "f" or value.dtype.name == "bfloat16"):
+        return value.astype(np.float64)
+    if isinstance(value, tuple):
+        return tuple(widen(v) for v in value)
+    if isinstance(value, list):
+        return [widen(v) for v in value]
+    if isinstance(value, dict):
+        return {k: widen(v) for k, v in value.items()}
+    return value
+
+
+def expected(component: str, *args, **kwargs):
+    """``component`` evaluated by the NumPy implementation in float64."""
+    fn = getattr(loader.oracle().module, component)
+    return fn(*widen(args), **widen(kwargs))
+
+
+def _leaves(value, prefix=""):
+    if isinstance(value, (tuple, list)):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{prefix}[{i}]")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{prefix}[{k!r}]")
+    else:
+        yield prefix, value
+
+
+def assert_matches_oracle(subject: Subject, component: str, args: tuple, kwargs: dict | None = None, *,
+                          n: int = 1, cond: float = 1.0, floor: float = 1.0, ulps: float | None = None):
+    """``subject.component(*args, **kwargs)`` equals the oracle's float64 result within tolerance (every
+    array in the result, which must have the oracle's structure and shapes and the subject's dtype)."""
+    kwargs = kwargs or {}
+    got = subject.call(component, *args, **kwargs)
+    want = expected(component, *args, **kwargs)
+    for (path, g), (_, w) in zip(_leaves(got), _leaves(want)):
+        what = f"{component}{path} vs float64 oracle"
+        if w is None:
+            continue
+        w = np.asarray(w)
+        g = subject.expect(g, shape=w.shape, dtype=subject.dtype if w.dtype.kind == "f" else None,
+                           finite=bool(np.all(np.isfinite(w))) if w.dtype.kind == "f" else False, what=what)
+        if w.dtype.kind == "f":
+            assert_close(g, w, dtype=subject.dtype, what=what, n=n, cond=cond, floor=floor, ulps=ulps)
+        else:
+            assert_close(g, w, dtype="float64", what=what, tol=0.0, floor=0.0)
+    return got

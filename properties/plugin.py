@@ -1,0 +1,134 @@
+"""The pytest side of dlprops: options, implementation loading, parametrisation and result collection.
+
+Each property module ends with ``from properties.plugin import test_property``; :func:`pytest_generate_tests`
+expands that one test into a check per (implementation, component, property, dtype) of the module's
+properties. The outcome travels in the report's ``user_properties``, so pytest-xdist brings it to the
+controller, which appends it to ``results.jsonl`` as each check finishes and writes the JSON and HTML
+reports at the end.
+"""
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from hypothesis import settings
+
+from properties import registry, runner, subject
+from properties.loader import PluginError, load_impls
+
+runner.register_profiles()
+settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "dev")
+
+RESULT_KEY = "dlprops_result"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("dlprops", "dlprops verification")
+    group.addoption("--impl", action="append", default=[], metavar="TARGET",
+                    help="an implementation module to verify: dotted name, .py file or package folder "
+                         "(repeatable)")
+    group.addoption("--only-impls", default="", metavar="NAME[,NAME...]",
+                    help="check only these implementations (the NumPy oracle is still used)")
+    group.addoption("--report-json", default="reports/results.json", metavar="PATH",
+                    help="where to write the JSON results (default %(default)s; '' for none)")
+    group.addoption("--report-html", default="reports/report.html", metavar="PATH",
+                    help="where to write the HTML report (default %(default)s; '' for none)")
+    group.addoption("--check-timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="a call into an implementation that runs longer is an error (default %(default)s)")
+    group.addoption("--device", default="cpu", choices=("cpu", "cuda"),
+                    help="where the torch and JAX implementations place their arrays")
+    group.addoption("--no-builtins", action="store_true",
+                    help="load only --impl targets and entry points, not the built-in implementations")
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _run_seed(config) -> int:
+    """One seed per run, shared with xdist workers: 0 under a derandomized profile."""
+    if _is_worker(config):
+        return config.workerinput["dlprops_seed"]
+    from hypothesis import core
+    if core.global_force_seed is not None:
+        return int(core.global_force_seed)
+    return 0 if settings.default.derandomize else random.getrandbits(32)
+
+
+def pytest_configure(config):
+    if config.getoption("device") == "cuda":
+        os.environ["DLPROPS_DEVICE"] = "cuda"  # read by the torch and JAX implementations at import
+    subject.TIMEOUT_S = config.getoption("check_timeout")
+    only = [n for n in config.getoption("only_impls").split(",") if n]
+    try:
+        config.dlprops_impls = load_impls(config.getoption("impl"),
+                                          builtins=not config.getoption("no_builtins"), only=only)
+    except PluginError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.dlprops_seed = _run_seed(config)
+    if not _is_worker(config):
+        from reports.recorder import Recorder
+        config.dlprops_recorder = Recorder.from_config(config)
+
+
+def pytest_configure_node(node):
+    """xdist: every worker uses the controller's run seed."""
+    node.workerinput["dlprops_seed"] = node.config.dlprops_seed
+
+
+def pytest_generate_tests(metafunc):
+    if "check" not in metafunc.fixturenames:
+        return
+    props = registry.properties(metafunc.module.__name__)
+    checks = registry.checks(props, metafunc.config.dlprops_impls)
+    metafunc.parametrize("check", checks, ids=[c.id for c in checks])
+
+
+def reproduce_command(config, check, nodeid: str) -> str:
+    parts = ["pytest", f"'{nodeid}'"]
+    if check.impl.cli:
+        parts.append(check.impl.cli)
+    if config.dlprops_seed:
+        parts.append(f"--hypothesis-seed={config.dlprops_seed}")
+    if config.getoption("device") != "cpu":
+        parts.append(f"--device {config.getoption('device')}")
+    return " ".join(parts)
+
+
+def test_property(check, request):
+    """One check; its verdict and figures are recorded whatever the outcome."""
+    config = request.config
+    if check.impl.deviation(check.prop.component, check.prop.name):
+        request.node.add_marker(pytest.mark.xfail(
+            reason=check.impl.deviation(check.prop.component, check.prop.name), strict=False))
+    record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=request.node.nodeid)
+    if record["status"] in ("failed", "error", "xfailed"):
+        record["reproduce"] = reproduce_command(config, check, request.node.nodeid)
+    request.node.user_properties.append((RESULT_KEY, record))
+    if record["status"] == "skipped":
+        pytest.skip(record["message"])
+    if record["status"] in ("failed", "error", "xfailed"):
+        detail = f"\ncounterexample: {record['counterexample']}" if record["counterexample"] else ""
+        pytest.fail(f"[{record['status']}] {record['message']}{detail}", pytrace=False)
+
+
+def pytest_runtest_logreport(report):
+    config = getattr(report, "config", None) or _CONFIG.get("config")
+    if config is None or _is_worker(config) or not hasattr(config, "dlprops_recorder"):
+        return
+    config.dlprops_recorder.add_report(report)
+
+
+_CONFIG: dict = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    _CONFIG["config"] = session.config
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if not _is_worker(config) and hasattr(config, "dlprops_recorder"):
+        config.dlprops_recorder.finish()

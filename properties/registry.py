@@ -1,0 +1,99 @@
+"""Properties are registered once, as plain functions, and expanded into checks for every implementation.
+
+A property module writes::
+
+    @prop("layer_norm", "zero_mean_unit_variance", inputs=norm_inputs,
+          statement="With weight 1 and bias 0 each normalised group has mean 0 and biased variance 1.")
+    def layer_norm_standardises(impl, case):
+        ...
+
+``inputs`` is a function ``dtype -> hypothesis strategy``; the property receives the implementation (a
+:class:`properties.subject.Subject` bound to one dtype) and one drawn value. A *check* is one
+(implementation, component, property, dtype); the runner executes it with Hypothesis.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from properties.catalogue import family_of
+
+#: every float dtype of the contract
+FLOATS = ("float16", "bfloat16", "float32", "float64")
+#: the dtypes on which exact identities and invariances are checked (half precision gets the oracle check)
+WIDE = ("float32", "float64")
+#: the dtype name used by checks that do not depend on a float dtype (integer maps, analytic formulas)
+NO_DTYPE = "n/a"
+
+_REGISTRY: dict[str, list["Property"]] = {}
+
+
+@dataclass(frozen=True)
+class Property:
+    """One stated property of one component."""
+    component: str
+    name: str
+    fn: Callable
+    inputs: Callable
+    statement: str
+    dtypes: tuple[str, ...] = WIDE
+    max_examples: int | None = None  # cap for expensive or statistical properties
+    needs: tuple[str, ...] = ()  # other components (or "vjp") the property calls; absent -> not provided
+    module: str = ""
+    family: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.component}:{self.name}"
+
+
+def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=WIDE,
+         max_examples: int | None = None, needs: tuple[str, ...] = ()):
+    """Register ``fn(impl, case)`` as property ``name`` of ``component``."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"property name {name!r} must match [a-z0-9_]+")
+
+    def register(fn):
+        module = fn.__module__
+        family = family_of(component)
+        entry = Property(component, name, fn, inputs, " ".join(statement.split()), tuple(dtypes),
+                         max_examples, tuple(needs), module, family)
+        props = _REGISTRY.setdefault(module, [])
+        if any(p.key == entry.key for p in props):
+            raise ValueError(f"property {entry.key} registered twice in {module}")
+        props.append(entry)
+        return fn
+
+    return register
+
+
+def properties(module: str | None = None) -> list[Property]:
+    """The properties of one module, or of all imported property modules."""
+    if module is not None:
+        return list(_REGISTRY.get(module, ()))
+    return [p for props in _REGISTRY.values() for p in props]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One (implementation, component, property, dtype): the unit of a verdict."""
+    impl: object  # properties.loader.Impl
+    prop: Property
+    dtype: str
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.impl.name}:{self.prop.component}:{self.prop.name}:{self.dtype}"
+
+
+def parse_check_id(check_id: str) -> dict:
+    """Inverse of :attr:`Check.id` (used to attribute a crashed worker's item)."""
+    impl, component, name, dtype = check_id.rsplit(":", 3)
+    return {"impl": impl, "component": component, "property": name, "dtype": dtype}
+
+
+def checks(props: list[Property], impls: list) -> list[Check]:
+    """Every check of ``props`` for every implementation, in a stable order."""
+    return [Check(impl, p, dtype) for p in props for impl in impls for dtype in p.dtypes]

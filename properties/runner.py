@@ -1,0 +1,154 @@
+"""Run one check (implementation, component, property, dtype) under Hypothesis and classify its outcome.
+
+The outcome is one of SPEC section 2's: ``passed``; ``failed`` (a property does not hold — the shrunk
+counterexample and the observed error are kept); ``error`` (the implementation raised, hung, or returned the wrong
+type/shape/dtype/NaN); ``skipped`` (not provided, dtype not supported, every input unsupported); and for a
+declared known deviation ``xfailed``/``xpassed``.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+import zlib
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
+
+from properties import context
+from properties.assertions import PropertyFailure
+from properties.registry import NO_DTYPE, Check
+from properties.strategies import describe
+from properties.subject import BadOutput, CheckTimeout, ImplError, Subject
+
+#: lines of traceback kept with an error
+TRACEBACK_LINES = 12
+
+
+def check_seed(check: Check, run_seed: int) -> int:
+    """The Hypothesis seed of a check: stable per check id, varied per run by ``run_seed`` (0 under ``ci``)."""
+    return (zlib.crc32(check.id.encode()) ^ run_seed) & 0xFFFFFFFF
+
+
+def skip_reason(check: Check) -> str | None:
+    """Why ``check`` cannot run for its implementation, or ``None``."""
+    impl, p = check.impl, check.prop
+    if not impl.provides(p.component):
+        return f"not provided: {impl.name} has no {p.component}"
+    for need in p.needs:
+        if need == "vjp" and not impl.has_vjp:
+            return f"not provided: {impl.name} has no vjp (autodiff), which this gradient property needs"
+        if need != "vjp" and not impl.provides(need):
+            return f"not provided: this property also needs {need}"
+    if check.dtype != NO_DTYPE and check.dtype not in impl.dtypes:
+        return f"dtype not supported: {impl.name} declares DTYPES={list(impl.dtypes)}"
+    return None
+
+
+def _settings(check: Check, run_seed: int, base: settings | None):
+    base = base or settings.default
+    cap = check.prop.max_examples
+    return settings(base, deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                    print_blob=False, max_examples=min(base.max_examples, cap) if cap else base.max_examples)
+
+
+def _tail(exc: BaseException) -> str:
+    lines = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip().splitlines()
+    return "\n".join(lines[-TRACEBACK_LINES:])
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    """(status, message) for the exception a check ended with."""
+    if isinstance(exc, PropertyFailure):
+        return "failed", str(exc)
+    if isinstance(exc, (ImplError, BadOutput, CheckTimeout)):
+        return "error", str(exc)
+    if isinstance(exc, Flaky):
+        return "failed", f"flaky: the failure did not reproduce on replay ({exc})"
+    if isinstance(exc, AssertionError):
+        return "failed", str(exc) or "assertion failed"
+    return "error", f"the property itself raised {type(exc).__name__}: {exc}"
+
+
+def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None = None,
+              nodeid: str = "") -> dict:
+    """Execute ``check`` and return its result record (the JSON fields of SPEC section 5, plus extras)."""
+    record = {"impl": check.impl.name, "component": check.prop.component, "property": check.prop.name,
+              "dtype": check.dtype, "status": "passed", "examples": 0, "duration_s": 0.0, "message": "",
+              "counterexample": None, "max_abs_err": None, "max_rel_err": None, "max_ulp_err": None,
+              "error_ratio": None, "tolerance": None, "histogram": None, "traceback": None,
+              "seed": check_seed(check, run_seed), "family": check.prop.family,
+              "statement": check.prop.statement, "reproduce": None, "nodeid": nodeid}
+    reason = skip_reason(check)
+    if reason:
+        record.update(status="skipped", message=reason)
+        return record
+    ctx = context.start()
+    subject = Subject(check.impl, check.dtype)
+
+    def body(case):
+        ctx.examples += 1
+        ctx.last_case = case
+        check.prop.fn(subject, case)
+
+    body._hypothesis_internal_add_digest = check.id.encode()  # one database entry per check
+    test = given(check.prop.inputs(check.dtype))(body)
+    test = seed(record["seed"])(_settings(check, run_seed, base_settings)(test))
+    start = time.perf_counter()
+    try:
+        test()
+    except Unsatisfiable as exc:
+        if ctx.unsupported_count:
+            record.update(status="skipped", message="option not supported: " + "; ".join(ctx.unsupported_messages))
+        else:
+            record.update(status="error", message=f"no valid input could be generated: {exc}")
+    except FailedHealthCheck as exc:
+        record.update(status="error", message=f"Hypothesis health check: {exc}")
+    except (Exception, CheckTimeout) as exc:
+        status, message = _classify(exc)
+        record.update(status=status, message=message, traceback=_tail(exc),
+                      counterexample=describe(ctx.last_case))
+    record["duration_s"] = round(time.perf_counter() - start, 6)
+    record["examples"] = ctx.examples
+    _fold_figures(record, ctx)
+    return _apply_deviation(check, record)
+
+
+def _fold_figures(record: dict, ctx: context.CheckContext) -> None:
+    record.update(max_abs_err=ctx.max_abs_err, max_rel_err=ctx.max_rel_err, max_ulp_err=ctx.max_ulp_err,
+                  error_ratio=ctx.worst_ratio, tolerance=ctx.allowed,
+                  histogram=ctx.histogram if any(ctx.histogram) else None,
+                  bad_inputs=ctx.bad_inputs or None)
+    if record["status"] == "passed" and ctx.unsupported_count:
+        record["message"] = (f"{ctx.unsupported_count} input(s) skipped as unsupported: "
+                             + "; ".join(ctx.unsupported_messages))
+    if ctx.notes:
+        record["message"] = "; ".join(filter(None, [record["message"], *ctx.notes]))
+
+
+def _apply_deviation(check: Check, record: dict) -> dict:
+    reason = check.impl.deviation(check.prop.component, check.prop.name)
+    if reason is None or record["status"] == "skipped":
+        return record
+    if record["status"] in ("failed", "error"):
+        record["status"] = "xfailed"
+        record["message"] = f"known deviation: {reason} | observed: {record['message']}"
+    else:
+        record["status"] = "xpassed"
+        record["message"] = f"declared deviation no longer observed: {reason}"
+    return record
+
+
+#: the settings profiles of SPEC section 5 (``--hypothesis-profile``; ``ci`` is the default under CI=true)
+PROFILES = {
+    "dev": dict(max_examples=15),
+    "ci": dict(max_examples=25, derandomize=True, database=None),
+    "thorough": dict(max_examples=400),
+    # internal: the mutant tests only need to see a failure, not a minimal one
+    "mutants": dict(max_examples=40, derandomize=True, database=None,
+                    phases=(Phase.explicit, Phase.generate)),
+}
+
+
+def register_profiles() -> None:
+    for name, kwargs in PROFILES.items():
+        settings.register_profile(name, deadline=None, suppress_health_check=list(HealthCheck), **kwargs)

@@ -1,0 +1,133 @@
+"""Hypothesis strategies for shapes and arrays that reach the places where bugs hide, cheaply.
+
+Drawing arrays element by element (``hypothesis.extra.numpy.arrays``) costs ~1-2 ms an example; here an array
+is drawn as a *recipe* — a shape from a small lattice, a value regime and a seed — and generated with NumPy's
+RNG in microseconds. Hypothesis still shrinks every part of the recipe: shapes toward the first (smallest)
+lattice entries, the regime toward ``normal``, the seed toward 0. The small shape lattice also keeps JAX
+compiling each function for a handful of shapes only.
+
+Regimes (``REGIMES``):
+``normal``  N(0, s^2) with s in {1, 0.1, 10};
+``integers`` small integers, where many identities hold exactly;
+``offset``  a large constant plus a small spread (catastrophic cancellation: one-pass variance, float16 stats);
+``tiny``    values around 1e-3 (variance below a norm's eps);
+``constant`` every element equal along the given axes (zero variance, all-equal logits);
+``near_constant`` a constant plus relative noise 1e-6 (variance at the rounding level);
+``wide``    log-uniform magnitudes over six decades with random signs;
+``huge``    a few elements near the dtype's max/4 among ordinary ones (overflow in exp, squares, sums);
+``specials`` a mix of 0, -0, +-1, +-max/4 and the smallest normal number.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from properties.tolerances import MAX, TINY
+
+#: dimension sizes drawn (first = what shrinking aims for); few distinct values keep JAX's compile cache warm
+SIZES = (1, 2, 3, 4, 8, 16)
+#: the shapes :func:`shapes` draws from (first of each rank = what shrinking aims for). A fixed, small lattice:
+#: JAX compiles once per (function, shape, dtype), so every extra shape costs ~50 ms per function and dtype.
+SHAPES = ((1,), (3,), (8,), (16,),
+          (2, 3), (4, 8), (1, 5), (3, 16),
+          (2, 3, 4), (1, 4, 8), (2, 2, 5),
+          (2, 3, 2, 4), (1, 2, 3, 8))
+REGIMES = ("normal", "integers", "offset", "tiny", "constant", "near_constant", "wide", "huge", "specials")
+#: regimes where every output is well-conditioned (identities can be checked at the tolerance of the dtype)
+BENIGN = ("normal", "integers", "wide")
+
+
+def np_dtype(dtype: str):
+    """The NumPy dtype for a contract dtype name (bfloat16 from ``ml_dtypes``)."""
+    if dtype == "bfloat16":
+        import ml_dtypes
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(dtype)
+
+
+def cast(a, dtype: str) -> np.ndarray:
+    """``a`` rounded to ``dtype`` (values beyond the dtype's range clipped to its max, not inf)."""
+    a = np.asarray(a, dtype=np.float64)
+    if dtype in MAX:
+        a = np.clip(a, -MAX[dtype], MAX[dtype])
+    return a.astype(np_dtype(dtype))
+
+
+def sizes(lo: int = 1, hi: int = 16, *, label: str = "size") -> st.SearchStrategy[int]:
+    """A dimension size from the lattice within ``[lo, hi]``."""
+    options = [s for s in SIZES if lo <= s <= hi] or [lo]
+    return st.sampled_from(options)
+
+
+def shapes(min_rank: int = 1, max_rank: int = 4, *, lo: int = 1, hi: int = 16) -> st.SearchStrategy:
+    """A shape from :data:`SHAPES` of rank ``min_rank..max_rank`` with every size in ``[lo, hi]``."""
+    options = [s for s in SHAPES if min_rank <= len(s) <= max_rank and all(lo <= d <= hi for d in s)]
+    if not options:
+        return st.tuples(*[sizes(lo, hi) for _ in range(min_rank)])
+    return st.sampled_from(sorted(options, key=len))
+
+
+seeds = st.integers(0, 2 ** 32 - 1)
+
+
+def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> np.ndarray:
+    """The array a recipe describes, in ``dtype`` (see the module docstring for the regimes)."""
+    rng = np.random.default_rng(seed)
+    shape = tuple(shape)
+    big = MAX.get(dtype, 1e300) / 4
+    if regime == "normal":
+        a = rng.standard_normal(shape) * rng.choice([1.0, 0.1, 10.0])
+    elif regime == "integers":
+        a = rng.integers(-4, 5, shape).astype(np.float64)
+    elif regime == "offset":
+        center = rng.choice([1e2, 1e3, 1e4]) * rng.choice([-1.0, 1.0])
+        a = center + rng.choice([1e-2, 1e-1, 1.0]) * rng.standard_normal(shape)
+    elif regime == "tiny":
+        a = 1e-3 * rng.standard_normal(shape)
+    elif regime in ("constant", "near_constant"):
+        axes = tuple(range(len(shape))) if const_axes is None else tuple(const_axes)
+        kept = tuple(1 if i in [ax % max(len(shape), 1) for ax in axes] else s for i, s in enumerate(shape))
+        a = np.broadcast_to(rng.standard_normal(kept) * 3.0, shape).copy()
+        if regime == "near_constant":
+            a = a * (1.0 + 1e-6 * rng.standard_normal(shape)) + 1e-6 * rng.standard_normal(shape)
+    elif regime == "wide":
+        a = np.exp(rng.uniform(np.log(1e-3), np.log(1e3), shape)) * rng.choice([-1.0, 1.0], shape)
+    elif regime == "huge":
+        a = rng.standard_normal(shape)
+        spots = rng.random(shape) < 0.25
+        a = np.where(spots, rng.choice([-1.0, 1.0], shape) * big * rng.uniform(0.25, 1.0, shape), a)
+    elif regime == "specials":
+        pool = np.array([0.0, -0.0, 1.0, -1.0, big, -big, TINY.get(dtype, 1e-300), 0.5, -2.0])
+        a = rng.choice(pool, shape)
+    else:
+        raise ValueError(f"unknown regime {regime!r}")
+    return cast(a, dtype)
+
+
+@st.composite
+def arrays(draw, shape, dtype: str, *, regimes=REGIMES, const_axes=None, label: str = "x") -> np.ndarray:
+    """An array of ``shape`` in ``dtype`` from a drawn regime and seed."""
+    regime = draw(st.sampled_from(regimes), label=f"{label}.regime")
+    seed = draw(seeds, label=f"{label}.seed")
+    return generate(shape, dtype, regime, seed, const_axes=const_axes)
+
+
+def normal(shape, dtype: str, seed: int, scale: float = 1.0) -> np.ndarray:
+    """Standard normal values times ``scale``, in ``dtype`` (for secondary arrays: weights, cotangents)."""
+    return cast(scale * np.random.default_rng(seed).standard_normal(tuple(shape)), dtype)
+
+
+def describe(value, *, limit: int = 24) -> str:
+    """A short, readable rendering of a drawn case (arrays as shape, dtype and abbreviated values)."""
+    if isinstance(value, np.ndarray):
+        flat = value.astype(np.float64).ravel() if value.dtype.kind in "fV" or value.dtype.name == "bfloat16" \
+            else value.ravel()
+        body = np.array2string(flat[:limit], precision=6, separator=", ", max_line_width=10 ** 6)
+        more = f" ... ({value.size} values)" if value.size > limit else ""
+        return f"array(shape={value.shape}, dtype={value.dtype.name}, values={body}{more})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {describe(v, limit=limit)}" for k, v in value.items()) + "}"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(describe(v, limit=limit) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    return repr(value)

@@ -1,0 +1,194 @@
+"""The implementation as a property sees it: NumPy in, NumPy out, one dtype, every failure classified.
+
+Properties are written once, in NumPy: ``subject.layer_norm(x, 2)`` converts ``x`` with the implementation's
+``asarray``, calls its ``layer_norm`` under the ``--check-timeout`` alarm, and converts what comes back with its
+``to_numpy``. What can go wrong is sorted into the outcomes of SPEC section 2:
+
+- ``NotImplementedError`` -> the input is *unsupported*: Hypothesis discards it and the message is kept
+  (a check where every input is unsupported is ``skipped``);
+- any other exception -> :class:`ImplError` (``error``);
+- a Python list, an object ``to_numpy`` cannot convert, the wrong shape or dtype, NaN where none is allowed ->
+  :class:`BadOutput` (``error``);
+- a call running past the timeout -> :class:`CheckTimeout`, a ``BaseException`` so that Hypothesis does not
+  retry or shrink it (that would hang again).
+"""
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+from hypothesis import reject
+
+from properties import context
+
+
+class ImplError(Exception):
+    """The implementation raised while computing ``component``."""
+
+    def __init__(self, component: str, original: BaseException):
+        super().__init__(f"{component} raised {type(original).__name__}: {original}")
+        self.component = component
+        self.original = original
+
+
+class BadOutput(Exception):
+    """The implementation returned something the contract does not allow (type, shape, dtype, NaN)."""
+
+
+class CheckTimeout(BaseException):
+    """A call into the implementation ran longer than ``--check-timeout`` seconds."""
+
+
+#: seconds a single call into an implementation may take (set from ``--check-timeout``)
+TIMEOUT_S = 60.0
+
+
+@contextmanager
+def time_limit(component: str):
+    """Raise :class:`CheckTimeout` in this thread if the body runs longer than :data:`TIMEOUT_S`.
+
+    SIGALRM interrupts Python code and blocking system calls; a native kernel that never returns to the
+    interpreter is only stopped by running under ``-n`` (a crashed or killed worker costs its own checks).
+    """
+    armed = TIMEOUT_S and threading.current_thread() is threading.main_thread() \
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+    def expire(signum, frame):
+        raise CheckTimeout(f"{component} did not return within {TIMEOUT_S:g} s (--check-timeout)")
+
+    if not armed:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, TIMEOUT_S)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _dtype_name(a: np.ndarray) -> str:
+    return a.dtype.name
+
+
+class Subject:
+    """An implementation bound to one dtype, called with and returning NumPy values."""
+
+    def __init__(self, impl, dtype: str):
+        self.impl = impl
+        self.name = impl.name
+        self.dtype = dtype
+        self.module = impl.module
+
+    # conversion -----------------------------------------------------------------------------------------
+    def native(self, value):
+        """NumPy arrays (also inside tuples, lists and dicts) as native arrays; other values unchanged."""
+        if isinstance(value, np.ndarray):
+            return self._guarded("asarray", self.module.asarray, value)
+        if isinstance(value, tuple):
+            return tuple(self.native(v) for v in value)
+        if isinstance(value, list):
+            return [self.native(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.native(v) for k, v in value.items()}
+        return value
+
+    def numpy(self, value, component: str, *, top: bool = True):
+        """A native result as NumPy (recursively through tuples and dicts)."""
+        if value is None or isinstance(value, (bool, int, float, str, np.generic)):
+            return value
+        if isinstance(value, tuple):
+            return tuple(self.numpy(v, component, top=False) for v in value)
+        if isinstance(value, dict):
+            return {k: self.numpy(v, component, top=False) for k, v in value.items()}
+        if isinstance(value, list):
+            if top:
+                raise BadOutput(f"{component} returned a Python list, not a native array")
+            return [self.numpy(v, component, top=False) for v in value]
+        try:
+            out = self.module.to_numpy(value)
+        except Exception as exc:
+            raise BadOutput(f"{component} returned {type(value).__name__}, which to_numpy cannot convert "
+                            f"({type(exc).__name__}: {exc})") from None
+        if not isinstance(out, np.ndarray):
+            raise BadOutput(f"to_numpy returned {type(out).__name__} for {component}'s result, not an ndarray")
+        return out
+
+    # calling --------------------------------------------------------------------------------------------
+    def _guarded(self, component: str, fn, *args, **kwargs):
+        try:
+            with time_limit(component):
+                return fn(*args, **kwargs)
+        except NotImplementedError as exc:
+            context.current().unsupported(f"{component}: {exc}" if str(exc) else f"{component}: not implemented")
+            reject()
+        except (CheckTimeout, BadOutput, ImplError):
+            raise
+        except Exception as exc:
+            raise ImplError(component, exc) from exc
+
+    def call(self, component: str, *args, **kwargs):
+        """``component(*args, **kwargs)`` on the implementation, NumPy in and out."""
+        fn = getattr(self.module, component, None)
+        if not callable(fn):
+            raise BadOutput(f"{component} is not provided by {self.name}")
+        result = self._guarded(component, fn, *self.native(args), **self.native(kwargs))
+        return self.numpy(result, component)
+
+    def __getattr__(self, component: str):
+        if component.startswith("_"):
+            raise AttributeError(component)
+        return lambda *args, **kwargs: self.call(component, *args, **kwargs)
+
+    def vjp(self, component: str, args: tuple, cotangent: np.ndarray, *, wrt=(0,), output=None, **kwargs):
+        """The implementation's VJP of ``component(*args, **kwargs)`` (its output ``output`` when it returns a
+        tuple) with respect to the positional arguments ``wrt``, for ``cotangent``; NumPy in and out."""
+        fn = getattr(self.module, component)
+        native_args = list(self.native(args))
+        native_kwargs = self.native(kwargs)
+
+        def restricted(*primals):
+            full = list(native_args)
+            for i, p in zip(wrt, primals):
+                full[i] = p
+            out = fn(*full, **native_kwargs)
+            return out if output is None else out[output]
+
+        primals = tuple(native_args[i] for i in wrt)
+        grads = self._guarded(f"vjp({component})", self.module.vjp, restricted, primals, self.native(cotangent))
+        return tuple(self.numpy(g, f"vjp({component})", top=False) for g in grads)
+
+    def rejects(self, component: str, *args, **kwargs) -> BaseException | None:
+        """Call with bad input; return the ``ValueError``/``TypeError`` raised, or ``None`` if it was accepted.
+
+        Any other exception is the implementation's error (it crashed instead of rejecting the input).
+        """
+        try:
+            self.call(component, *args, **kwargs)
+        except ImplError as exc:
+            if isinstance(exc.original, (ValueError, TypeError)):
+                return exc.original
+            raise
+        except BadOutput:
+            return None
+        return None
+
+    # output checks --------------------------------------------------------------------------------------
+    def expect(self, out: np.ndarray, *, shape=None, dtype: str | None = None, finite: bool = True,
+               what: str = "output") -> np.ndarray:
+        """Check a returned array's shape, dtype and finiteness; :class:`BadOutput` if any is wrong."""
+        if not isinstance(out, np.ndarray):
+            raise BadOutput(f"{what} is {type(out).__name__}, not an array")
+        if shape is not None and tuple(out.shape) != tuple(shape):
+            raise BadOutput(f"{what} has shape {tuple(out.shape)}, expected {tuple(shape)}")
+        want = self.dtype if dtype is None else dtype
+        if want and _dtype_name(out) != want:
+            raise BadOutput(f"{what} has dtype {_dtype_name(out)}, expected {want}")
+        if finite and out.dtype.kind == "f" and not np.all(np.isfinite(out.astype(np.float64))):
+            bad = np.argwhere(~np.isfinite(out.astype(np.float64)))[0]
+            raise BadOutput(f"{what} is not finite at index {tuple(int(i) for i in bad)}: "
+                            f"{out.astype(np.float64)[tuple(bad)]}")
+        return out

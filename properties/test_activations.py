@@ -1,0 +1,213 @@
+"""Properties of the activations (SPEC 3.2 and section 4, "Activations")."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from properties import strategies as S
+from properties.assertions import assert_close, assert_equal, require
+from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
+from properties.oracle import assert_matches_oracle
+from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
+from properties.registry import FLOATS, prop
+from properties.tolerances import tolerance
+
+ELEMENTWISE = ("relu", "sigmoid", "tanh", "silu", "gelu")
+ROWWISE = ("softmax", "log_softmax")
+
+
+@st.composite
+def elementwise_inputs(draw, dtype, regimes=S.REGIMES):
+    shape = draw(S.shapes(1, 3))
+    return {"x": draw(S.arrays(shape, dtype, regimes=regimes)),
+            "approximate": draw(st.booleans(), label="approximate")}
+
+
+@st.composite
+def row_inputs(draw, dtype, regimes=S.REGIMES):
+    shape = draw(S.shapes(1, 3))
+    axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    return {"x": draw(S.arrays(shape, dtype, regimes=regimes, const_axes=(axis,))), "axis": axis}
+
+
+def benign_rows(dtype):
+    return row_inputs(dtype, regimes=S.BENIGN + ("constant",))
+
+
+def _kwargs(component, case):
+    if component == "gelu":
+        return {"approximate": case["approximate"]}
+    if component in ROWWISE:
+        return {"axis": case["axis"]}
+    return {}
+
+
+# --- every activation: the float64 oracle ------------------------------------------------------------------
+def _register_oracle(component, inputs):
+    @prop(component, "matches_oracle", inputs=inputs, dtypes=FLOATS,
+          statement=f"{component} equals the float64 NumPy oracle within the dtype's tolerance, for any finite "
+                    "input (large offsets, huge magnitudes, constant rows included).")
+    def matches_oracle(impl, case):
+        n = case["x"].shape[case["axis"]] if component in ROWWISE else 1
+        assert_matches_oracle(impl, component, (case["x"],), _kwargs(component, case), n=n)
+
+
+for _c in ELEMENTWISE:
+    _register_oracle(_c, elementwise_inputs)
+for _c in ROWWISE:
+    _register_oracle(_c, row_inputs)
+
+
+# --- element-wise activations: identities and independence ---------------------------------------------------
+@prop("relu", "odd_part_is_identity", inputs=elementwise_inputs,
+      statement="relu(x) - relu(-x) == x exactly.")
+def relu_odd_part(impl, case):
+    x = case["x"]
+    assert_equal(impl.relu(x) - impl.relu(-x), x, what="relu(x) - relu(-x)")
+
+
+@prop("sigmoid", "symmetric", inputs=elementwise_inputs, dtypes=FLOATS,
+      statement="sigmoid(x) + sigmoid(-x) == 1, and sigmoid(x) lies in [0, 1], for every finite x.")
+def sigmoid_symmetric(impl, case):
+    x = case["x"]
+    y = impl.expect(impl.sigmoid(x), shape=x.shape)
+    z = impl.expect(impl.sigmoid(-x), shape=x.shape)
+    require(bool(np.all((y.astype(np.float64) >= 0) & (y.astype(np.float64) <= 1))), "sigmoid left [0, 1]")
+    assert_close(y.astype(np.float64) + z.astype(np.float64), np.ones(x.shape), dtype=impl.dtype,
+                 what="sigmoid(x) + sigmoid(-x)", n=2)
+
+
+@prop("tanh", "equals_scaled_sigmoid", inputs=lambda d: elementwise_inputs(d, S.BENIGN), needs=("sigmoid",),
+      statement="tanh(x) == 2 sigmoid(2x) - 1 (within the dtype's tolerance; absolute near 0), and tanh is odd.")
+def tanh_sigmoid(impl, case):
+    x = case["x"]
+    t = impl.expect(impl.tanh(x), shape=x.shape).astype(np.float64)
+    s = impl.expect(impl.sigmoid(x * np.asarray(2, x.dtype)), shape=x.shape).astype(np.float64)
+    assert_close(t, 2 * s - 1, dtype=impl.dtype, what="tanh(x) vs 2 sigmoid(2x) - 1", n=4)
+    assert_close(impl.tanh(-x).astype(np.float64), -t, dtype=impl.dtype, what="tanh(-x) vs -tanh(x)")
+
+
+@st.composite
+def perturbation_inputs(draw, dtype):
+    case = draw(elementwise_inputs(dtype))
+    x = case["x"]
+    case["index"] = draw(st.integers(0, x.size - 1), label="index")
+    case["perm_seed"] = draw(S.seeds, label="perm_seed")
+    return case
+
+
+def _register_elementwise(component):
+    @prop(component, "elementwise", inputs=perturbation_inputs,
+          statement=f"{component} acts on each element independently: changing x_i changes only y_i, and "
+                    "applying it to a permuted array gives the permuted result.")
+    def elementwise(impl, case):
+        x, kw = case["x"], _kwargs(component, case)
+        y = impl.expect(impl.call(component, x, **kw), shape=x.shape)
+        x2 = x.copy().reshape(-1)
+        x2[case["index"]] = x2[case["index"]] * np.asarray(-2, x.dtype) + np.asarray(1, x.dtype)
+        y2 = impl.expect(impl.call(component, x2.reshape(x.shape), **kw), shape=x.shape).reshape(-1)
+        others = np.arange(x.size) != case["index"]
+        assert_close(y2[others], y.reshape(-1)[others], dtype=impl.dtype, what="outputs of unchanged elements",
+                     floor=tolerance(impl.dtype))
+        perm = np.random.default_rng(case["perm_seed"]).permutation(x.size)
+        yp = impl.expect(impl.call(component, x.reshape(-1)[perm].reshape(x.shape), **kw), shape=x.shape)
+        assert_close(yp.reshape(-1), y.reshape(-1)[perm], dtype=impl.dtype, what="f(permuted x) vs permuted f(x)",
+                     floor=tolerance(impl.dtype))
+
+
+for _c in ELEMENTWISE:
+    _register_elementwise(_c)
+
+
+# --- softmax and log-softmax ---------------------------------------------------------------------------------
+@prop("softmax", "rows_are_distributions", inputs=row_inputs, dtypes=FLOATS,
+      statement="Softmax outputs are finite, non-negative and sum to 1 along the axis, for any finite input "
+                "(including |x| up to the dtype's max/4).")
+def softmax_distribution(impl, case):
+    x, axis = case["x"], case["axis"]
+    y = impl.expect(impl.softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    require(bool(np.all(y >= 0)), f"softmax has negative entries (min {y.min():.3g})")
+    n = x.shape[axis]
+    assert_close(y.sum(axis=axis), np.ones(np.delete(x.shape, axis % x.ndim)), dtype=impl.dtype,
+                 what="softmax row sums", n=n)
+
+
+@st.composite
+def shifted_rows(draw, dtype):
+    case = draw(row_inputs(dtype, regimes=("integers",)))
+    case["shift"] = draw(st.sampled_from([1.0, -3.0, 64.0, -512.0]), label="shift")
+    return case
+
+
+@prop("softmax", "shift_invariant", inputs=shifted_rows,
+      statement="softmax(x + c) == softmax(x) for a constant c per row (checked with integer x and c, where x + c "
+                "is exact).")
+def softmax_shift(impl, case):
+    x, axis = case["x"], case["axis"]
+    c = np.asarray(case["shift"], x.dtype)
+    a = impl.expect(impl.softmax(x, axis=axis), shape=x.shape)
+    b = impl.expect(impl.softmax(x + c, axis=axis), shape=x.shape)
+    assert_close(b, a.astype(np.float64), dtype=impl.dtype, what="softmax(x + c) vs softmax(x)", n=x.shape[axis])
+
+
+@prop("log_softmax", "equals_log_of_softmax", inputs=benign_rows, needs=("softmax",),
+      statement="log_softmax(x) == log(softmax(x)) wherever softmax(x) is a normal number.")
+def log_softmax_vs_softmax(impl, case):
+    x, axis = case["x"], case["axis"]
+    ls = impl.expect(impl.log_softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    sm = impl.expect(impl.softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    ok = sm > 1e-30
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.where(ok, sm, 1.0))
+    assert_close(ls[ok], logs[ok], dtype=impl.dtype, what="log_softmax vs log(softmax)", n=x.shape[axis])
+
+
+@st.composite
+def huge_rows(draw, dtype):
+    return draw(row_inputs(dtype, regimes=("huge", "specials")))
+
+
+@prop("log_softmax", "finite_for_large_inputs", inputs=huge_rows, dtypes=FLOATS,
+      statement="log_softmax is finite and <= 0 for inputs up to the dtype's max/4 in magnitude.")
+def log_softmax_finite(impl, case):
+    x, axis = case["x"], case["axis"]
+    y = impl.expect(impl.log_softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    require(bool(np.all(y <= tolerance(impl.dtype))), f"log_softmax has positive entries (max {y.max():.3g})")
+
+
+@st.composite
+def gradient_rows(draw, dtype):
+    shape = draw(S.shapes(1, 2, hi=5))
+    axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    x = draw(S.arrays(shape, dtype, regimes=S.BENIGN))
+    return {"x": x, "axis": axis, "cotangent": S.normal(shape, dtype, draw(S.seeds, label="cot"))}
+
+
+@prop("softmax", "vjp_rows_sum_to_zero", inputs=gradient_rows, needs=("vjp",),
+      statement="The softmax VJP agrees with finite differences of the oracle, and each of its rows sums to 0 "
+                "(softmax is invariant to adding a constant per row).")
+def softmax_gradient(impl, case):
+    x, axis = case["x"], case["axis"]
+    (g,) = assert_vjp_matches(impl, "softmax", (x,), {"axis": axis}, case["cotangent"], n=x.shape[axis])
+    scale = float(np.max(np.abs(g.astype(np.float64)))) + 1.0
+    assert_close(g.astype(np.float64).sum(axis=axis), np.zeros(np.delete(x.shape, axis % x.ndim)),
+                 dtype=impl.dtype, what="row sums of the softmax VJP", n=x.shape[axis], floor=scale)
+
+
+@st.composite
+def gradient_elementwise(draw, dtype):
+    shape = draw(S.shapes(1, 2, hi=5))
+    x = draw(S.arrays(shape, dtype, regimes=S.BENIGN))
+    return {"x": x, "approximate": draw(st.booleans()), "cotangent": S.normal(shape, dtype, draw(S.seeds))}
+
+
+def _register_gradient(component):
+    @prop(component, "vjp_matches_finite_differences", inputs=gradient_elementwise, needs=("vjp",),
+          statement=f"The VJP of {component} agrees with central finite differences of the float64 oracle.")
+    def gradient(impl, case):
+        assert case["x"].size <= MAX_FD_ELEMENTS
+        assert_vjp_matches(impl, component, (case["x"],), _kwargs(component, case), case["cotangent"])
+
+
+for _c in ("sigmoid", "tanh", "silu", "gelu"):
+    _register_gradient(_c)

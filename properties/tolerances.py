@@ -1,0 +1,129 @@
+"""The one home of every tolerance in the suite.
+
+An implementation computing in a floating dtype with unit roundoff ``u = eps / 2`` commits, on a well-conditioned
+problem, a relative error of a few ``u`` per elementary operation; a reduction over ``n`` terms (sum, mean,
+dot product) adds a term that grows like ``sqrt(n)`` for the random-walk accumulation of rounding errors that
+blocked/pairwise summation gives (and like ``n`` only for the worst case, which a correct kernel does not hit on
+random data). An ill-conditioned problem multiplies all of that by its condition number ``kappa`` — for a
+normalisation ``1 + |mean| / std``: the input's own rounding is already relative to ``|mean|``, not to the
+spread that the output is measured in.
+
+So the budget for one output element, relative to ``|expected| + floor``, is::
+
+    tol(dtype, n, kappa) = eps(dtype) * (ULPS + sqrt(n)) * kappa
+
+with ``ULPS = 4`` ulps of slack for transcendental functions (libm's exp/log/erf are within 1-2 ulp, and a
+composition of a few of them within 4). ``floor`` is the scale below which absolute error is what matters (an
+output near 0 of a function whose outputs are O(1) can only be right to ``eps * 1``); each property states it.
+
+Why not tighter: ``numpy`` and ``torch`` sum in different orders (pairwise vs. vectorised blocks), and the
+float64 oracle is exact only to ``eps(float64)``. Why not looser: a float32 implementation that accumulates in
+float16, or computes variance as ``E[x^2] - E[x]^2``, is off by ``>= 2**13`` float32 ulps on the inputs the
+strategies draw, so it fails by orders of magnitude (``tests/test_tolerances.py`` shows both directions).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+#: machine epsilon (spacing of 1.0) per dtype name
+EPS = {"float16": 2.0 ** -10, "bfloat16": 2.0 ** -7, "float32": 2.0 ** -23, "float64": 2.0 ** -52}
+#: the largest finite value per dtype name
+MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": float(np.finfo(np.float32).max),
+       "float64": float(np.finfo(np.float64).max)}
+#: smallest positive normal number per dtype name
+TINY = {"float16": 2.0 ** -14, "bfloat16": 2.0 ** -126, "float32": 2.0 ** -126, "float64": 2.0 ** -1022}
+#: ulps of slack for a composition of a few correctly-rounded-to-2-ulp elementary functions
+ULPS = 4.0
+#: slack for reverse-mode gradients: a backward pass chains several times more roundings than the forward
+#: pass (each op's adjoint), and finite differences add ~1e-10 of their own; 64 ulps is still 1e3x below what a
+#: wrong derivative (a missing term, a wrong sign) gives
+GRADIENT_ULPS = 64.0
+#: relative error of the float64 central-difference gradient itself (truncation h^2 |f'''| plus rounding
+#: eps64 |f| / h at h = 1e-6): the floor under every gradient budget, whatever the dtype
+FINITE_DIFFERENCE_REL = 1e-8
+#: probabilities the contract calls "0" for masked attention (SPEC 3.6: <= 1e-6 in float32)
+MASKED_PROBABILITY = {"float16": 1e-3, "bfloat16": 1e-2, "float32": 1e-6, "float64": 1e-12}
+
+
+def eps(dtype: str) -> float:
+    """Machine epsilon of ``dtype`` (integer and unknown dtypes are exact: 0)."""
+    return EPS.get(str(dtype), 0.0)
+
+
+def tolerance(dtype: str, *, n: int = 1, cond: float = 1.0, ulps: float = ULPS) -> float:
+    """Relative error budget ``eps(dtype) * (ulps + sqrt(n)) * cond`` (see the module docstring)."""
+    return eps(dtype) * (ulps + math.sqrt(max(n, 1))) * max(cond, 1.0)
+
+
+def gradient_tolerance(dtype: str, *, n: int = 1, cond: float = 1.0) -> float:
+    """Budget for a VJP against finite differences: the dtype's budget with :data:`GRADIENT_ULPS`, but never
+    below what the finite differences themselves can resolve."""
+    return max(tolerance(dtype, n=n, cond=cond, ulps=GRADIENT_ULPS), FINITE_DIFFERENCE_REL * max(cond, 1.0))
+
+
+def spacing(values: np.ndarray, dtype: str) -> np.ndarray:
+    """Distance from ``|values|`` to the next representable number of ``dtype`` (one ulp), at least the
+    spacing at the smallest normal number, so that an error next to 0 is not measured in subnormal ulps."""
+    mag = np.maximum(np.abs(values), TINY.get(dtype, 2.0 ** -1022))
+    exponent = np.floor(np.log2(mag))
+    return np.exp2(exponent) * eps(dtype)
+
+
+@dataclass
+class Errors:
+    """Error figures of one comparison: largest absolute, relative and ulp error, and the ratio of the worst
+    element's error to its allowance (``<= 1`` passes)."""
+    max_abs: float
+    max_rel: float
+    max_ulp: float
+    worst_ratio: float
+    worst_index: tuple
+    allowed: float
+
+    @property
+    def ok(self) -> bool:
+        return self.worst_ratio <= 1.0
+
+
+def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float, floor: float) -> Errors:
+    """Compare element-wise: element ``i`` passes iff ``|a_i - e_i| <= tol * (|e_i| + floor)``.
+
+    Non-finite values must match exactly (same infinity, NaN where NaN is expected).
+    """
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    both_nan = np.isnan(a) & np.isnan(e)
+    same_inf = np.isinf(e) & (a == e)
+    diff = np.where(both_nan | same_inf, 0.0, np.abs(a - e))
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    bound = tol * (np.where(np.isfinite(e), np.abs(e), 0.0) + floor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(diff == 0, 0.0, diff / np.where(bound > 0, bound, np.inf) if tol > 0 else np.inf)
+        ratio = np.where((diff > 0) & (bound == 0), np.inf, ratio)
+        rel = np.where(diff == 0, 0.0, diff / np.maximum(np.abs(e), max(floor, TINY["float64"])))
+    ulp = diff / spacing(np.where(np.isfinite(e), e, 0.0), dtype) if dtype in EPS else diff
+    if a.size == 0:
+        return Errors(0.0, 0.0, 0.0, 0.0, (), tol)
+    worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.ndim else ()
+    return Errors(float(diff.max()), float(rel.max()), float(np.max(ulp)), float(ratio.max()),
+                  tuple(int(i) for i in worst), tol)
+
+
+#: the narrowest dtype the contract allows for position angles (RoPE, sinusoidal tables): a table depends only
+#: on integer positions, and an angle ``pos * freq`` (``freq <= 1`` for ``base >= 1``) computed in float32 is off
+#: by up to ``|pos| * eps(float32)`` radians (the product's rounding plus the frequency's own), which moves each
+#: cos/sin by as much and each rotated pair by as much relative to its norm. float16 angles (ulp 0.5 at 1000)
+#: are not allowed.
+ANGLE_DTYPE = "float32"
+
+
+def angle_cond(dtype: str, max_position: float, *, gradient: bool = False) -> float:
+    """The condition factor ``1 + |max_position| * eps(ANGLE_DTYPE) / unit`` that widens a budget whose unit is
+    ``eps(dtype)`` (or, for a gradient check, :func:`gradient_tolerance`'s unit, never below
+    :data:`FINITE_DIFFERENCE_REL`) by the angle error the contract allows at position ``max_position``: with it,
+    ``tolerance(dtype, n=n, cond=...) >= (ULPS + sqrt n) * (eps(dtype) + |max_position| * eps(ANGLE_DTYPE))``."""
+    unit = max(eps(dtype), FINITE_DIFFERENCE_REL) if gradient else eps(dtype)
+    return 1.0 + abs(float(max_position)) * eps(ANGLE_DTYPE) / unit

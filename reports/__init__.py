@@ -1,0 +1,1 @@
+"""Turning recorded check results into ``results.json`` and a self-contained ``report.html``."""

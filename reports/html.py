@@ -1,0 +1,111 @@
+"""The HTML report: one self-contained page (Jinja2 with autoescaping, inline CSS and SVG, no network).
+
+It works with JavaScript off: drill-down uses ``<details>``; a small inline script only adds filtering.
+"""
+from __future__ import annotations
+
+import pathlib
+from collections import Counter, defaultdict
+
+import jinja2
+
+from properties.catalogue import COMPONENTS, FAMILIES, family_of
+from reports import figures
+
+STATUSES = ("passed", "failed", "error", "xfailed", "xpassed", "skipped")
+#: severity order used to colour a matrix cell by its worst outcome
+SEVERITY = {"error": 5, "failed": 4, "xpassed": 3, "xfailed": 2, "passed": 1, "skipped": 0}
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(pathlib.Path(__file__).parent / "templates"),
+    autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def _fmt(value, digits=3):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+_ENV.filters["fmt"] = _fmt
+
+
+def _import_property_modules() -> None:
+    """Load every property module so statements of checks that did not run can still be shown."""
+    import importlib
+    import pkgutil
+
+    import properties
+    for info in pkgutil.iter_modules(properties.__path__):
+        if info.name.startswith("test_"):
+            try:
+                importlib.import_module(f"properties.{info.name}")
+            except Exception:  # a broken module shows up in the run itself; the page still renders
+                pass
+
+
+def matrix(doc: dict) -> dict:
+    """family -> component -> impl -> {status counts, worst status}."""
+    cells: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(Counter)))
+    for r in doc["results"]:
+        cells[family_of(r["component"])][r["component"]][r["impl"]][r["status"]] += 1
+    out = {}
+    for family in list(FAMILIES) + sorted(set(cells) - set(FAMILIES)):
+        if family not in cells:
+            continue
+        out[family] = {}
+        for component in sorted(cells[family], key=lambda c: list(COMPONENTS).index(c) if c in COMPONENTS else 99):
+            row = {}
+            for impl, counts in cells[family][component].items():
+                worst = max(counts, key=lambda s: SEVERITY.get(s, 0))
+                if set(counts) == {"skipped"}:
+                    worst = "skipped"
+                row[impl] = {"counts": dict(counts), "worst": worst}
+            out[family][component] = row
+    return out
+
+
+def details(doc: dict) -> dict:
+    """component -> property -> list of results (one per impl and dtype)."""
+    out: dict = defaultdict(lambda: defaultdict(list))
+    for r in doc["results"]:
+        out[r["component"]][r["property"]].append(r)
+    return out
+
+
+def statements(doc: dict) -> dict:
+    """component -> property -> plain-words statement."""
+    from properties.registry import properties
+    _import_property_modules()
+    out: dict = defaultdict(dict)
+    for p in properties():
+        out[p.component][p.name] = p.statement
+    for r in doc["results"]:
+        if r.get("statement"):
+            out[r["component"]].setdefault(r["property"], r["statement"])
+    return out
+
+
+def skipped_reasons(doc: dict) -> list[tuple[str, str, int]]:
+    counts = Counter((r["impl"], (r.get("message") or "").split(":")[0] + ": " + (r.get("message") or "")
+                      .split(":", 1)[-1].strip()[:120]) for r in doc["results"] if r["status"] == "skipped")
+    return sorted(((impl, reason, n) for (impl, reason), n in counts.items()), key=lambda t: (t[0], -t[2]))
+
+
+def render(doc: dict) -> str:
+    """The report page for a results document (see :mod:`reports.recorder`)."""
+    results = doc["results"]
+    impl_names = [i["name"] for i in doc.get("impls", [])] or sorted({r["impl"] for r in results})
+    problems = [r for r in results if r["status"] in ("failed", "error")]
+    families_present = [f for f in FAMILIES if any(family_of(r["component"]) == f for r in results)]
+    figs = figures.error_histograms(doc)
+    family_figs = {f: figures.family_figures(f) for f in families_present}
+    template = _ENV.get_template("report.html.j2")
+    return template.render(
+        meta=doc.get("meta", {}), impls=doc.get("impls", []), impl_names=impl_names,
+        counts=Counter(r["status"] for r in results), statuses=STATUSES, matrix=matrix(doc),
+        families=FAMILIES, components=COMPONENTS, details=details(doc), statements=statements(doc),
+        problems=problems, deviations=[r for r in results if r["status"] in ("xfailed", "xpassed")],
+        skipped=skipped_reasons(doc), figures=figs, family_figures=family_figs, total=len(results))

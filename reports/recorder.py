@@ -1,0 +1,172 @@
+"""Collecting check results as they finish and writing the reports (SPEC section 5).
+
+Each result is appended to ``<report-json stem>.jsonl`` the moment the controller hears of it, so a run that is
+interrupted (Ctrl-C, a killed controller) still leaves what finished; ``python -m reports FILE.jsonl`` rebuilds
+the JSON and HTML from it. At the end of the session ``results.json`` and ``report.html`` are written
+atomically (a temporary file renamed over the target).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import tempfile
+import time
+
+from properties.registry import parse_check_id
+
+RESULT_KEY = "dlprops_result"
+VERSION = 1
+
+
+def atomic_write(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        pathlib.Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=pathlib.Path(__file__).resolve().parent)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_meta(config) -> dict:
+    """What the report header shows: versions, device, profile, seed, commit, start time."""
+    from hypothesis import settings
+    return {
+        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(), "platform": platform.platform(),
+        "versions": {p: _version(p) for p in ("numpy", "torch", "jax", "jaxlib", "hypothesis", "pytest")},
+        "device": config.getoption("device"), "profile": settings._current_profile,
+        "max_examples": settings.default.max_examples, "derandomize": settings.default.derandomize,
+        "seed": config.dlprops_seed, "commit": _git_commit(),
+        "workers": getattr(config.option, "numprocesses", None) or 0,
+        "check_timeout_s": config.getoption("check_timeout"),
+    }
+
+
+def crash_record(nodeid: str, message: str) -> dict | None:
+    """A result for a check whose worker died (no record came back), attributed from its test id."""
+    if "[" not in nodeid:
+        return None
+    try:
+        ids = parse_check_id(nodeid[nodeid.index("[") + 1:nodeid.rindex("]")])
+    except ValueError:
+        return None
+    return {**ids, "status": "error", "examples": 0, "duration_s": None,
+            "message": f"the process running this check died: {message.strip().splitlines()[-1] if message else ''}",
+            "counterexample": None, "max_abs_err": None, "max_rel_err": None, "nodeid": nodeid}
+
+
+class Recorder:
+    """Results of one session, streamed to JSONL and written as JSON/HTML at the end."""
+
+    def __init__(self, json_path: str, html_path: str, meta: dict, impls: list[dict]):
+        self.json_path, self.html_path = json_path, html_path
+        self.meta, self.impls = meta, impls
+        self.results: dict[str, dict] = {}
+        self.t0 = time.perf_counter()
+        self.jsonl = None
+        if json_path:
+            stream = pathlib.Path(json_path).with_suffix(".jsonl")
+            stream.parent.mkdir(parents=True, exist_ok=True)
+            self.jsonl = open(stream, "w", encoding="utf-8")
+            self._append({"meta": meta, "impls": impls})
+
+    @classmethod
+    def from_config(cls, config) -> "Recorder":
+        impls = [{"name": i.name, "module": i.target, "dtypes": list(i.dtypes),
+                  "known_deviations": {f"{c}:{p}": r for (c, p), r in i.known_deviations.items()}}
+                 for i in config.dlprops_impls]
+        return cls(config.getoption("report_json"), config.getoption("report_html"), run_meta(config), impls)
+
+    def _append(self, obj: dict) -> None:
+        if self.jsonl:
+            self.jsonl.write(json.dumps(obj, default=str) + "\n")
+            self.jsonl.flush()
+
+    def add(self, record: dict) -> None:
+        key = record.get("nodeid") or f"{record['impl']}:{record['component']}:{record['property']}:{record['dtype']}"
+        self.results[key] = record
+        self._append({"result": record})
+
+    def add_report(self, report) -> None:
+        """Take the result a test report carries, or attribute a crash to the check it was running."""
+        record = next((v for k, v in report.user_properties if k == RESULT_KEY), None)
+        if record is not None:
+            self.add(record)
+        elif report.failed and report.nodeid not in self.results and report.when in ("call", "???"):
+            crashed = crash_record(report.nodeid, str(report.longrepr))
+            if crashed:
+                self.add(crashed)
+
+    def document(self) -> dict:
+        meta = {**self.meta, "duration_s": round(time.perf_counter() - self.t0, 3)}
+        return build_document(meta, self.impls, list(self.results.values()))
+
+    def finish(self) -> None:
+        if self.jsonl:
+            self.jsonl.close()
+        if not self.results:
+            return
+        write_reports(self.document(), self.json_path, self.html_path)
+
+
+SORT_KEY = ("family", "component", "property", "impl", "dtype")
+
+
+def build_document(meta: dict, impls: list[dict], results: list[dict]) -> dict:
+    """The results.json document: results in a stable order, so serial and ``-n N`` runs compare equal."""
+    results = sorted(results, key=lambda r: tuple(str(r.get(k) or "") for k in SORT_KEY))
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return {"version": VERSION, "meta": {**meta, "counts": counts}, "impls": impls, "results": results}
+
+
+def write_reports(doc: dict, json_path: str, html_path: str) -> None:
+    if json_path:
+        atomic_write(json_path, json.dumps(doc, indent=1, default=str))
+    if html_path:
+        from reports.html import render
+        atomic_write(html_path, render(doc))
+
+
+def load_jsonl(path: str) -> dict:
+    """Rebuild the results document from a (possibly truncated) ``results.jsonl``."""
+    meta, impls, results = {}, [], {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # the last line of an interrupted run may be cut short
+            if "meta" in obj:
+                meta, impls = obj["meta"], obj.get("impls", [])
+            elif "result" in obj:
+                r = obj["result"]
+                results[r.get("nodeid") or json.dumps([r["impl"], r["component"], r["property"], r["dtype"]])] = r
+    return build_document(meta, impls, list(results.values()))

@@ -1,0 +1,24 @@
+"""MLM labels equal to the original ids everywhere, so the loss also trains on unmasked (visible) tokens.
+
+Real bug class: `labels = input_ids.clone()` without the `labels[~selected] = -100` line. Caught by:
+unselected tokens carry label -100.
+"""
+import numpy as np
+
+from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
+
+NAME = "mutant-bert-mlm-labels-everywhere"
+DTYPES = ("float32", "float64")
+
+
+def mlm_mask(input_ids, *, seed, vocab_size, mask_token_id, special_token_ids=(), mask_prob=0.15):
+    ids = np.asarray(input_ids).astype(np.int64)
+    rng = np.random.default_rng(seed)
+    special = np.isin(ids, np.asarray(special_token_ids, dtype=np.int64))
+    selected = (rng.random(ids.shape) < mask_prob) & ~special
+    action = rng.random(ids.shape)
+    random_ids = rng.integers(0, vocab_size, size=ids.shape, dtype=np.int64)
+    replaced = np.where(action < 0.8, mask_token_id, np.where(action < 0.9, random_ids, ids))
+    masked_ids = np.where(selected, replaced, ids)
+    labels = ids.copy()  # BUG: never set to -100 where not selected
+    return masked_ids.astype(np.int64), labels.astype(np.int64)

@@ -1,0 +1,31 @@
+"""count_parameters counts a SwiGLU FFN as two matrices, forgetting the gate projection w3.
+
+Real bug class: reusing the GELU FFN formula `2 * d * d_ff` for a LLaMA-style gated FFN (w1, w3, w2). Caught by:
+count_parameters(config) equals the number of elements in init_transformer_params(config) for any config with
+ffn='swiglu' and n_layers >= 1.
+"""
+from impls.numpy import asarray, init_transformer_params, to_numpy  # noqa: F401  (plug-in interface; correct init)
+
+NAME = "mutant-params-swiglu-counted-as-two-matrices"
+DTYPES = ("float32", "float64")
+
+
+def count_parameters(config):
+    vocab, d, layers = config["vocab_size"], config["d_model"], config["n_layers"]
+    heads, kv_heads, d_ff = config["n_heads"], config["n_kv_heads"], config["d_ff"]
+    head_dim = d // heads
+    bias = config["bias"]
+    norm = 2 * d if config["norm"] == "layernorm" else d
+    attn = d * heads * head_dim + 2 * d * kv_heads * head_dim + heads * head_dim * d
+    if bias:
+        attn += heads * head_dim + 2 * kv_heads * head_dim + d
+    if config["ffn"] == "swiglu":
+        ffn = 2 * d * d_ff  # BUG: SwiGLU has w1, w3 and w2
+    else:
+        ffn = 2 * d * d_ff + ((d_ff + d) if bias else 0)
+    total = vocab * d + layers * (2 * norm + attn + ffn) + norm
+    if config["positional"] == "learned":
+        total += config["max_positions"] * d
+    if not config["tie_embeddings"]:
+        total += d * vocab
+    return total

@@ -1,0 +1,32 @@
+"""count_parameters subtracts the tied embedding twice (once as the shared head, once again as 'shared').
+
+Real bug class: de-duplicating tied weights in two places (a `named_parameters` de-dup plus a manual `-
+wte.numel()` correction). Caught by: count_parameters(config) equals the number of elements in
+init_transformer_params(config) for any config with tie_embeddings=True.
+"""
+from impls.numpy import asarray, init_transformer_params, to_numpy  # noqa: F401  (plug-in interface; correct init)
+
+NAME = "mutant-params-tied-head-subtracted-twice"
+DTYPES = ("float32", "float64")
+
+
+def count_parameters(config):
+    vocab, d, layers = config["vocab_size"], config["d_model"], config["n_layers"]
+    heads, kv_heads, d_ff = config["n_heads"], config["n_kv_heads"], config["d_ff"]
+    head_dim = d // heads
+    bias = config["bias"]
+    norm = 2 * d if config["norm"] == "layernorm" else d
+    attn = d * heads * head_dim + 2 * d * kv_heads * head_dim + heads * head_dim * d
+    if bias:
+        attn += heads * head_dim + 2 * kv_heads * head_dim + d
+    if config["ffn"] == "swiglu":
+        ffn = 3 * d * d_ff
+    else:
+        ffn = 2 * d * d_ff + ((d_ff + d) if bias else 0)
+    total = vocab * d + layers * (2 * norm + attn + ffn) + norm
+    if config["positional"] == "learned":
+        total += config["max_positions"] * d
+    total += d * vocab  # head counted, then de-duplicated
+    if config["tie_embeddings"]:
+        total -= 2 * vocab * d  # BUG: the shared matrix is removed twice
+    return total
