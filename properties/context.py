@@ -14,6 +14,8 @@ def hist_bin(ratio: float) -> int:
     """Histogram bin of an error ratio: 0 holds exact results (and anything below 1e-8), the last > 100x."""
     if ratio <= 0 or math.log10(ratio) < HIST_LO:
         return 0
+    if not math.isfinite(ratio):  # an exact comparison (tolerance 0) that failed
+        return HIST_BINS - 1
     return min(HIST_BINS - 1, 1 + int((math.log10(ratio) - HIST_LO) / HIST_STEP))
 
 

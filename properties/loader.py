@@ -11,6 +11,7 @@ import importlib.metadata
 import importlib.util
 import pathlib
 import re
+import shlex
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ class Impl:
     @property
     def cli(self) -> str:
         """The ``--impl`` argument that loads this implementation ('' for a built-in)."""
-        return "" if self.target in BUILTINS else f"--impl {self.target}"
+        return "" if self.target in BUILTINS else f"--impl {shlex.quote(self.target)}"
 
     def __repr__(self) -> str:
         return f"Impl({self.name})"
@@ -91,9 +92,13 @@ def import_target(target: str) -> ModuleType:
     except PluginError:
         raise
     except BaseException as exc:  # SyntaxError, ImportError, SystemExit in module code...
-        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-        where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
-        raise PluginError(f"{target}: import failed: {type(exc).__name__}: {exc}{where}") from None
+        # the innermost frame of the user's code (importlib's own frozen frames say nothing); a SyntaxError
+        # names its file and line in its message already
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
+        where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames and not isinstance(exc, SyntaxError) \
+            else ""
+        detail = " ".join(str(exc).split())  # one line, whatever the module's message holds
+        raise PluginError(f"{target}: import failed: {type(exc).__name__}: {detail}{where}") from None
 
 
 def make_impl(module: ModuleType, target: str) -> Impl:

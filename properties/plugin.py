@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import random
+import shlex
+import sys
 
 import pytest
 from hypothesis import settings
@@ -56,7 +58,17 @@ def _run_seed(config) -> int:
     return 0 if settings.default.derandomize else random.getrandbits(32)
 
 
+def _one_thread_per_worker() -> None:
+    """The suite's arrays are small: intra-op threads only contend (torch at 2 threads was ~100x slower per
+    call than at 1 on a 2-core machine), and pytest-xdist parallelises across checks instead."""
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+    torch = sys.modules.get("torch")  # only if an implementation imported it: importing torch costs seconds
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
 def pytest_configure(config):
+    _one_thread_per_worker()  # XLA_FLAGS before any implementation imports JAX
     if config.getoption("device") == "cuda":
         os.environ["DLPROPS_DEVICE"] = "cuda"  # read by the torch and JAX implementations at import
     subject.TIMEOUT_S = config.getoption("check_timeout")
@@ -66,6 +78,7 @@ def pytest_configure(config):
                                           builtins=not config.getoption("no_builtins"), only=only)
     except PluginError as exc:
         raise pytest.UsageError(str(exc)) from None
+    _one_thread_per_worker()  # torch's threads, now that the implementations that use it are imported
     config.dlprops_seed = _run_seed(config)
     if not _is_worker(config):
         from reports.recorder import Recorder
@@ -86,11 +99,19 @@ def pytest_generate_tests(metafunc):
 
 
 def reproduce_command(config, check, nodeid: str) -> str:
-    parts = ["pytest", f"'{nodeid}'"]
+    """A command that runs this one check again with the same inputs: its test id, its implementation (and only
+    it: a plug-in does not need the built-ins loaded), the run seed, and the profile and timeout when they are
+    not what a plain ``pytest`` would use (a ``ci`` failure must reproduce without CI=true)."""
+    parts = ["pytest", shlex.quote(nodeid)]
     if check.impl.cli:
-        parts.append(check.impl.cli)
+        parts += [check.impl.cli, "--no-builtins"]
     if config.dlprops_seed:
         parts.append(f"--hypothesis-seed={config.dlprops_seed}")
+    profile = settings._current_profile
+    if profile and profile != "dev":
+        parts.append(f"--hypothesis-profile={profile}")
+    if config.getoption("check_timeout") != 60.0:
+        parts.append(f"--check-timeout={config.getoption('check_timeout'):g}")
     if config.getoption("device") != "cpu":
         parts.append(f"--device {config.getoption('device')}")
     return " ".join(parts)

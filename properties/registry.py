@@ -40,6 +40,7 @@ class Property:
     dtypes: tuple[str, ...] = WIDE
     max_examples: int | None = None  # cap for expensive or statistical properties
     needs: tuple[str, ...] = ()  # other components (or "vjp") the property calls; absent -> not provided
+    statistical: bool = False  # a random-output test with a stated false-alarm rate (properties/stats.py)
     module: str = ""
     family: str = ""
 
@@ -49,7 +50,7 @@ class Property:
 
 
 def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=WIDE,
-         max_examples: int | None = None, needs: tuple[str, ...] = ()):
+         max_examples: int | None = None, needs: tuple[str, ...] = (), statistical: bool = False):
     """Register ``fn(impl, case)`` as property ``name`` of ``component``."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"property name {name!r} must match [a-z0-9_]+")
@@ -58,7 +59,7 @@ def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=
         module = fn.__module__
         family = family_of(component)
         entry = Property(component, name, fn, inputs, " ".join(statement.split()), tuple(dtypes),
-                         max_examples, tuple(needs), module, family)
+                         max_examples, tuple(needs), statistical, module, family)
         props = _REGISTRY.setdefault(module, [])
         if any(p.key == entry.key for p in props):
             raise ValueError(f"property {entry.key} registered twice in {module}")

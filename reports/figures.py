@@ -67,6 +67,12 @@ def error_histograms(doc: dict) -> list[tuple[str, str, str]]:
 
 
 def family_figures(family: str) -> list[tuple[str, str, str]]:
+    """The figures registered by ``reports/figures_<family>.py`` (imported on demand)."""
+    import importlib
+    try:
+        importlib.import_module(f"reports.figures_{family}")
+    except ModuleNotFoundError:
+        pass
     out = []
     for fn in FIGURES.get(family, []):
         try:

@@ -13,10 +13,12 @@ import json
 import os
 import pathlib
 import platform
+import shlex
 import subprocess
 import tempfile
 import time
 
+from properties.catalogue import family_of
 from properties.registry import parse_check_id
 
 RESULT_KEY = "dlprops_result"
@@ -29,6 +31,9 @@ def atomic_write(path: str | os.PathLike, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # a report, not a secret: mkstemp's 0600 would hide it from a web server
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -76,7 +81,7 @@ def crash_record(nodeid: str, message: str) -> dict | None:
         ids = parse_check_id(nodeid[nodeid.index("[") + 1:nodeid.rindex("]")])
     except ValueError:
         return None
-    return {**ids, "status": "error", "examples": 0, "duration_s": None,
+    return {**ids, "family": family_of(ids["component"]), "status": "error", "examples": 0, "duration_s": None,
             "message": f"the process running this check died: {message.strip().splitlines()[-1] if message else ''}",
             "counterexample": None, "max_abs_err": None, "max_rel_err": None, "nodeid": nodeid}
 
@@ -90,11 +95,9 @@ class Recorder:
         self.results: dict[str, dict] = {}
         self.t0 = time.perf_counter()
         self.jsonl = None
-        if json_path:
-            stream = pathlib.Path(json_path).with_suffix(".jsonl")
-            stream.parent.mkdir(parents=True, exist_ok=True)
-            self.jsonl = open(stream, "w", encoding="utf-8")
-            self._append({"meta": meta, "impls": impls})
+        # opened with the first result: a session that runs no check (``pytest tests/test_x.py``) leaves the last
+        # run's stream alone, as it leaves its results.json
+        self.stream = pathlib.Path(json_path).with_suffix(".jsonl") if json_path else None
 
     @classmethod
     def from_config(cls, config) -> "Recorder":
@@ -104,12 +107,18 @@ class Recorder:
         return cls(config.getoption("report_json"), config.getoption("report_html"), run_meta(config), impls)
 
     def _append(self, obj: dict) -> None:
+        if self.jsonl is None and self.stream is not None:
+            self.stream.parent.mkdir(parents=True, exist_ok=True)
+            self.jsonl = open(self.stream, "w", encoding="utf-8")
+            self.jsonl.write(json.dumps({"meta": self.meta, "impls": self.impls}, default=str) + "\n")
         if self.jsonl:
             self.jsonl.write(json.dumps(obj, default=str) + "\n")
             self.jsonl.flush()
 
     def add(self, record: dict) -> None:
         key = record.get("nodeid") or f"{record['impl']}:{record['component']}:{record['property']}:{record['dtype']}"
+        if self.results.get(key) == record:
+            return  # the call and teardown reports of a check carry the same record: stream it once
         self.results[key] = record
         self._append({"result": record})
 
@@ -121,7 +130,19 @@ class Recorder:
         elif report.failed and report.nodeid not in self.results and report.when in ("call", "???"):
             crashed = crash_record(report.nodeid, str(report.longrepr))
             if crashed:
+                crashed["reproduce"] = self._reproduce(crashed)
                 self.add(crashed)
+
+    def _reproduce(self, record: dict) -> str:
+        """The command that runs a crashed check again (alone, it takes the pytest process down with it)."""
+        from properties.loader import BUILTINS
+        parts = ["pytest", shlex.quote(record["nodeid"])]
+        module = next((i["module"] for i in self.impls if i["name"] == record["impl"]), None)
+        if module and module not in BUILTINS:
+            parts += ["--impl", shlex.quote(module), "--no-builtins"]
+        if self.meta.get("seed"):
+            parts.append(f"--hypothesis-seed={self.meta['seed']}")
+        return " ".join(parts)
 
     def document(self) -> dict:
         meta = {**self.meta, "duration_s": round(time.perf_counter() - self.t0, 3)}

@@ -61,7 +61,9 @@ def elementwise(fn: str, x) -> None:
 def gelu(x, approximate) -> bool:
     """``x`` float; ``approximate`` a bool (the tanh formula when True). Returns it as a Python bool."""
     check_float("gelu", "x", x[1])
-    return check_bool("gelu", "approximate (True for the tanh formula; not a string as in PyTorch)", approximate)
+    if isinstance(approximate, bool) or type(approximate).__name__ == "bool_":
+        return bool(approximate)
+    raise TypeError(f"gelu: approximate must be True (the tanh formula) or False (erf), got {approximate!r}")
 
 
 def softmax(fn: str, x, axis) -> int:

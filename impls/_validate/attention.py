@@ -192,6 +192,9 @@ def _projection(component, x, params, heads, kv_heads, cross):
     if wshape[1] % groups or wshape[1] == 0:
         raise ValueError(f"{component}: params[{name!r}] has width {wshape[1]}, not a positive multiple of "
                          f"{'H + 2*Hkv' if packed else 'num_heads'} = {groups}")
+    if wshape[0] != d_model:
+        raise ValueError(f"{component}: x has model dim d={d_model} but params[{name!r}] has {wshape[0]} rows; "
+                         f"projections are (d, width)")
     head_dim = wshape[1] // groups
     if packed:
         _weight(component, params, "w_qkv", (d_model, groups * head_dim), x)
@@ -278,7 +281,9 @@ def feed_forward(x, params, activation):
                          f"expected keys among {list(allowed)}")
     if "w1" not in params or "w2" not in params:
         raise ValueError(f"feed_forward: params needs 'w1' and 'w2', got {sorted(params)}")
-    hidden = _rank(component, "params['w1']", params["w1"], 2, "(d, f)")[1]
+    rows, hidden = _rank(component, "params['w1']", params["w1"], 2, "(d, f)")
+    if rows != shape[-1]:
+        raise ValueError(f"feed_forward: x has model dim d={shape[-1]} but params['w1'] has {rows} rows")
     _weight(component, params, "w1", (shape[-1], hidden), x)
     d_out = _rank(component, "params['w2']", params["w2"], 2, "(f, d_out)")[1]
     _weight(component, params, "w2", (hidden, d_out), x)

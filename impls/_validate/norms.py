@@ -9,7 +9,7 @@ from .activations import check_bool, check_float, check_int, check_real
 
 
 def _shape_str(shape) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ")"
+    return str(tuple(int(n) for n in shape))
 
 
 def check_param(fn: str, arg: str, meta, shape) -> None:

@@ -27,8 +27,10 @@ def _meta(a):
 
 
 def _sigmoid(x):
-    """``1 / (1 + exp(-x))`` written with ``e = exp(-|x|) <= 1`` on both sides of 0."""
-    e = jnp.exp(-jnp.abs(x))
+    """``1 / (1 + exp(-x))`` written with ``e = exp(-|x|) <= 1`` on both sides of 0.
+    ``-|x|`` is spelled as a ``where`` because autodiff gives ``abs`` slope 0 at 0, which would zero the
+    gradient of sigmoid at 0."""
+    e = jnp.exp(jnp.where(x >= 0, -x, x))
     return jnp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 

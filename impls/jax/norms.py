@@ -1,9 +1,9 @@
 """Normalization layers (SPEC 3.1) from ``jax.numpy`` primitives (no flax, no ``jax.nn``).
 
-Two-pass biased statistics with ``eps`` inside the square root. Each normalised group is first divided by a
-power of two ``s >= 1`` that brings its values below 2 in magnitude: exact, so results equal the plain formula
-wherever that does not overflow, while squares and sums of huge half-precision inputs stay finite. ``s`` is a
-constant for autodiff (the function does not depend on it).
+Two-pass biased statistics (see ``_moments``) with ``eps`` inside the square root. A group holding values too
+large to square (beyond 2**50 in float32) is first divided by a power of two ``s``: exact, so results are those of
+the plain formula, while squares and sums of huge inputs stay finite. ``s`` is a constant for autodiff (the
+function does not depend on it). Half precision is computed in float32.
 
 Arguments are validated in Python (shapes are static), then a kernel jitted with the axis options static runs;
 ``eps`` and ``momentum`` are traced, so new values do not recompile. An absent weight/bias is passed as
@@ -30,10 +30,12 @@ def _meta(a):
 
 
 def _pow2_scale(x, axes):
-    """Per-group power of two ``s >= 1`` with ``|x| / s < 2`` (1 for zero, inf or NaN groups)."""
+    """Per-group power of two ``s >= 1`` that keeps ``|x| / s < 2**safe``: squares of deviations then sum
+    finitely over 2**26 elements. ``s`` is 1 unless a group holds values beyond ``2**safe`` (1 for inf, NaN)."""
     peak = jnp.max(jnp.abs(jax.lax.stop_gradient(x)), axis=axes, keepdims=True, initial=0.0)
     _, e = jnp.frexp(peak)  # peak = f * 2**e with f in [0.5, 1); e = 0 for 0, inf, NaN
-    return jnp.ldexp(jnp.ones_like(peak), jnp.maximum(e - 1, 0))
+    safe = jnp.finfo(peak.dtype).maxexp // 2 - 14  # 50 for float32, 498 for float64
+    return jnp.ldexp(jnp.ones_like(peak), jnp.maximum(e - safe, 0))
 
 
 def _scaled_eps(eps, s):
@@ -42,19 +44,24 @@ def _scaled_eps(eps, s):
 
 
 def _moments(x, axes):
-    """``(s, mean, var)``: the biased mean and variance of ``x / s`` over ``axes`` (kept as size-1 axes)."""
+    """``(s, mean, dev, var)`` of ``x / s`` over ``axes`` (size-1 axes kept): mean, deviations from it, and
+    the biased variance. Corrected two-pass: the mean of the first deviations is the rounding error of the
+    first mean (``x - mean`` is exact near the mean), so subtracting it keeps ``dev`` accurate under large
+    offsets and makes a constant group exactly 0."""
     s = _pow2_scale(x, axes)
     xs = x / s
     count = max(math.prod(x.shape[a] for a in axes), 1)
     mean = jnp.sum(xs, axis=axes, keepdims=True) / count
     dev = xs - mean
-    return s, mean, jnp.sum(dev * dev, axis=axes, keepdims=True) / count
+    correction = jnp.sum(dev, axis=axes, keepdims=True) / count
+    dev = dev - correction
+    return s, mean + correction, dev, jnp.sum(dev * dev, axis=axes, keepdims=True) / count
 
 
 def _standardize(x, axes, eps):
     """``(x - mean) * rsqrt(var + eps)`` over ``axes``, computed on ``x / s``."""
-    s, mean, var = _moments(x, axes)
-    return (x / s - mean) * jax.lax.rsqrt(var + _scaled_eps(eps, s))
+    s, _, dev, var = _moments(x, axes)
+    return dev * jax.lax.rsqrt(var + _scaled_eps(eps, s))
 
 
 def _affine(y, weight, bias, shape):
@@ -84,8 +91,8 @@ def _batch_norm_eval(x, running_mean, running_var, weight, bias, eps):
 def _batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps):
     xc = upcast(x)
     cshape = _channel_shape(x.ndim)
-    s, mean, var = _moments(xc, (0,) + tuple(range(2, x.ndim)))
-    y = (xc / s - mean) * jax.lax.rsqrt(var + _scaled_eps(eps, s))
+    s, mean, dev, var = _moments(xc, (0,) + tuple(range(2, x.ndim)))
+    y = dev * jax.lax.rsqrt(var + _scaled_eps(eps, s))
     count = x.shape[0] * math.prod(x.shape[2:])  # > 1, checked before the call
     batch_mean = (mean * s).reshape(-1)
     batch_var = (var * s * s * (count / (count - 1))).reshape(-1)

@@ -23,8 +23,6 @@ def _sdpa(q, k, v, mask, scale, is_causal):
     if is_causal:
         causal = jnp.tril(jnp.ones((lq, lk), bool), lk - lq)  # (Lq, Lk), bottom-right aligned
         mask = causal if mask is None else jnp.logical_and(mask, causal)
-    if mask is not None:
-        mask = jnp.broadcast_to(mask, mask.shape[:-2] + (lq, lk))
     out = jax.nn.dot_product_attention(q.swapaxes(1, 2), k.swapaxes(1, 2), v.swapaxes(1, 2),  # (B, L, H, D)
                                        mask=mask, scale=scale)
     return out.swapaxes(1, 2)  # (B, H, Lq, D)

@@ -46,7 +46,8 @@ def sgd_step(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, n
     if dampening != 0 and momentum != 0:
         raise NotImplementedError("optax.sgd has no dampening")
     use_momentum = momentum != 0
-    new_param, new_buffer = _sgd(param, grad, momentum_buffer, lr, momentum, weight_decay, use_momentum, bool(nesterov))
+    new_param, new_buffer = _sgd(param, grad, momentum_buffer, lr, momentum, weight_decay, use_momentum,
+                                 bool(nesterov))
     # torch keeps no buffer without momentum: the one passed in comes back as it was.
     return new_param, new_buffer if use_momentum else momentum_buffer
 

@@ -25,7 +25,7 @@ def _meta(a):
 
 def _sigmoid(x):
     """``1 / (1 + exp(-x))`` written with ``e = exp(-|x|) <= 1`` on both sides of 0."""
-    e = np.exp(-np.abs(x))
+    e = np.exp(np.where(x >= 0, -x, x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 

@@ -1,9 +1,9 @@
 """Normalization layers (SPEC 3.1) in NumPy: the float64 oracle.
 
-Statistics are two-pass (mean first, then the mean of squared deviations) and biased; ``eps`` sits inside
-the square root. Each normalised group is first divided by a power of two ``s >= 1`` that brings its values
-below 2 in magnitude: the division is exact, so results are bit-identical to the plain formula wherever that
-formula does not overflow, and squares and sums of huge inputs (bfloat16 up to 3e38) stay finite.
+Statistics are two-pass (mean first, then the mean of squared deviations, see ``_moments``) and biased; ``eps``
+sits inside the square root. A group holding values too large to square (beyond 2**50 in float32) is first
+divided by a power of two ``s``: exact, so results are those of the plain formula, while squares and sums of huge
+inputs (bfloat16/float32 up to 3e38) stay finite. Half precision is computed in float32.
 """
 import math
 
@@ -20,10 +20,12 @@ def _meta(a):
 
 
 def _pow2_scale(x, axes):
-    """Per-group power of two ``s >= 1`` with ``|x| / s < 2`` (1 for zero, inf or NaN groups)."""
+    """Per-group power of two ``s >= 1`` that keeps ``|x| / s < 2**safe``: squares of deviations then sum
+    finitely over 2**26 elements. ``s`` is 1 unless a group holds values beyond ``2**safe`` (1 for inf, NaN)."""
     peak = np.max(np.abs(x), axis=axes, keepdims=True, initial=0.0)
     _, e = np.frexp(peak)  # peak = f * 2**e with f in [0.5, 1); frexp gives e = 0 for 0, inf, NaN
-    return np.ldexp(np.ones_like(peak), np.maximum(e - 1, 0))
+    safe = np.finfo(peak.dtype).maxexp // 2 - 14  # 50 for float32, 498 for float64
+    return np.ldexp(np.ones_like(peak), np.maximum(e - safe, 0))
 
 
 def _scaled_eps(eps, s):
@@ -32,19 +34,24 @@ def _scaled_eps(eps, s):
 
 
 def _moments(x, axes):
-    """``(s, mean, var)``: the biased mean and variance of ``x / s`` over ``axes`` (kept as size-1 axes)."""
+    """``(s, mean, dev, var)`` of ``x / s`` over ``axes`` (size-1 axes kept): mean, deviations from it, and
+    the biased variance. Corrected two-pass: the mean of the first deviations is the rounding error of the
+    first mean (``x - mean`` is exact near the mean), so subtracting it keeps ``dev`` accurate under large
+    offsets and makes a constant group exactly 0."""
     s = _pow2_scale(x, axes)
     xs = x / s
     count = max(math.prod(x.shape[a] for a in axes), 1)
     mean = np.sum(xs, axis=axes, keepdims=True) / count
     dev = xs - mean
-    return s, mean, np.sum(dev * dev, axis=axes, keepdims=True) / count
+    correction = np.sum(dev, axis=axes, keepdims=True) / count
+    dev = dev - correction
+    return s, mean + correction, dev, np.sum(dev * dev, axis=axes, keepdims=True) / count
 
 
 def _standardize(x, axes, eps):
     """``(x - mean) / sqrt(var + eps)`` over ``axes``, computed on ``x / s``."""
-    s, mean, var = _moments(x, axes)
-    return (x / s - mean) / np.sqrt(var + _scaled_eps(eps, s))
+    s, _, dev, var = _moments(x, axes)
+    return dev / np.sqrt(var + _scaled_eps(eps, s))
 
 
 def _affine(y, weight, bias, shape):
@@ -78,15 +85,16 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
         y = (xc - mu.reshape(cshape)) / np.sqrt(var.reshape(cshape) + eps)
         return _affine(y, weight, bias, cshape).astype(x.dtype), rm.copy(), rv.copy()
     axes = (0,) + tuple(range(2, x.ndim))
-    s, mean, var = _moments(xc, axes)
-    y = (xc / s - mean) / np.sqrt(var + _scaled_eps(eps, s))
+    s, mean, dev, var = _moments(xc, axes)
+    y = dev / np.sqrt(var + _scaled_eps(eps, s))
     count = x.shape[0] * math.prod(x.shape[2:])  # > 1, checked above
     batch_mean = (mean * s).reshape(-1)
     with np.errstate(over="ignore"):  # a variance beyond the dtype's range is inf, correctly rounded
         batch_var = (var * s * s * (count / (count - 1))).reshape(-1)
     new_rm = (1 - momentum) * upcast(rm) + momentum * batch_mean
     new_rv = (1 - momentum) * upcast(rv) + momentum * batch_var
-    return _affine(y, weight, bias, cshape).astype(x.dtype), new_rm.astype(rm.dtype), new_rv.astype(rv.dtype)
+    with np.errstate(over="ignore"):  # running statistics kept in half precision may overflow: inf is right
+        return _affine(y, weight, bias, cshape).astype(x.dtype), new_rm.astype(rm.dtype), new_rv.astype(rv.dtype)
 
 
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):

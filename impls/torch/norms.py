@@ -1,9 +1,9 @@
 """Normalization layers (SPEC 3.1) from elementary tensor ops (no ``torch.nn.functional``).
 
-Two-pass biased statistics with ``eps`` inside the square root. Each normalised group is first divided by a
-power of two ``s >= 1`` that brings its values below 2 in magnitude: exact, so results equal the plain formula
-wherever that does not overflow, while squares and sums of huge half-precision inputs stay finite. ``s`` is a
-constant for autograd (the function does not depend on it).
+Two-pass biased statistics (see ``_moments``) with ``eps`` inside the square root. A group holding values too
+large to square (beyond 2**50 in float32) is first divided by a power of two ``s``: exact, so results are those of
+the plain formula, while squares and sums of huge inputs stay finite. ``s`` is a constant for autograd (the
+function does not depend on it). Half precision is computed in float32.
 """
 import math
 
@@ -24,12 +24,14 @@ def _meta(a):
 
 
 def _pow2_scale(x, dims):
-    """Per-group power of two ``s >= 1`` with ``|x| / s < 2`` (1 for zero, inf or NaN groups)."""
+    """Per-group power of two ``s >= 1`` that keeps ``|x| / s < 2**safe``: squares of deviations then sum
+    finitely over 2**26 elements. ``s`` is 1 unless a group holds values beyond ``2**safe`` (1 for inf, NaN)."""
     x = x.detach()
     if x.numel() == 0:
         return torch.ones((), dtype=x.dtype, device=x.device)
     _, e = torch.frexp(x.abs().amax(dim=dims, keepdim=True))  # peak = f * 2**e, f in [0.5, 1)
-    return torch.ldexp(torch.ones_like(e, dtype=x.dtype), (e - 1).clamp_min(0))
+    safe = math.frexp(torch.finfo(x.dtype).max)[1] // 2 - 14  # 50 for float32, 498 for float64
+    return torch.ldexp(torch.ones_like(e, dtype=x.dtype), (e - safe).clamp_min(0))
 
 
 def _scaled_eps(eps, s):
@@ -38,19 +40,24 @@ def _scaled_eps(eps, s):
 
 
 def _moments(x, dims):
-    """``(s, mean, var)``: the biased mean and variance of ``x / s`` over ``dims`` (kept as size-1 dims)."""
+    """``(s, mean, dev, var)`` of ``x / s`` over ``dims`` (size-1 axes kept): mean, deviations from it, and
+    the biased variance. Corrected two-pass: the mean of the first deviations is the rounding error of the
+    first mean (``x - mean`` is exact near the mean), so subtracting it keeps ``dev`` accurate under large
+    offsets and makes a constant group exactly 0."""
     s = _pow2_scale(x, dims)
     xs = x / s
     count = max(math.prod(x.shape[d] for d in dims), 1)
     mean = xs.sum(dim=dims, keepdim=True) / count
     dev = xs - mean
-    return s, mean, (dev * dev).sum(dim=dims, keepdim=True) / count
+    correction = dev.sum(dim=dims, keepdim=True) / count
+    dev = dev - correction
+    return s, mean + correction, dev, (dev * dev).sum(dim=dims, keepdim=True) / count
 
 
 def _standardize(x, dims, eps):
     """``(x - mean) * rsqrt(var + eps)`` over ``dims``, computed on ``x / s``."""
-    s, mean, var = _moments(x, dims)
-    return (x / s - mean) * torch.rsqrt(var + _scaled_eps(eps, s))
+    s, _, dev, var = _moments(x, dims)
+    return dev * torch.rsqrt(var + _scaled_eps(eps, s))
 
 
 def _affine(y, weight, bias, shape):
@@ -83,8 +90,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
         y = (xc - mu) * torch.rsqrt(var + eps)
         return _affine(y, weight, bias, cshape).to(x.dtype), running_mean.clone(), running_var.clone()
     dims = (0,) + tuple(range(2, x.ndim))
-    s, mean, var = _moments(xc, dims)
-    y = (xc / s - mean) * torch.rsqrt(var + _scaled_eps(eps, s))
+    s, mean, dev, var = _moments(xc, dims)
+    y = dev * torch.rsqrt(var + _scaled_eps(eps, s))
     count = x.shape[0] * math.prod(x.shape[2:])  # > 1, checked above
     batch_mean = (mean * s).reshape(-1)
     batch_var = (var * s * s * (count / (count - 1))).reshape(-1)

@@ -1,9 +1,14 @@
-"""A plug-in whose sigmoid never returns from pure-Python code (``while True: pass``) and whose softmax returns an
-object ``to_numpy`` cannot convert; relu is correct."""
+"""A plug-in whose ``gelu`` never returns from pure-Python code (``while True: pass``) and whose ``tanh`` returns an
+object ``to_numpy`` cannot convert; ``relu`` is correct (``tests/test_hostile_plugins.py``)."""
 import numpy as np
 
 NAME = "spinner"
 DTYPES = ("float32",)
+BEHAVIOUR = {
+    "relu": ("correct", None),
+    "gelu": ("spins in `while True: pass`", "gelu did not return within 1 s (--check-timeout)"),
+    "tanh": ("returns an object to_numpy rejects", "which to_numpy cannot convert"),
+}
 
 
 def asarray(a):
@@ -20,10 +25,10 @@ def relu(x):
     return np.maximum(x, 0).astype(x.dtype)
 
 
-def sigmoid(x):
+def gelu(x, *, approximate=False):
     while True:
         pass
 
 
-def softmax(x, *, axis=-1):
+def tanh(x):
     return object()

@@ -1,0 +1,130 @@
+"""Speed of the suite: a full verification's wall time, per-implementation and per-family cost, and the
+harness overhead against calling an implementation directly.
+
+    python benchmarks/bench.py [--workers 2] [--skip-full]
+
+Prints a table and writes ``reports/bench.json``. The full run uses the ``ci`` profile (CI=true), exactly what
+``make verify`` runs; per-check figures come from its ``results.json``. Timing is wall-clock with repeats and
+medians where it is ours to repeat.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def full_run(workers: int, out: pathlib.Path) -> float:
+    """Wall seconds of the ``ci``-profile verification of every built-in (what ``make verify`` runs)."""
+    cmd = [sys.executable, "-m", "pytest", "properties", "-q", "-p", "no:cacheprovider",
+           "--report-json", str(out), "--report-html", str(out.with_suffix(".html"))]
+    if workers > 1:
+        cmd += ["-n", str(workers)]
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env={**os.environ, "CI": "true"}, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def per_impl_family(results: list[dict]) -> list[dict]:
+    rows = defaultdict(lambda: {"checks": 0, "examples": 0, "seconds": 0.0})
+    for r in results:
+        if r["status"] == "skipped":
+            continue
+        row = rows[(r["impl"], r.get("family") or "?")]
+        row["checks"] += 1
+        row["examples"] += r.get("examples") or 0
+        row["seconds"] += r.get("duration_s") or 0.0
+    out = []
+    for (impl, family), row in sorted(rows.items()):
+        row.update(impl=impl, family=family, examples_per_s=round(row["examples"] / max(row["seconds"], 1e-9), 1),
+                   seconds=round(row["seconds"], 3))
+        out.append(row)
+    return out
+
+
+def mean_cost_per_check(results: list[dict]) -> dict:
+    cost = defaultdict(list)
+    for r in results:
+        if r["status"] != "skipped" and r.get("duration_s") is not None:
+            cost[r["impl"]].append(r["duration_s"])
+    return {impl: round(statistics.fmean(v), 5) for impl, v in cost.items()}
+
+
+def harness_overhead(repeats: int = 5) -> dict:
+    """Seconds per example of a one-call NumPy property under the harness, against calling the implementation
+    directly on the very inputs the harness drew (medians over ``repeats``)."""
+    from hypothesis import settings
+
+    import impls.numpy as np_impl
+    from properties import loader, registry, runner
+    import properties.test_activations  # noqa: F401  (registers the properties)
+
+    runner.register_profiles()
+    prop = next(p for p in registry.properties("properties.test_activations")
+                if p.component == "softmax" and p.name == "rows_are_distributions")
+    impl = loader.make_impl(np_impl, "impls.numpy")
+    drawn = []
+    original = prop.fn
+
+    def capturing(subject, case):
+        drawn.append(case)
+        return original(subject, case)
+
+    probe = registry.Property(**{**prop.__dict__, "fn": capturing})
+    check = registry.Check(impl, probe, "float32")
+    base = settings(settings.get_profile("ci"), max_examples=200)
+    harness, direct = [], []
+    for _ in range(repeats):
+        drawn.clear()
+        record = runner.run_check(check, base_settings=base)
+        harness.append(record["duration_s"] / max(record["examples"], 1))
+        start = time.perf_counter()
+        for case in drawn:
+            np_impl.softmax(case["x"], axis=case["axis"])
+        direct.append((time.perf_counter() - start) / max(len(drawn), 1))
+    h, d = statistics.median(harness), statistics.median(direct)
+    return {"component": "softmax", "property": prop.name, "examples": len(drawn),
+            "harness_s_per_example": h, "direct_s_per_call": d, "ratio": round(h / d, 2)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip-full", action="store_true", help="only measure the harness overhead")
+    args = ap.parse_args()
+    report: dict = {"harness_overhead": harness_overhead()}
+    if not args.skip_full:
+        out = ROOT / "reports" / "bench_results.json"
+        report["full_run_wall_s"] = round(full_run(args.workers, out), 1)
+        results = json.loads(out.read_text())["results"]
+        report["mean_s_per_check"] = mean_cost_per_check(results)
+        report["per_impl_family"] = per_impl_family(results)
+        cost = report["mean_s_per_check"]
+        if "jax" in cost and "numpy" in cost:
+            report["jax_over_numpy"] = round(cost["jax"] / cost["numpy"], 2)
+    (ROOT / "reports").mkdir(exist_ok=True)
+    (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=1))
+    h = report["harness_overhead"]
+    print(f"harness overhead: {h['harness_s_per_example'] * 1e6:.0f} us/example vs "
+          f"{h['direct_s_per_call'] * 1e6:.0f} us direct -> {h['ratio']}x ({h['component']}, {h['examples']} ex.)")
+    if "full_run_wall_s" in report:
+        print(f"full verification (ci profile, -n {args.workers}): {report['full_run_wall_s']} s wall")
+        print("mean seconds per check:", report["mean_s_per_check"], "jax/numpy:", report.get("jax_over_numpy"))
+        print(f"{'impl':14} {'family':16} {'checks':>6} {'examples':>8} {'seconds':>8} {'ex/s':>8}")
+        for row in report["per_impl_family"]:
+            print(f"{row['impl']:14} {row['family']:16} {row['checks']:6} {row['examples']:8} "
+                  f"{row['seconds']:8.2f} {row['examples_per_s']:8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

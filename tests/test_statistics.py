@@ -1,0 +1,42 @@
+"""No statistical property ever cries wolf: run each on the correct built-ins under many fresh random seeds.
+
+Each statistical property bounds its false-alarm probability at 1e-6 per check (``properties/stats.py``); over
+the runs here the chance of even one false alarm is below ``runs * 1e-6``. A failure here means a bound is wrong,
+not bad luck.
+"""
+import random
+
+import pytest
+from hypothesis import settings
+
+from properties.loader import load_impls
+from properties.registry import Check
+from properties.runner import run_check
+
+#: fresh seeds per (property, implementation); the README quotes the total
+SEEDS = 12
+
+
+def statistical_checks(all_properties):
+    impls = [i for i in load_impls([], only=["numpy", "torch", "jax"])]
+    return [(p, i) for p in all_properties if p.statistical for i in impls if i.provides(p.component)]
+
+
+def test_every_family_states_its_statistics(all_properties):
+    stat = {p.component for p in all_properties if p.statistical}
+    assert {"dropout", "mlm_mask"} <= stat, stat
+
+
+def test_statistical_properties_never_fail_on_correct_code(all_properties):
+    rng = random.Random()  # deliberately not derandomized
+    failures, runs = [], 0
+    for prop, impl in statistical_checks(all_properties):
+        dtype = "float32" if "float32" in prop.dtypes else prop.dtypes[0]
+        for _ in range(SEEDS):
+            result = run_check(Check(impl, prop, dtype), run_seed=rng.getrandbits(32),
+                               base_settings=settings(settings.get_profile("dev"), database=None))
+            runs += 1
+            if result["status"] not in ("passed", "skipped"):
+                failures.append(f"{impl.name}:{prop.key}: {result['message']}")
+    assert runs, "no statistical property found"
+    assert not failures, failures
