@@ -18,7 +18,7 @@ from properties import context
 from properties.assertions import PropertyFailure
 from properties.registry import NO_DTYPE, Check
 from properties.strategies import describe
-from properties.subject import BadOutput, CheckTimeout, ImplError, Subject
+from properties.subject import AllUnsupported, BadOutput, CheckTimeout, ImplError, Subject
 
 #: lines of traceback kept with an error
 TRACEBACK_LINES = 12
@@ -87,7 +87,7 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
 
     def body(case):
         ctx.examples += 1
-        ctx.last_case = case
+        ctx.last_case, ctx.last_errors = case, None
         check.prop.fn(subject, case)
 
     body._hypothesis_internal_add_digest = check.id.encode()  # one database entry per check
@@ -96,6 +96,8 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
     start = time.perf_counter()
     try:
         test()
+    except AllUnsupported:
+        record.update(status="skipped", message="option not supported: " + "; ".join(ctx.unsupported_messages))
     except Unsatisfiable as exc:
         if ctx.unsupported_count:
             record.update(status="skipped", message="option not supported: " + "; ".join(ctx.unsupported_messages))
@@ -114,6 +116,14 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
 
 
 def _fold_figures(record: dict, ctx: context.CheckContext) -> None:
+    """Error figures: the worst over every example for a verdict that held; for a failure, those of the
+    shrunk counterexample (the one the message and the card describe)."""
+    last = ctx.last_errors
+    if record["status"] == "failed" and last is not None:
+        record.update(max_abs_err=last.max_abs, max_rel_err=last.max_rel, max_ulp_err=last.max_ulp,
+                      error_ratio=last.worst_ratio, tolerance=last.allowed,
+                      histogram=ctx.histogram if any(ctx.histogram) else None, bad_inputs=ctx.bad_inputs or None)
+        return
     record.update(max_abs_err=ctx.max_abs_err, max_rel_err=ctx.max_rel_err, max_ulp_err=ctx.max_ulp_err,
                   error_ratio=ctx.worst_ratio, tolerance=ctx.allowed,
                   histogram=ctx.histogram if any(ctx.histogram) else None,

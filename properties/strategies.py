@@ -35,6 +35,9 @@ SHAPES = ((1,), (3,), (8,), (16,),
 REGIMES = ("normal", "integers", "offset", "tiny", "constant", "near_constant", "wide", "huge", "specials")
 #: regimes where every output is well-conditioned (identities can be checked at the tolerance of the dtype)
 BENIGN = ("normal", "integers", "wide")
+#: regimes for finite-difference gradient checks: one magnitude scale per array, so a central difference with a
+#: step relative to each element is accurate to ~1e-10 ("wide" mixes 1e-3 with 1e3 and breaks that)
+GRADIENT = ("normal", "integers")
 
 
 def np_dtype(dtype: str):

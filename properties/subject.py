@@ -41,6 +41,16 @@ class CheckTimeout(BaseException):
     """A call into the implementation ran longer than ``--check-timeout`` seconds."""
 
 
+class AllUnsupported(BaseException):
+    """The first :data:`UNSUPPORTED_PROBE` examples were all declared unsupported: the option is not
+    implemented at all, so the check is ``skipped`` now instead of after Hypothesis gives up (~500 examples).
+    An implementation supporting even half of the inputs passes this probe with probability 1 - 2**-20."""
+
+
+#: consecutive unsupported examples, with none supported, after which a check is skipped
+UNSUPPORTED_PROBE = 20
+
+
 #: seconds a single call into an implementation may take (set from ``--check-timeout``)
 TIMEOUT_S = 60.0
 
@@ -123,7 +133,10 @@ class Subject:
             with time_limit(component):
                 return fn(*args, **kwargs)
         except NotImplementedError as exc:
-            context.current().unsupported(f"{component}: {exc}" if str(exc) else f"{component}: not implemented")
+            ctx = context.current()
+            ctx.unsupported(f"{component}: {exc}" if str(exc) else f"{component}: not implemented")
+            if ctx.unsupported_count >= UNSUPPORTED_PROBE and ctx.unsupported_count == ctx.examples:
+                raise AllUnsupported() from None
             reject()
         except (CheckTimeout, BadOutput, ImplError):
             raise

@@ -179,7 +179,7 @@ def log_softmax_finite(impl, case):
 def gradient_rows(draw, dtype):
     shape = draw(S.shapes(1, 2, hi=5))
     axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
-    x = draw(S.arrays(shape, dtype, regimes=S.BENIGN))
+    x = draw(S.arrays(shape, dtype, regimes=S.GRADIENT))
     return {"x": x, "axis": axis, "cotangent": S.normal(shape, dtype, draw(S.seeds, label="cot"))}
 
 
@@ -197,7 +197,7 @@ def softmax_gradient(impl, case):
 @st.composite
 def gradient_elementwise(draw, dtype):
     shape = draw(S.shapes(1, 2, hi=5))
-    x = draw(S.arrays(shape, dtype, regimes=S.BENIGN))
+    x = draw(S.arrays(shape, dtype, regimes=S.GRADIENT))
     return {"x": x, "approximate": draw(st.booleans()), "cotangent": S.normal(shape, dtype, draw(S.seeds))}
 
 

@@ -107,7 +107,9 @@ def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float,
         ratio = np.where((diff > 0) & (bound == 0), np.inf, ratio)
         rel = np.where(diff == 0, 0.0, diff / np.maximum(np.abs(e), max(floor, TINY["float64"])))
     with np.errstate(over="ignore", invalid="ignore"):
-        ulp = diff / spacing(np.where(np.isfinite(e), e, 0.0), dtype) if dtype in EPS else diff
+        # ulps at the scale the element is judged at (|expected|, or the floor near 0)
+        ulp = diff / spacing(np.maximum(np.where(np.isfinite(e), np.abs(e), 0.0), floor), dtype) \
+            if dtype in EPS else diff
     if a.size == 0:
         return Errors(0.0, 0.0, 0.0, 0.0, (), tol)
     worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.ndim else ()

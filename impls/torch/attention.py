@@ -171,7 +171,8 @@ def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=
 
 
 def _sigmoid(x):
-    z = torch.exp(-torch.abs(x))  # never overflows, unlike exp(-x) for very negative x
+    # exp(-|x|) never overflows; -|x| is a where because autograd gives abs slope 0 at 0 (sigmoid'(0) = 1/4)
+    z = torch.exp(torch.where(x >= 0, -x, x))
     return torch.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
