@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from properties import context
-from properties.tolerances import measure, tolerance
+from properties.tolerances import EPS, measure, tolerance
 
 
 class PropertyFailure(AssertionError):
@@ -49,8 +49,9 @@ def assert_equal(actual, expected, *, what: str) -> None:
         raise PropertyFailure(f"{what}: shape {actual.shape} != expected {expected.shape}")
     bad = np.argwhere(~((actual == expected) | (np.isnan(actual.astype(float)) & np.isnan(expected.astype(float))))
                       if actual.dtype.kind == "f" else actual != expected)
+    dtype = actual.dtype.name if actual.dtype.name in EPS else "float64"
     context.current().record(measure(actual.astype(np.float64), expected.astype(np.float64),
-                                     dtype="exact", tol=0.0, floor=0.0))
+                                     dtype=dtype, tol=0.0, floor=0.0))
     if len(bad):
         i = tuple(int(j) for j in bad[0])
         raise PropertyFailure(f"{what}: {len(bad)} element(s) differ; at index {i}: got {actual[i]!r}, "
