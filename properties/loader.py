@@ -47,8 +47,9 @@ class Impl:
     def has_vjp(self) -> bool:
         return callable(getattr(self.module, "vjp", None))
 
-    def deviation(self, component: str, prop: str) -> str | None:
-        return self.known_deviations.get((component, prop))
+    def deviation(self, component: str, prop: str, dtype: str | None = None) -> str | None:
+        """The declared reason ``(component, prop)`` deviates, for every dtype or (a 3-tuple key) for ``dtype``."""
+        return self.known_deviations.get((component, prop, dtype)) or self.known_deviations.get((component, prop))
 
     @property
     def cli(self) -> str:
@@ -117,8 +118,9 @@ def make_impl(module: ModuleType, target: str) -> Impl:
     if unknown:
         raise PluginError(f"{target}: DTYPES has unknown dtype(s) {unknown}; use names from {' '.join(FLOATS)}")
     deviations = getattr(module, "KNOWN_DEVIATIONS", {}) or {}
+    # SPEC keys are (component, property); an optional third element narrows a deviation to one dtype
     if not isinstance(deviations, dict) or not all(
-            isinstance(k, tuple) and len(k) == 2 for k in deviations):
+            isinstance(k, tuple) and len(k) in (2, 3) and all(isinstance(p, str) for p in k) for k in deviations):
         raise PluginError(f"{target}: KNOWN_DEVIATIONS must map (component, property) to a reason")
     return Impl(name, module, target, dtypes, dict(deviations))
 

@@ -136,7 +136,7 @@ def _fold_figures(record: dict, ctx: context.CheckContext) -> None:
 
 
 def _apply_deviation(check: Check, record: dict) -> dict:
-    reason = check.impl.deviation(check.prop.component, check.prop.name)
+    reason = check.impl.deviation(check.prop.component, check.prop.name, check.dtype)
     if reason is None or record["status"] == "skipped":
         return record
     if record["status"] in ("failed", "error"):

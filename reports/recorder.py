@@ -102,7 +102,7 @@ class Recorder:
     @classmethod
     def from_config(cls, config) -> "Recorder":
         impls = [{"name": i.name, "module": i.target, "dtypes": list(i.dtypes),
-                  "known_deviations": {f"{c}:{p}": r for (c, p), r in i.known_deviations.items()}}
+                  "known_deviations": {":".join(k): r for k, r in i.known_deviations.items()}}
                  for i in config.dlprops_impls]
         return cls(config.getoption("report_json"), config.getoption("report_html"), run_meta(config), impls)
 

@@ -89,12 +89,12 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     y = dev / np.sqrt(var + _scaled_eps(eps, s))
     count = x.shape[0] * math.prod(x.shape[2:])  # > 1, checked above
     batch_mean = (mean * s).reshape(-1)
-    with np.errstate(over="ignore"):  # a variance beyond the dtype's range is inf, correctly rounded
+    # a variance beyond the range of the compute or the running-stat dtype is inf, correctly rounded
+    with np.errstate(over="ignore"):
         batch_var = (var * s * s * (count / (count - 1))).reshape(-1)
-    new_rm = (1 - momentum) * upcast(rm) + momentum * batch_mean
-    new_rv = (1 - momentum) * upcast(rv) + momentum * batch_var
-    with np.errstate(over="ignore"):  # running statistics kept in half precision may overflow: inf is right
-        return _affine(y, weight, bias, cshape).astype(x.dtype), new_rm.astype(rm.dtype), new_rv.astype(rv.dtype)
+        new_rm = ((1 - momentum) * upcast(rm) + momentum * batch_mean).astype(rm.dtype)
+        new_rv = ((1 - momentum) * upcast(rv) + momentum * batch_var).astype(rv.dtype)
+    return _affine(y, weight, bias, cshape).astype(x.dtype), new_rm, new_rv
 
 
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
