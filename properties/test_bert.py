@@ -277,7 +277,7 @@ def mlm_exact(impl, case):
 
 
 @prop("mlm_mask", "selection_rate_and_80_10_10_split", inputs=statistical_mlm_inputs, dtypes=(NO_DTYPE,),
-      max_examples=MLM_EXAMPLES,
+      max_examples=MLM_EXAMPLES, statistical=True,
       statement="On 4096 tokens: the number of selected non-special tokens is Binomial(n_eligible, mask_prob); "
                 "among the selected, [MASK] is Binomial(k, 0.8), a different id in [0, V) Binomial(k, 0.1 (1 - "
                 "1/V)) and the original id Binomial(k, 0.1 + 0.1/V) (the random branch can redraw the original); "

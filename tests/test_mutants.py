@@ -13,6 +13,8 @@ from properties.loader import import_target, make_impl
 from properties.registry import NO_DTYPE, Check
 from properties.runner import run_check
 
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # planted bugs overflow on purpose
+
 MUTANTS = sorted((pathlib.Path(__file__).parent / "mutants").glob("*.py"))
 
 

@@ -10,9 +10,10 @@ from functools import partial
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._validate import attention as V
-from ._util import upcast
+from ._util import DEVICE, upcast
 
 __all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
            "feed_forward"]
@@ -38,14 +39,22 @@ def _params_meta(params, component):
 
 
 def _allowed(mask, is_causal, shape):
-    """Boolean ``(B, H, Lq, Lk)``: mask AND the bottom-right causal triangle."""
-    allowed = jnp.ones(shape, dtype=bool) if mask is None else jnp.broadcast_to(mask, shape)
+    """Boolean ``(B, H, Lq, Lk)`` on the host: mask AND the bottom-right causal triangle.
+
+    Built outside the jitted kernels and always of the full shape, so a kernel compiles once per geometry,
+    not once per mask layout (None, ``(Lk,)``, ``(B, 1, 1, Lk)``, ...) and causal flag.
+    """
+    if isinstance(mask, jax.core.Tracer):  # called under a caller's jit/grad with a traced mask
+        allowed = jnp.broadcast_to(mask, shape)
+        if is_causal:
+            q_len, k_len = shape[-2:]
+            allowed = allowed & (jnp.arange(k_len)[None, :] <= jnp.arange(q_len)[:, None] + (k_len - q_len))
+        return allowed
+    allowed = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask), shape)
     if is_causal:
         q_len, k_len = shape[-2:]
-        i = jnp.arange(q_len)[:, None]
-        j = jnp.arange(k_len)[None, :]
-        allowed = allowed & (j <= i + (k_len - q_len))
-    return allowed
+        allowed = allowed & (np.arange(k_len)[None, :] <= np.arange(q_len)[:, None] + (k_len - q_len))
+    return jax.device_put(np.ascontiguousarray(allowed), DEVICE)
 
 
 def _masked_softmax(logits, allowed):
@@ -58,19 +67,19 @@ def _masked_softmax(logits, allowed):
     return e / jnp.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)
 
 
-def _weights(q, k, mask, is_causal, scale):
+def _weights(q, k, allowed, scale):
     """Probabilities ``(B, H, Lq, Lk)`` from q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` (compute dtype)."""
     batch, heads, q_len, head_dim = q.shape
     kv_heads, k_len = k.shape[1], k.shape[2]
     grouped = q.reshape(batch, kv_heads, heads // kv_heads, q_len, head_dim)  # head h = (h // group, h % group)
     logits = jnp.einsum("bkgqd,bksd->bkgqs", grouped, k, precision=_HIGHEST)
     logits = logits.reshape(batch, heads, q_len, k_len) * scale
-    return _masked_softmax(logits, _allowed(mask, is_causal, logits.shape))
+    return _masked_softmax(logits, allowed)
 
 
-def _attend(q, k, v, mask, is_causal, scale):
+def _attend(q, k, v, allowed, scale):
     """``weights @ v``, each query head reading its group's v head: ``(B, H, Lq, Dv)``."""
-    p = _weights(q, k, mask, is_causal, scale)
+    p = _weights(q, k, allowed, scale)
     batch, heads, q_len, k_len = p.shape
     kv_heads = v.shape[1]
     grouped = p.reshape(batch, kv_heads, heads // kv_heads, q_len, k_len)
@@ -78,14 +87,18 @@ def _attend(q, k, v, mask, is_causal, scale):
     return out.reshape(batch, heads, q_len, v.shape[-1])
 
 
-@partial(jax.jit, static_argnames=("is_causal",))
-def _weights_kernel(q, k, mask, scale, *, is_causal):
-    return _weights(upcast(q), upcast(k), mask, is_causal, scale).astype(q.dtype)
+@jax.jit
+def _weights_kernel(q, k, allowed, scale):
+    return _weights(upcast(q), upcast(k), allowed, scale).astype(q.dtype)
 
 
-@partial(jax.jit, static_argnames=("is_causal",))
-def _sdpa_kernel(q, k, v, mask, scale, *, is_causal):
-    return _attend(upcast(q), upcast(k), upcast(v), mask, is_causal, scale).astype(q.dtype)
+@jax.jit
+def _sdpa_kernel(q, k, v, allowed, scale):
+    return _attend(upcast(q), upcast(k), upcast(v), allowed, scale).astype(q.dtype)
+
+
+def _logit_shape(q, k):
+    return (q.shape[0], q.shape[1], q.shape[2], k.shape[2])
 
 
 def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
@@ -95,7 +108,7 @@ def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
     """
     name = "attention_weights"
     dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"), is_causal, scale)
-    return _weights_kernel(q, k, mask, dims.scale, is_causal=bool(is_causal))
+    return _weights_kernel(q, k, _allowed(mask, is_causal, _logit_shape(q, k)), dims.scale)
 
 
 def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
@@ -103,7 +116,7 @@ def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=N
     name = "scaled_dot_product_attention"
     dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), _meta(v, "v"), _opt_meta(mask, "mask"),
                        is_causal, scale)
-    return _sdpa_kernel(q, k, v, mask, dims.scale, is_causal=bool(is_causal))
+    return _sdpa_kernel(q, k, v, _allowed(mask, is_causal, _logit_shape(q, k)), dims.scale)
 
 
 def _matmul(a, b):
@@ -149,14 +162,14 @@ def _upcast_params(params):
     return {key: upcast(value) for key, value in params.items()}
 
 
-@partial(jax.jit, static_argnames=("heads", "kv_heads", "is_causal", "rope_base"))
-def _mha_kernel(x, context, params, mask, *, heads, kv_heads, is_causal, rope_base):
+@partial(jax.jit, static_argnames=("heads", "kv_heads", "rope_base"))
+def _mha_kernel(x, context, params, allowed, *, heads, kv_heads, rope_base):
     xc, params = upcast(x), _upcast_params(params)
     q, k, v = _project(xc, xc if context is None else upcast(context), params, heads, kv_heads)
     if rope_base is not None:
         positions = jnp.arange(x.shape[1])
         q, k = _rope(q, positions, rope_base), _rope(k, positions, rope_base)
-    out = _attend(q, k, v, mask, is_causal, 1.0 / math.sqrt(q.shape[-1]))
+    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]))
     return _linear(_merge_heads(out), params, "wo", "bo").astype(x.dtype)
 
 
@@ -169,8 +182,9 @@ def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, ma
     name = "multi_head_attention"
     dims, base = V.multi_head_attention(_meta(x, "x"), _opt_meta(context, "context"), _params_meta(params, name),
                                         num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base)
-    return _mha_kernel(x, context, params, mask, heads=dims.heads, kv_heads=dims.kv_heads,
-                       is_causal=bool(is_causal), rope_base=base)
+    k_len = x.shape[1] if context is None else context.shape[1]
+    allowed = _allowed(mask, is_causal, (x.shape[0], dims.heads, x.shape[1], k_len))
+    return _mha_kernel(x, context, params, allowed, heads=dims.heads, kv_heads=dims.kv_heads, rope_base=base)
 
 
 @partial(jax.jit, static_argnames=("heads", "kv_heads", "rope_base"))
@@ -183,7 +197,8 @@ def _decode_kernel(x_new, k_past, v_past, params, *, heads, kv_heads, rope_base)
         q, k = _rope(q, positions, rope_base), _rope(k, positions, rope_base)
     k = jnp.concatenate([upcast(k_past), k], axis=2)                # (B, Hkv, P+T, D), oldest first
     v = jnp.concatenate([upcast(v_past), v], axis=2)
-    out = _attend(q, k, v, None, True, 1.0 / math.sqrt(q.shape[-1]))
+    allowed = jnp.arange(past + new)[None, :] <= jnp.arange(new)[:, None] + past  # bottom-right causal
+    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]))
     out = _linear(_merge_heads(out), params, "wo", "bo")
     dtype = x_new.dtype
     return out.astype(dtype), (k.astype(dtype), v.astype(dtype))
