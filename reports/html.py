@@ -88,6 +88,26 @@ def statements(doc: dict) -> dict:
     return out
 
 
+def grouped_deviations(doc: dict) -> list[dict]:
+    """Declared deviations, one row per (implementation, component, property): dtypes with their outcome, the
+    declared reason once, and one observation with its counterexample (the first dtype that deviated)."""
+    groups: dict = {}
+    for r in doc["results"]:
+        if r["status"] not in ("xfailed", "xpassed"):
+            continue
+        g = groups.setdefault((r["impl"], r["component"], r["property"]),
+                              {"impl": r["impl"], "component": r["component"], "property": r["property"],
+                               "outcomes": [], "reason": "", "observed": "", "counterexample": ""})
+        g["outcomes"].append((r["dtype"], r["status"]))
+        message = r.get("message") or ""
+        if r["status"] == "xfailed" and not g["observed"]:
+            reason, _, observed = message.removeprefix("known deviation: ").partition(" | observed: ")
+            g.update(reason=reason, observed=observed, counterexample=r.get("counterexample") or "")
+        elif not g["reason"]:
+            g["reason"] = message.removeprefix("declared deviation no longer observed: ")
+    return sorted(groups.values(), key=lambda g: (g["impl"], g["component"], g["property"]))
+
+
 def skipped_reasons(doc: dict) -> list[tuple[str, str, int]]:
     counts = Counter((r["impl"], (r.get("message") or "").split(":")[0] + ": " + (r.get("message") or "")
                       .split(":", 1)[-1].strip()[:120]) for r in doc["results"] if r["status"] == "skipped")
@@ -107,5 +127,5 @@ def render(doc: dict) -> str:
         meta=doc.get("meta", {}), impls=doc.get("impls", []), impl_names=impl_names,
         counts=Counter(r["status"] for r in results), statuses=STATUSES, matrix=matrix(doc),
         families=FAMILIES, components=COMPONENTS, details=details(doc), statements=statements(doc),
-        problems=problems, deviations=[r for r in results if r["status"] in ("xfailed", "xpassed")],
+        problems=problems, deviations=grouped_deviations(doc),
         skipped=skipped_reasons(doc), figures=figs, family_figures=family_figs, total=len(results))

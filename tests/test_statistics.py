@@ -4,6 +4,7 @@ Each statistical property bounds its false-alarm probability at 1e-6 per check (
 the runs here the chance of even one false alarm is below ``runs * 1e-6``. A failure here means a bound is wrong,
 not bad luck.
 """
+import os
 import random
 
 import pytest
@@ -13,8 +14,8 @@ from properties.loader import load_impls
 from properties.registry import Check
 from properties.runner import run_check
 
-#: fresh seeds per (property, implementation); the README quotes the total
-SEEDS = 12
+#: fresh seeds per (property, implementation) in every `make test`; DLPROPS_STAT_SEEDS=N runs a longer soak
+SEEDS = int(os.environ.get("DLPROPS_STAT_SEEDS", "12"))
 
 
 def statistical_checks(all_properties):

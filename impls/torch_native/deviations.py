@@ -11,7 +11,7 @@ _NO_PRESCALE = ("F.{0} forms the variance from x - mean squared in the input's r
 _HALF_ADAM = ("torch.optim.{0} keeps its state in the parameter's dtype: in float16 eps=1e-8 and (1 - beta2) g^2 "
               "for |g| < ~1e-2 round to 0, so the update divides by zero (inf/NaN parameters)")
 _GROUP_OF_ONE = ("F.group_norm raises 'Expected more than 1 value per channel when training' for groups of a "
-                 "single value, where the contract normalises them to 0")
+                 "single value (torch/nn/functional.py, _verify_batch_size), where the contract normalises them to 0")
 
 KNOWN_DEVIATIONS = {
     **{(c, p): _NO_PRESCALE.format(c) for c in ("batch_norm", "layer_norm", "instance_norm")
