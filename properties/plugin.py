@@ -50,6 +50,9 @@ def _is_worker(config) -> bool:
 
 def _run_seed(config) -> int:
     """One seed per run, shared with xdist workers: 0 under a derandomized profile."""
+    profile = config.getoption("hypothesis_profile", None)
+    if profile:  # Hypothesis's own plugin may load it only after this hook; the seed depends on it
+        settings.load_profile(profile)
     if _is_worker(config):
         return config.workerinput["dlprops_seed"]
     from hypothesis import core

@@ -108,6 +108,14 @@ def grouped_deviations(doc: dict) -> list[dict]:
     return sorted(groups.values(), key=lambda g: (g["impl"], g["component"], g["property"]))
 
 
+def bad_inputs_tried(doc: dict) -> dict:
+    """implementation -> number of convention-breaking inputs its rejects_bad_input checks tried."""
+    out: Counter = Counter()
+    for r in doc["results"]:
+        out[r["impl"]] += r.get("bad_inputs") or 0
+    return {k: v for k, v in out.items() if v}
+
+
 def skipped_reasons(doc: dict) -> list[tuple[str, str, int]]:
     counts = Counter((r["impl"], (r.get("message") or "").split(":")[0] + ": " + (r.get("message") or "")
                       .split(":", 1)[-1].strip()[:120]) for r in doc["results"] if r["status"] == "skipped")
@@ -128,4 +136,5 @@ def render(doc: dict) -> str:
         counts=Counter(r["status"] for r in results), statuses=STATUSES, matrix=matrix(doc),
         families=FAMILIES, components=COMPONENTS, details=details(doc), statements=statements(doc),
         problems=problems, deviations=grouped_deviations(doc),
-        skipped=skipped_reasons(doc), figures=figs, family_figures=family_figs, total=len(results))
+        skipped=skipped_reasons(doc), figures=figs, family_figures=family_figs, total=len(results),
+        bad_inputs=bad_inputs_tried(doc))

@@ -14,6 +14,10 @@ _GROUP_OF_ONE = ("F.group_norm raises 'Expected more than 1 value per channel wh
                  "single value (torch/nn/functional.py, _verify_batch_size), where the contract normalises them to 0")
 
 KNOWN_DEVIATIONS = {
+    ("gelu", "matches_oracle"): (
+        "exact F.gelu evaluates x/2 (1 + erf(x/sqrt 2)), which cancels in the left tail: ~6 float32 ulps of "
+        "absolute error near x = -3, 17% relative at x = -5, 0 below x = -6 (the formula of the F.gelu docs; "
+        "erfc avoids it)"),
     **{(c, p): _NO_PRESCALE.format(c) for c in ("batch_norm", "layer_norm", "instance_norm")
        for p in ("matches_oracle", "zero_mean_unit_variance", "finite_for_large_half_inputs")},
     ("batch_norm", "running_stats_update"): _NO_PRESCALE.format("batch_norm"),
