@@ -30,6 +30,10 @@ KNOWN_DEVIATIONS = {
     ("batch_norm", "running_stats_update"): _FAST_VARIANCE,
     ("layer_norm", "vjp_orthogonal_to_invariances"): _FAST_VARIANCE,
     ("instance_norm", "vjp_orthogonal_to_invariances"): _FAST_VARIANCE,
+    # xpassed under the ci profile's examples, but the dev profile's draws hit them (same cause: 64 instead of 0
+    # for a batch-norm gradient sum at 1000 +- 1 in float32)
+    ("batch_norm", "vjp_orthogonal_to_invariances"): _FAST_VARIANCE,
+    ("group_norm", "vjp_orthogonal_to_invariances"): _FAST_VARIANCE,
     ("rms_norm", "matches_oracle"): _SQUARE_OVERFLOW,
     ("rms_norm", "zero_mean_unit_variance"): _SQUARE_OVERFLOW,
     ("scaled_dot_product_attention", "fully_masked_rows_are_zero"): _FINITE_MASK,
