@@ -128,7 +128,7 @@ def qk_array(shape, dtype: str, regime: str, seed: int, *, head_dim: int, large:
     """q, k (or x) in ``dtype``: the common regimes of :func:`properties.strategies.generate` plus
     ``large`` (random signs, magnitudes in [large/2, large]: logits ~1e4) and ``offset`` (30 +- 0.01: a large
     common logit, ill-conditioned); ``constant`` is constant along the sequence axis (equal logits)."""
-    rng = np.random.default_rng(seed)
+    rng = S.rng(seed)
     if regime == "large":
         big = _large(dtype, head_dim) if large is None else large
         return S.cast(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 1.0, shape) * big, dtype)
@@ -141,7 +141,7 @@ def qk_array(shape, dtype: str, regime: str, seed: int, *, head_dim: int, large:
 
 def make_mask(kind: str, batch: int, heads: int, q_len: int, k_len: int, seed: int):
     """A boolean mask (True = may attend) of one broadcastable form, or None."""
-    rng = np.random.default_rng(seed)
+    rng = S.rng(seed)
     if kind == "none":
         return None
     if kind == "padding":  # (B, 1, 1, Lk): the last n_b keys of batch entry b are padding, n_b in 0..Lk
@@ -258,7 +258,7 @@ def fully_masked_inputs(draw, dtype):
                                      layouts=tuple(lay for lay in SDPA_LAYOUTS if lay[3] > lay[4])))
     case = draw(attention_inputs(dtype, masks=("random",) if how == "rows" else ("padding",)))
     mask = case["mask"].copy()
-    rng = np.random.default_rng(draw(S.seeds, label="rows.seed"))
+    rng = S.rng(draw(S.seeds, label="rows.seed"))
     if how == "rows":
         pick = rng.random(mask.shape[:3]) < 0.3
         pick.reshape(-1)[rng.integers(pick.size)] = True
@@ -313,7 +313,7 @@ def masked_perturbation_inputs(draw, dtype):
 def sdpa_masked_ignored(impl, case):
     q, k, v = case["q"], case["k"], case["v"]
     allowed = _allowed(case)
-    rng = np.random.default_rng(case["perturb_seed"])
+    rng = S.rng(case["perturb_seed"])
     hit = rng.random(k.shape[:3]) < 0.5                                  # (B, Hkv, Lk): the keys replaced
     big = _large(impl.dtype, k.shape[-1])
     k2 = np.where(hit[..., None], S.cast(big * rng.standard_normal(k.shape), impl.dtype), k)
@@ -339,7 +339,7 @@ def causal_inputs(draw, dtype):
                 "when keys/values after position i + (Lk - Lq) change.")
 def sdpa_causal(impl, case):
     q, k, v, cut = case["q"], case["k"], case["v"], case["cut"]
-    rng = np.random.default_rng(case["perturb_seed"])
+    rng = S.rng(case["perturb_seed"])
     k2, v2 = k.copy(), v.copy()
     k2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(k2[:, :, cut:].shape), impl.dtype)
     v2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(v2[:, :, cut:].shape), impl.dtype)
@@ -397,7 +397,7 @@ def sdpa_gqa_repeat(impl, case):
       statement="Changing K/V head j changes only the outputs of query heads h with h // (H / Hkv) == j.")
 def sdpa_kv_group(impl, case):
     q, k, v, j = case["q"], case["k"], case["v"], case["group"]
-    rng = np.random.default_rng(case["perturb_seed"])
+    rng = S.rng(case["perturb_seed"])
     k2, v2 = k.copy(), v.copy()
     k2[:, j] = S.cast(2.0 * rng.standard_normal(k2[:, j].shape), impl.dtype)
     v2[:, j] = S.cast(2.0 * rng.standard_normal(v2[:, j].shape), impl.dtype)
@@ -681,7 +681,7 @@ def permutation_inputs(draw, dtype, **kwargs):
                 "MHA(x[:, perm]) == MHA(x)[:, perm].")
 def mha_permutation(impl, case):
     x = case["x"]
-    perm = np.random.default_rng(case["perm_seed"]).permutation(x.shape[1])
+    perm = S.rng(case["perm_seed"]).permutation(x.shape[1])
     out = _mha(impl, case)
     out_p = _mha(impl, case, x=np.ascontiguousarray(x[:, perm]))
     tol, floor = _mha_budget(impl, case)
@@ -696,7 +696,7 @@ def mha_permutation(impl, case):
                 "positions (with a key mask permuted alike) does not change it.")
 def mha_cross_order(impl, case):
     ctx, mask = case["context"], case["mask"]
-    perm = np.random.default_rng(case["perm_seed"]).permutation(ctx.shape[1])
+    perm = S.rng(case["perm_seed"]).permutation(ctx.shape[1])
     out = _mha(impl, case)  # expects shape (B, Lq, d)
     out_p = _mha(impl, case, context=np.ascontiguousarray(ctx[:, perm]),
                  mask=None if mask is None else np.ascontiguousarray(mask[..., perm]))
@@ -712,7 +712,7 @@ def mha_cross_order(impl, case):
 def mha_masked_context(impl, case):
     ctx, mask = case["context"], case["mask"]
     masked = ~np.broadcast_to(mask, (ctx.shape[0], 1, 1, ctx.shape[1]))[:, 0, 0, :]  # (B, Lk)
-    rng = np.random.default_rng(case["perm_seed"])
+    rng = S.rng(case["perm_seed"])
     ctx2 = np.where(masked[..., None], S.cast(LARGE_X * rng.standard_normal(ctx.shape), impl.dtype), ctx)
     out = _mha(impl, case)
     out2 = _mha(impl, case, context=ctx2)
@@ -735,7 +735,7 @@ def mha_causal_inputs(draw, dtype):
 def mha_causal(impl, case):
     x, cut = case["x"], case["cut"]
     x2 = x.copy()
-    rng = np.random.default_rng(case["perturb_seed"])
+    rng = S.rng(case["perturb_seed"])
     x2[:, cut:] = S.cast(3.0 * rng.standard_normal(x2[:, cut:].shape), impl.dtype)
     out = _mha(impl, case)
     out2 = _mha(impl, case, x=x2)
@@ -1074,7 +1074,7 @@ def ffn_position_wise(impl, case):
     x, params, act = case["x"], case["params"], case["activation"]
     d = x.shape[-1]
     rows = x.reshape(-1, d)
-    rng = np.random.default_rng(case["seed"])
+    rng = S.rng(case["seed"])
     y = impl.expect(impl.feed_forward(x, params, activation=act), shape=x.shape[:-1] + (params["w2"].shape[1],))
     y_rows = y.reshape(rows.shape[0], -1).astype(np.float64)
     i = int(rng.integers(rows.shape[0]))

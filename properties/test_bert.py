@@ -22,7 +22,7 @@ EPS = 1e-12
 
 # --- bert_embeddings ----------------------------------------------------------------------------------------
 def _tables(dtype, d, seed, regime, *, vocab=VOCAB, positions=POSITIONS, types=TYPES):
-    rng = np.random.default_rng(seed)
+    rng = S.rng(seed)
     shapes = {"word": (vocab, d), "position": (positions, d), "token_type": (types, d), "ln_weight": (d,),
               "ln_bias": (d,)}
     return {k: S.generate(shape, dtype, regime if k in ("word", "position", "token_type") else "normal",
@@ -32,7 +32,7 @@ def _tables(dtype, d, seed, regime, *, vocab=VOCAB, positions=POSITIONS, types=T
 
 def _ids(shape, seed, *, vocab=VOCAB, types=TYPES):
     """Token ids over the whole vocabulary and token types that are not all 0 (segment B present)."""
-    rng = np.random.default_rng(seed)
+    rng = S.rng(seed)
     ids = rng.integers(0, vocab, shape).astype(np.int64)
     tt = rng.integers(0, types, shape).astype(np.int64)
     tt.reshape(-1)[-1] = types - 1  # at least one non-zero type in every case
@@ -110,7 +110,7 @@ def per_token_inputs(draw, dtype):
 def embeddings_per_token(impl, case):
     ids, types, params = case["input_ids"], case["token_type_ids"], case["params"]
     y = impl.expect(impl.bert_embeddings(ids, types, params), shape=ids.shape + (params["word"].shape[1],))
-    rng = np.random.default_rng(case["perm_seed"])
+    rng = S.rng(case["perm_seed"])
     perm = rng.permutation(ids.shape[0])
     yp = impl.expect(impl.bert_embeddings(ids[perm], types[perm], params), shape=y.shape)
     floor, d = _floor(params), params["word"].shape[1]
@@ -223,7 +223,7 @@ def mlm_inputs(draw, dtype, shapes=MLM_SHAPES, probs=MLM_PROBS):
     shape = draw(st.sampled_from(shapes), label="shape")
     vocab = draw(st.sampled_from(MLM_VOCABS), label="vocab_size")
     specials = tuple(draw(st.sampled_from([(0, 1, 2), (3,), (), (1, 7)]), label="special_token_ids"))
-    rng = np.random.default_rng(draw(S.seeds, label="ids.seed"))
+    rng = S.rng(draw(S.seeds, label="ids.seed"))
     ids = rng.integers(0, vocab, shape).astype(np.int64)
     if specials:  # about a quarter of the tokens special, so "never selected" is tested often
         spots = rng.random(shape) < 0.25

@@ -80,7 +80,7 @@ def ce_inputs(draw, dtype, *, smoothing=SMOOTHING, reductions=REDUCTIONS, min_ro
     # a mean/sum of N rows, each <= log C + 2 max|z|, must stay representable
     logits = _bounded(logits, dtype, MAX[dtype] / (8 * n * c))
     ignore_index = draw(st.sampled_from(IGNORE_INDICES), label="ignore_index")
-    rng = np.random.default_rng(draw(S.seeds, label="target.seed"))
+    rng = S.rng(draw(S.seeds, label="target.seed"))
     target = rng.integers(0, c, n).astype(np.int64)
     ignored = rng.random(n) < 0.4
     if need_ignored:
@@ -237,7 +237,7 @@ def bce_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES, reductions=REDUCT
     reduction = draw(st.sampled_from(reductions), label="reduction")
     if bound and reduction != "none":  # each element's loss is <= |x| + log 2; the sum must stay representable
         x = _bounded(x, dtype, MAX[dtype] / (8 * x.size))
-    rng = np.random.default_rng(draw(S.seeds, label="target.seed"))
+    rng = S.rng(draw(S.seeds, label="target.seed"))
     kind = draw(st.sampled_from(("hard", "soft", "mixed")), label="target kind")
     hard = rng.integers(0, 2, shape).astype(np.float64)
     soft = rng.uniform(0.0, 1.0, shape)
@@ -342,7 +342,7 @@ def mse_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES, reductions=REDUCT
     if kind == "independent":
         target = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="target")), dtype, limit)
     else:
-        rng = np.random.default_rng(draw(S.seeds, label="target.seed"))
+        rng = S.rng(draw(S.seeds, label="target.seed"))
         noise = 0.0 if kind == "equal" else 1e-2 * rng.standard_normal(shape) * np.abs(pred.astype(np.float64))
         target = S.cast(pred.astype(np.float64) + noise, dtype)
     return {"pred": pred, "target": target, "reduction": draw(st.sampled_from(reductions), label="reduction")}
@@ -480,7 +480,7 @@ KL_PAIRS = 8
 
 @st.composite
 def bernoulli_inputs(draw, dtype):
-    rng = np.random.default_rng(draw(S.seeds, label="probabilities.seed"))
+    rng = S.rng(draw(S.seeds, label="probabilities.seed"))
     lo = draw(st.sampled_from((0.02, 0.3)), label="lowest probability")
     a, b = rng.uniform(lo, 1 - lo, KL_PAIRS), rng.uniform(lo, 1 - lo, KL_PAIRS)
     return {"a": a, "b": b, "columns": draw(st.booleans(), label="along axis 0")}

@@ -50,7 +50,7 @@ def _close_scaled(actual, expected_, scale, *, dtype, what, n=1):
 
 def _grads(rng_seed, shape, dtype, regime, scale, steps, limit):
     """``steps`` gradients of ``regime`` times ``scale``, clipped to ``limit`` in magnitude (see :func:`_limit`)."""
-    rng = np.random.default_rng(rng_seed)
+    rng = S.rng(rng_seed)
     return [S.cast(np.clip(S.generate(shape, "float64", regime, int(rng.integers(2 ** 32))) * scale, -limit, limit),
                    dtype) for _ in range(steps)]
 
@@ -353,7 +353,7 @@ def _register_adam(component):
     @st.composite
     def scaled_inputs(draw, dtype):
         shape = draw(st.sampled_from(OPT_SHAPES), label="shape")
-        rng = np.random.default_rng(draw(S.seeds, label="grads.seed"))
+        rng = S.rng(draw(S.seeds, label="grads.seed"))
         t = draw(st.integers(1, 3), label="steps")
         # |g| log-uniform in [0.1, 10] with random signs: large relative to eps after scaling by c >= 1e-2
         grads = [S.cast(np.exp(rng.uniform(np.log(0.1), np.log(10.0), shape)) * rng.choice([-1.0, 1.0], shape),

@@ -63,7 +63,7 @@ def positions(draw, length, *, label="positions"):
     """``length`` int64 positions: a consecutive run, a scattered set or one repeated value, from a drawn start."""
     start = draw(st.sampled_from(POSITION_STARTS), label=f"{label}.start")
     kind = draw(st.sampled_from(("consecutive", "scattered", "repeated")), label=f"{label}.kind")
-    rng = np.random.default_rng(draw(S.seeds, label=f"{label}.seed"))
+    rng = S.rng(draw(S.seeds, label=f"{label}.seed"))
     if kind == "consecutive":
         p = start + np.arange(length)
     elif kind == "scattered":
@@ -166,7 +166,7 @@ def rope_norms(impl, case):
 def rope_with_zeros(draw, dtype):
     case = draw(rope_inputs(dtype))
     p = case["positions"].copy()
-    rng = np.random.default_rng(draw(S.seeds, label="zeros"))
+    rng = S.rng(draw(S.seeds, label="zeros"))
     zero = rng.random(p.shape) < 0.5
     zero[0] = True
     p[zero] = 0
@@ -411,7 +411,7 @@ def t5_inputs(draw, dtype):
     case = draw(t5_options())
     shape = draw(S.shapes(1, 3), label="shape")
     magnitude = draw(st.sampled_from((10, 300, 5000, 10 ** 6, 2 ** 40)), label="magnitude")
-    rng = np.random.default_rng(draw(S.seeds, label="seed"))
+    rng = S.rng(draw(S.seeds, label="seed"))
     rel = rng.integers(-magnitude, magnitude + 1, shape)
     int32 = magnitude < 2 ** 31 and draw(st.booleans(), label="int32")
     case["relative_position"] = rel.astype(np.int32 if int32 else np.int64)
@@ -545,7 +545,7 @@ def bias_inputs(draw, dtype, *, lengths=BIAS_LENGTHS):
     case = draw(t5_options(buckets=BIAS_BUCKETS))
     case["q_len"], case["k_len"] = draw(st.sampled_from(lengths), label="lengths")
     heads = draw(st.sampled_from(BIAS_HEADS), label="heads")
-    rng = np.random.default_rng(draw(S.seeds, label="table"))
+    rng = S.rng(draw(S.seeds, label="table"))
     # distinct values, so that a wrong bucket shows as a wrong value (exact in every dtype up to its precision)
     values = rng.permutation(case["num_buckets"] * heads) - case["num_buckets"] * heads // 2
     case["table"] = S.cast(values.reshape(case["num_buckets"], heads), dtype)

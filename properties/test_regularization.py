@@ -47,7 +47,7 @@ def dropout_inputs(draw, dtype, *, ps=ALL_PS, regimes=VALUE_REGIMES):
 def statistical_inputs(draw, dtype):
     """x = s * U(0.5, 2) with one sign s for the whole array: no zeros, and a mean far from 0, so that an unscaled
     or wrongly scaled output moves the mean by many Hoeffding radii."""
-    rng = np.random.default_rng(draw(S.seeds, label="x.seed"))
+    rng = S.rng(draw(S.seeds, label="x.seed"))
     sign = draw(st.sampled_from((1.0, -1.0)), label="sign")
     x = S.cast(sign * rng.uniform(0.5, 2.0, STAT_SHAPE), dtype)
     seed = draw(S.seeds, label="seed")
