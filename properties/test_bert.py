@@ -10,7 +10,7 @@ from properties.oracle import assert_matches_oracle
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, NO_DTYPE, prop
 from properties.stats import assert_binomial, per_test_alpha
-from properties.tolerances import gradient_tolerance
+from properties.gradients import assert_gradient_close, central_difference
 
 TABLES = ("word", "position", "token_type", "ln_weight", "ln_bias")
 #: rows of the word / token-type tables; the position table has POSITIONS rows, more than any drawn L (16), so
@@ -157,19 +157,13 @@ def embeddings_gradient(impl, case):
     _, cond = embedding_formula(ids, types, params)
     n = ids.size * params["word"].shape[1]
     for k, g in zip(TABLES, grads):
-        fd = np.zeros(wide[k].shape)
-        for i in np.ndindex(fd.shape):
-            h = 1e-6 * max(1.0, abs(wide[k][i]))
-            up, down = dict(wide), dict(wide)
-            up[k], down[k] = wide[k].copy(), wide[k].copy()
-            up[k][i] += h
-            down[k][i] -= h
-            fd[i] = (np.sum(embedding_formula(ids, types, up)[0] * c)
-                     - np.sum(embedding_formula(ids, types, down)[0] * c)) / (2 * h)
+        def outputs(table, k=k):
+            return embedding_formula(ids, types, {**wide, k: table})[0]
+
+        fd = central_difference(outputs, wide[k], c)
         g = impl.expect(np.asarray(g), shape=fd.shape, what=f"vjp w.r.t. params[{k!r}]")
-        scale = max(float(np.max(np.abs(fd))), float(np.max(np.abs(c))), 1e-12)
-        assert_close(g, fd, dtype=impl.dtype, what=f"vjp w.r.t. params[{k!r}] vs finite differences",
-                     floor=scale, tol=gradient_tolerance(impl.dtype, n=n, cond=cond))
+        assert_gradient_close(g, fd, c, dtype=impl.dtype, n=n, cond=cond,
+                              what=f"vjp w.r.t. params[{k!r}] vs finite differences")
     unused = np.setdiff1d(np.arange(params["word"].shape[0]), ids)
     assert_equal(grads[0][unused].astype(np.float64), np.zeros((len(unused), params["word"].shape[1])),
                  what="gradient of word rows no token reads")

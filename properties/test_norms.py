@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
-from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
+from properties.gradients import FD_MIN_SCALE, MAX_FD_ELEMENTS, assert_vjp_matches
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
@@ -574,12 +574,6 @@ for _c in NORMS:
 TINY_SHAPES = {"batch_norm": S.shapes(2, 3, hi=5), "instance_norm": S.shapes(3, 3, hi=5),
                "group_norm": S.shapes(2, 3, hi=5), "layer_norm": S.shapes(1, 3, hi=5),
                "rms_norm": S.shapes(1, 3, hi=5)}
-
-
-#: finite differences step by h = 1e-6 max(1, |x|): their truncation error, relative (h / s)^2, stays below
-#: the gradient budget's 1e-8 floor only for groups whose scale s = sqrt(var + eps) (RMS: sqrt(ms + eps)) is
-#: at least this
-FD_MIN_SCALE = 0.05
 
 
 def _fd_resolvable(component, case) -> bool:

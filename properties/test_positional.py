@@ -28,7 +28,7 @@ from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, NO_DTYPE, prop
-from properties.tolerances import TINY, angle_cond, tolerance
+from properties.tolerances import TINY, angle_cond, flush_floor, tolerance
 
 # --- shared strategies ---------------------------------------------------------------------------------------
 #: where a run of positions starts (first = what shrinking aims for): 0, small, hundreds, thousands
@@ -102,19 +102,10 @@ def _pair_norms(a, interleaved):
     return np.hypot(first, second)
 
 
-def _resolution(dtype):
-    """The smallest pair norm measured relatively. Below the dtype's smallest normal number rounding is absolute
-    (subnormal spacing); and a result below the *compute* dtype's smallest normal (float32 for half precision)
-    may be flushed to zero, as XLA and GPUs do: each of a rotated coordinate's two products and their difference
-    may lose up to that TINY, within the relative budget only for norms of at least 3 TINY / tolerance."""
-    compute = "float32" if dtype in ("float16", "bfloat16") else dtype
-    return max(TINY[dtype], 3 * TINY[compute] / tolerance(dtype, n=2))
-
-
 def _pair_scale(x, interleaved, dtype):
     """Per element of ``x``: the norm of the pair it belongs to, at least :func:`_resolution` (below it the
     absolute resolution is what matters)."""
-    norms = np.maximum(_pair_norms(x, interleaved), _resolution(dtype))
+    norms = np.maximum(_pair_norms(x, interleaved), flush_floor(dtype))
     return np.repeat(norms, 2, axis=-1) if interleaved else np.concatenate([norms, norms], axis=-1)
 
 
@@ -159,7 +150,7 @@ def rope_norms(impl, case):
     y = impl.expect(impl.rope(x, p, **_rope_kwargs(case)), shape=x.shape)
     before = _pair_norms(x, il)
     assert_close(_pair_norms(y, il), before, dtype=impl.dtype, what="pair norms after rope vs before", n=2,
-                 floor=_resolution(impl.dtype))
+                 floor=flush_floor(impl.dtype))
 
 
 @st.composite
@@ -221,8 +212,8 @@ def rope_relative(impl, case):
     q, k, m, n, t = case["x"], case["k"], case["positions"], case["positions2"], case["shift"]
     kw, il = _rope_kwargs(case), case["interleaved"]
 
-    qn = np.maximum(_pair_norms(q, il), _resolution(impl.dtype))
-    kn = np.maximum(_pair_norms(k, il), _resolution(impl.dtype))
+    qn = np.maximum(_pair_norms(q, il), flush_floor(impl.dtype))
+    kn = np.maximum(_pair_norms(k, il), flush_floor(impl.dtype))
     # each row in units of its largest pair norm, so that float64 values near max/4 do not overflow the products
     qmax, kmax = np.max(qn, axis=-1, keepdims=True), np.max(kn, axis=-1, keepdims=True)
 

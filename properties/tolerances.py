@@ -64,6 +64,15 @@ def gradient_tolerance(dtype: str, *, n: int = 1, cond: float = 1.0) -> float:
     return max(tolerance(dtype, n=n, cond=cond, ulps=GRADIENT_ULPS), FINITE_DIFFERENCE_REL * max(cond, 1.0))
 
 
+def flush_floor(dtype: str, *, n: int = 2) -> float:
+    """The smallest magnitude judged relatively. Below the dtype's smallest normal number rounding is absolute
+    (subnormal spacing); and a result below the *compute* dtype's smallest normal (float32 for half precision)
+    may be flushed to zero, as XLA and GPUs do: each of a result's two products and their difference may lose up
+    to that TINY, within the relative budget only for magnitudes of at least ``3 TINY / tolerance``."""
+    compute = "float32" if dtype in ("float16", "bfloat16") else dtype
+    return max(TINY[dtype], 3 * TINY[compute] / tolerance(dtype, n=n))
+
+
 def spacing(values: np.ndarray, dtype: str) -> np.ndarray:
     """Distance from ``|values|`` to the next representable number of ``dtype`` (one ulp), at least the
     spacing at the smallest normal number, so that an error next to 0 is not measured in subnormal ulps."""
