@@ -1,7 +1,7 @@
 """Speed of the suite: a full verification's wall time, per-implementation and per-family cost, and the
 harness overhead against calling an implementation directly.
 
-    python benchmarks/bench.py [--workers 2] [--skip-full]
+    python benchmarks/bench.py [--workers 2] [--skip-full] [--jax-cache DIR]
 
 Prints a table and writes ``reports/bench.json``. The full run uses the ``ci`` profile (CI=true), exactly what
 ``make verify`` runs; per-check figures come from its ``results.json``. Timing is wall-clock with repeats and
@@ -23,14 +23,16 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def full_run(workers: int, out: pathlib.Path) -> float:
-    """Wall seconds of the ``ci``-profile verification of every built-in (what ``make verify`` runs)."""
+def full_run(workers: int, out: pathlib.Path, jax_cache: str | None = None) -> float:
+    """Wall seconds of the ``ci``-profile verification of every built-in (what ``make verify`` runs); with
+    ``jax_cache`` JAX's persistent compilation cache lives there (an empty folder: a first run on a machine)."""
     cmd = [sys.executable, "-m", "pytest", "properties", "-q", "-p", "no:cacheprovider",
            "--report-json", str(out), "--report-html", str(out.with_suffix(".html"))]
     if workers > 1:
         cmd += ["-n", str(workers)]
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env={**os.environ, "CI": "true"}, stdout=subprocess.DEVNULL)
+    env = {**os.environ, "CI": "true", **({"DLPROPS_JAX_CACHE": jax_cache} if jax_cache is not None else {})}
+    subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -59,52 +61,73 @@ def mean_cost_per_check(results: list[dict]) -> dict:
     return {impl: round(statistics.fmean(v), 5) for impl, v in cost.items()}
 
 
+def _timed_cases(prop, impl, base, repeats: int) -> tuple[float, list]:
+    """Median seconds per case of ``prop`` under the harness, and the cases of the last run."""
+    from properties import registry, runner
+    drawn, per_case = [], []
+
+    def capturing(subject, case):
+        drawn.append(case)
+        return prop.fn(subject, case)
+
+    check = registry.Check(impl, registry.Property(**{**prop.__dict__, "fn": capturing}), "float32")
+    for _ in range(repeats):
+        drawn.clear()
+        record = runner.run_check(check, base_settings=base)
+        per_case.append(record["duration_s"] / max(record["examples"], 1))
+    return statistics.median(per_case), list(drawn)
+
+
 def harness_overhead(repeats: int = 5) -> dict:
-    """Seconds per example of a one-call NumPy property under the harness, against calling the implementation
-    directly on the very inputs the harness drew (medians over ``repeats``)."""
+    """Seconds per case of NumPy softmax under the harness against calling it directly on the very inputs the
+    harness drew (medians over ``repeats``). ``harness``: the harness alone — Hypothesis, the input recipe and
+    its replicas, the Subject's conversion, output checks and timeout, result recording — around one call, as a
+    plain ``@given`` test would be; ``property``: the full ``rows_are_distributions`` property (its own sums and
+    comparisons included)."""
     from hypothesis import settings
 
     import impls.numpy as np_impl
     from properties import loader, registry, runner
-    import properties.test_activations  # noqa: F401  (registers the properties)
+    import properties.test_activations as acts
 
     runner.register_profiles()
-    prop = next(p for p in registry.properties("properties.test_activations")
-                if p.component == "softmax" and p.name == "rows_are_distributions")
     impl = loader.make_impl(np_impl, "impls.numpy")
-    drawn = []
-    original = prop.fn
+    base = settings(settings.get_profile("ci"), max_examples=100)
+    real = next(p for p in registry.properties("properties.test_activations")
+                if p.component == "softmax" and p.name == "rows_are_distributions")
 
-    def capturing(subject, case):
-        drawn.append(case)
-        return original(subject, case)
+    def one_call(subject, case):
+        subject.expect(subject.softmax(case["x"], axis=case["axis"]), shape=case["x"].shape)
 
-    probe = registry.Property(**{**prop.__dict__, "fn": capturing})
-    check = registry.Check(impl, probe, "float32")
-    base = settings(settings.get_profile("ci"), max_examples=200)
-    harness, direct = [], []
-    for _ in range(repeats):
-        drawn.clear()
-        record = runner.run_check(check, base_settings=base)
-        harness.append(record["duration_s"] / max(record["examples"], 1))
-        start = time.perf_counter()
-        for case in drawn:
-            np_impl.softmax(case["x"], axis=case["axis"])
-        direct.append((time.perf_counter() - start) / max(len(drawn), 1))
-    h, d = statistics.median(harness), statistics.median(direct)
-    return {"component": "softmax", "property": prop.name, "examples": len(drawn),
-            "harness_s_per_example": h, "direct_s_per_call": d, "ratio": round(h / d, 2)}
+    bare = registry.Property(**{**real.__dict__, "name": "harness_only", "fn": one_call})
+    out = {"component": "softmax", "replicas": registry.replicas_of(real)}
+    for label, prop in (("harness", bare), ("property", real)):
+        per_case, cases = _timed_cases(prop, impl, base, repeats)
+        direct = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for case in cases:
+                np_impl.softmax(case["x"], axis=case["axis"])
+            direct.append((time.perf_counter() - start) / max(len(cases), 1))
+        d = statistics.median(direct)
+        out[label] = {"cases": len(cases), "s_per_case": per_case, "direct_s_per_call": d,
+                      "ratio": round(per_case / d, 2)}
+    out["ratio"] = out["harness"]["ratio"]
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-full", action="store_true", help="only measure the harness overhead")
+    ap.add_argument("--jax-cache", metavar="DIR", default=None,
+                    help="JAX's compilation cache for the full run (an empty folder measures a cold first run)")
     args = ap.parse_args()
     report: dict = {"harness_overhead": harness_overhead()}
     if not args.skip_full:
         out = ROOT / "reports" / "bench_results.json"
-        report["full_run_wall_s"] = round(full_run(args.workers, out), 1)
+        report["full_run_wall_s"] = round(full_run(args.workers, out, args.jax_cache), 1)
+        report["jax_cache"] = args.jax_cache or "default (~/.cache/dlprops-jax)"
         results = json.loads(out.read_text())["results"]
         report["mean_s_per_check"] = mean_cost_per_check(results)
         report["per_impl_family"] = per_impl_family(results)
@@ -114,8 +137,11 @@ def main() -> int:
     (ROOT / "reports").mkdir(exist_ok=True)
     (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=1))
     h = report["harness_overhead"]
-    print(f"harness overhead: {h['harness_s_per_example'] * 1e6:.0f} us/example vs "
-          f"{h['direct_s_per_call'] * 1e6:.0f} us direct -> {h['ratio']}x ({h['component']}, {h['examples']} ex.)")
+    for label in ("harness", "property"):
+        r = h[label]
+        print(f"{label} overhead ({h['component']}, {r['cases']} cases, {h['replicas']} per example): "
+              f"{r['s_per_case'] * 1e6:.0f} us/case vs {r['direct_s_per_call'] * 1e6:.1f} us direct -> "
+              f"{r['ratio']}x")
     if "full_run_wall_s" in report:
         print(f"full verification (ci profile, -n {args.workers}): {report['full_run_wall_s']} s wall")
         print("mean seconds per check:", report["mean_s_per_check"], "jax/numpy:", report.get("jax_over_numpy"))

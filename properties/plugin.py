@@ -88,6 +88,69 @@ def pytest_configure(config):
         config.dlprops_recorder = Recorder.from_config(config)
 
 
+@pytest.hookimpl  # after xdist's (tryfirst), which makes ``-n N`` mean ``--dist load``; before pytest's, which runs
+def pytest_cmdline_main(config):
+    """``-n N`` without ``--dist`` distributes by (implementation, component): see :func:`group_of`."""
+    explicit = any(a == "--dist" or a.startswith("--dist=") or a == "-d" for a in config.invocation_params.args)
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "load" and not explicit:
+        config.option.dist = "loadgroup"
+
+
+def group_of(nodeid: str) -> str:
+    """The work unit of a test under ``--dist loadgroup``: one (implementation, component) for a check — so a
+    JAX function compiles each shape once, on one worker, instead of once per worker — and the test itself for
+    anything else."""
+    if "::test_property[" not in nodeid:
+        return nodeid
+    check_id = nodeid[nodeid.index("[") + 1:nodeid.rindex("]")]
+    return ":".join(check_id.split(":")[:-2])  # impl:component (an impl name has no ':')
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's own ``loadgroup`` reads a group from a suffix it writes into each test id, which pytest 9 no longer
+    lets it write; this scheduler takes the group from the check id instead."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ComponentScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+        def remove_node(self, node):
+            """A crashed worker's unfinished group goes back to the queue *without* the check that crashed it
+            (xdist's scope scheduling would re-run it, crashing worker after worker)."""
+            workload = self.assigned_work.pop(node)
+            pending = [(scope, nodeid) for scope, unit in workload.items()
+                       for nodeid, completed in unit.items() if not completed]
+            if not pending:
+                return None
+            scope, crashitem = pending[0]
+            workload[scope][crashitem] = True
+            if len(pending) > 1:
+                self.workqueue.update({k: u for k, u in workload.items() if not all(u.values())})
+                for other in self.assigned_work:
+                    self._reschedule(other)
+            return crashitem
+
+    return ComponentScheduling(config, log)
+
+
+#: implementations whose checks are scheduled first: their groups are the longest (JAX compiles per shape)
+SLOW_FIRST = ("jax", "jax_native")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slowest groups are queued first, so that no long group starts last."""
+    def rank(item):
+        callspec = getattr(item, "callspec", None)
+        check = callspec.params.get("check") if callspec else None
+        return 0 if check is not None and check.impl.name in SLOW_FIRST else 1
+
+    items.sort(key=rank)
+
+
 def pytest_configure_node(node):
     """xdist: every worker uses the controller's run seed."""
     node.workerinput["dlprops_seed"] = node.config.dlprops_seed
@@ -126,9 +189,10 @@ def test_property(check, request):
     reason = check.impl.deviation(check.prop.component, check.prop.name, check.dtype)
     if reason:
         request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False))
-    record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=request.node.nodeid)
+    nodeid = request.node.nodeid
+    record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=nodeid)
     if record["status"] in ("failed", "error", "xfailed"):
-        record["reproduce"] = reproduce_command(config, check, request.node.nodeid)
+        record["reproduce"] = reproduce_command(config, check, nodeid)
     request.node.user_properties.append((RESULT_KEY, record))
     if record["status"] == "skipped":
         pytest.skip(record["message"])

@@ -43,14 +43,35 @@ class Property:
     statistical: bool = False  # a random-output test with a stated false-alarm rate (properties/stats.py)
     module: str = ""
     family: str = ""
+    replicas: int | None = None  # cases per Hypothesis example (None: :func:`replicas_of` decides)
 
     @property
     def key(self) -> str:
         return f"{self.component}:{self.name}"
 
 
+#: cases made from each Hypothesis example (:mod:`properties.replicas`), per family: Hypothesis spends ~0.5 ms
+#: on an example, so where a case costs a few calls of a cheap kernel many cases share it (and a shape drawn once,
+#: one JAX compilation, is tried on fresh values); where a case already costs milliseconds (attention's many
+#: projections and oracle runs) replicas would only multiply the run time
+REPLICAS = {"activations": 16, "losses": 4, "norms": 2, "positional": 4, "regularization": 4, "optim": 2,
+            "attention": 1, "bert": 1, "params": 1}
+
+
+def replicas_of(p: Property) -> int:
+    """Cases per example: ``p.replicas`` if given; 1 for a statistical property (its false-alarm budget is per
+    example), a gradient property (finite differences cost ~100 oracle calls a case) or one whose examples are
+    capped as expensive or structural (bad input: one recipe, one verdict); else its family's :data:`REPLICAS`."""
+    if p.replicas is not None:
+        return p.replicas
+    if p.statistical or p.max_examples or "vjp" in p.needs:
+        return 1
+    return REPLICAS.get(p.family, 1)
+
+
 def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=WIDE,
-         max_examples: int | None = None, needs: tuple[str, ...] = (), statistical: bool = False):
+         max_examples: int | None = None, needs: tuple[str, ...] = (), statistical: bool = False,
+         replicas: int | None = None):
     """Register ``fn(impl, case)`` as property ``name`` of ``component``."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"property name {name!r} must match [a-z0-9_]+")
@@ -59,7 +80,7 @@ def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=
         module = fn.__module__
         family = family_of(component)
         entry = Property(component, name, fn, inputs, " ".join(statement.split()), tuple(dtypes),
-                         max_examples, tuple(needs), statistical, module, family)
+                         max_examples, tuple(needs), statistical, module, family, replicas)
         props = _REGISTRY.setdefault(module, [])
         if any(p.key == entry.key for p in props):
             raise ValueError(f"property {entry.key} registered twice in {module}")

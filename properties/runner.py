@@ -15,10 +15,12 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
 
 from properties import context
+from properties import strategies as S
 from properties.assertions import PropertyFailure
-from properties.registry import NO_DTYPE, Check
+from properties.registry import NO_DTYPE, Check, replicas_of
+from properties.replicas import Diverged, Replicable
 from properties.strategies import describe
-from properties.subject import AllUnsupported, BadOutput, CheckTimeout, ImplError, Subject
+from properties.subject import AllUnsupported, BadOutput, CheckTimeout, ImplError, Subject, time_limit
 
 #: lines of traceback kept with an error
 TRACEBACK_LINES = 12
@@ -84,14 +86,22 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
         return record
     ctx = context.start()
     subject = Subject(check.impl, check.dtype)
+    replicas = replicas_of(check.prop)
 
-    def body(case):
-        ctx.examples += 1
-        ctx.last_case, ctx.last_errors = case, None
-        check.prop.fn(subject, case)
+    def body(recipe):
+        with time_limit(check.prop.component):
+            for index in range(replicas):
+                try:
+                    case = recipe.replica(index)
+                except Diverged:
+                    continue
+                ctx.examples += 1
+                ctx.last_case, ctx.last_errors = case, None
+                with S.replica(index):
+                    check.prop.fn(subject, case)
 
     body._hypothesis_internal_add_digest = check.id.encode()  # one database entry per check
-    test = given(check.prop.inputs(check.dtype))(body)
+    test = given(Replicable(check.prop.inputs(check.dtype)))(body)
     test = seed(record["seed"])(_settings(check, run_seed, base_settings)(test))
     start = time.perf_counter()
     try:

@@ -19,8 +19,12 @@ Regimes (``REGIMES``):
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from functools import lru_cache
+
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 from properties.tolerances import MAX, TINY
 
@@ -40,6 +44,7 @@ BENIGN = ("normal", "integers", "wide")
 GRADIENT = ("normal", "integers")
 
 
+@lru_cache(maxsize=None)
 def np_dtype(dtype: str):
     """The NumPy dtype for a contract dtype name (bfloat16 from ``ml_dtypes``)."""
     if dtype == "bfloat16":
@@ -52,16 +57,20 @@ def cast(a, dtype: str) -> np.ndarray:
     """``a`` rounded to ``dtype`` (values beyond the dtype's range clipped to its max, not inf)."""
     a = np.asarray(a, dtype=np.float64)
     if dtype in MAX:
-        a = np.clip(a, -MAX[dtype], MAX[dtype])
+        a = np.minimum(np.maximum(a, -MAX[dtype]), MAX[dtype])  # NaN stays NaN
     return a.astype(np_dtype(dtype))
 
 
+# Strategy constructors are cached: a case is re-made once per replica (properties/replicas.py), and building a
+# Hypothesis strategy costs ~10-30 us, more than generating a small array.
+@lru_cache(maxsize=None)
 def sizes(lo: int = 1, hi: int = 16, *, label: str = "size") -> st.SearchStrategy[int]:
     """A dimension size from the lattice within ``[lo, hi]``."""
     options = [s for s in SIZES if lo <= s <= hi] or [lo]
     return st.sampled_from(options)
 
 
+@lru_cache(maxsize=None)
 def shapes(min_rank: int = 1, max_rank: int = 4, *, lo: int = 1, hi: int = 16) -> st.SearchStrategy:
     """A shape from :data:`SHAPES` of rank ``min_rank..max_rank`` with every size in ``[lo, hi]``."""
     options = [s for s in SHAPES if min_rank <= len(s) <= max_rank and all(lo <= d <= hi for d in s)]
@@ -72,15 +81,43 @@ def shapes(min_rank: int = 1, max_rank: int = 4, *, lo: int = 1, hi: int = 16) -
 
 seeds = st.integers(0, 2 ** 32 - 1)
 
+
+@lru_cache(maxsize=None)
+def integers(lo: int, hi: int) -> st.SearchStrategy[int]:
+    """``st.integers(lo, hi)``, built once per range (composites are re-run for every replica)."""
+    return st.integers(lo, hi)
+
+
+def axes(ndim: int) -> st.SearchStrategy[int]:
+    """An axis of an ``ndim``-dimensional array, negative or not (shrinks toward ``-ndim``)."""
+    return integers(-ndim, ndim - 1)
+
 #: domain separation for the suite's own random streams: an implementation seeded with the same drawn integer
 #: (``np.random.default_rng(seed)`` in a dropout or MLM mask) must not replay the stream that made its input,
 #: or its "random" mask correlates with the data (a false alarm in a statistical check)
 DATA_STREAM = 0x646C70726F7073  # "dlprops"
 
 
+#: the replica being made (:mod:`properties.replicas`): replica ``r > 0`` of a case draws its data from its own
+#: stream of every seed, so the same recipe gives fresh values
+_REPLICA = 0
+
+
+@contextmanager
+def replica(index: int):
+    """Within the block, :func:`rng` yields replica ``index``'s stream of each seed."""
+    global _REPLICA
+    previous, _REPLICA = _REPLICA, index
+    try:
+        yield
+    finally:
+        _REPLICA = previous
+
+
 def rng(seed: int) -> np.random.Generator:
-    """The generator for test data drawn from ``seed`` (never the same stream as ``default_rng(seed)``)."""
-    return np.random.default_rng((int(seed), DATA_STREAM))
+    """The generator for test data drawn from ``seed`` (``0 <= seed < 2**32``) for the current replica: its
+    entropy ``seed + (DATA_STREAM + replica) * 2**32`` is never that of ``default_rng(seed)``."""
+    return np.random.Generator(np.random.PCG64(int(seed) + ((DATA_STREAM + _REPLICA) << 32)))
 
 
 def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> np.ndarray:
@@ -89,7 +126,7 @@ def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> n
     shape = tuple(shape)
     big = MAX.get(dtype, 1e300) / 4
     if regime == "normal":
-        a = gen.standard_normal(shape) * gen.choice([1.0, 0.1, 10.0])
+        a = gen.standard_normal(shape) * (1.0, 0.1, 10.0)[gen.integers(3)]
     elif regime == "integers":
         a = gen.integers(-4, 5, shape).astype(np.float64)
     elif regime == "offset":
@@ -117,12 +154,35 @@ def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> n
     return cast(a, dtype)
 
 
-@st.composite
-def arrays(draw, shape, dtype: str, *, regimes=REGIMES, const_axes=None, label: str = "x") -> np.ndarray:
-    """An array of ``shape`` in ``dtype`` from a drawn regime and seed."""
-    regime = draw(st.sampled_from(regimes), label=f"{label}.regime")
+def _array(draw, shape, dtype: str, regimes, const_axes, label: str) -> np.ndarray:
+    regime = draw(_regimes(regimes), label=f"{label}.regime")
     seed = draw(seeds, label=f"{label}.seed")
     return generate(shape, dtype, regime, seed, const_axes=const_axes)
+
+
+@lru_cache(maxsize=None)
+def _regimes(regimes: tuple) -> st.SearchStrategy[str]:
+    return st.sampled_from(regimes)
+
+
+class ArrayRecipe(SearchStrategy):
+    """An array of a given shape and dtype from a drawn regime and seed. A plain strategy with the
+    ``definition, args, kwargs`` of a composite, so :mod:`properties.replicas` re-makes it per replica; it
+    costs a fraction of what ``@st.composite`` costs to build, which matters once per replica."""
+
+    def __init__(self, shape, dtype: str, regimes, const_axes, label: str):
+        super().__init__()
+        self.definition = _array
+        self.args = (tuple(shape), dtype, tuple(regimes), const_axes, label)
+        self.kwargs = {}
+
+    def do_draw(self, data):
+        return _array(data.draw, *self.args)
+
+
+def arrays(shape, dtype: str, *, regimes=REGIMES, const_axes=None, label: str = "x") -> ArrayRecipe:
+    """An array of ``shape`` in ``dtype`` from a drawn regime and seed."""
+    return ArrayRecipe(shape, dtype, regimes, const_axes, label)
 
 
 def normal(shape, dtype: str, seed: int, scale: float = 1.0) -> np.ndarray:

@@ -55,18 +55,24 @@ UNSUPPORTED_PROBE = 20
 TIMEOUT_S = 60.0
 
 
+#: the call into an implementation in progress (named by a timeout)
+_CALLING = ""
+
+
 @contextmanager
 def time_limit(component: str):
     """Raise :class:`CheckTimeout` in this thread if the body runs longer than :data:`TIMEOUT_S`.
 
-    SIGALRM interrupts Python code and blocking system calls; a native kernel that never returns to the
-    interpreter is only stopped by running under ``-n`` (a crashed or killed worker costs its own checks).
+    The runner arms it once per example (a timer per call would cost more than a cheap kernel); the message
+    names the call in progress. SIGALRM interrupts Python code and blocking system calls; a native kernel that
+    never returns to the interpreter is only stopped by running under ``-n`` (a crashed or killed worker costs
+    its own checks).
     """
     armed = TIMEOUT_S and threading.current_thread() is threading.main_thread() \
         and signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
     def expire(signum, frame):
-        raise CheckTimeout(f"{component} did not return within {TIMEOUT_S:g} s (--check-timeout)")
+        raise CheckTimeout(f"{_CALLING or component} did not return within {TIMEOUT_S:g} s (--check-timeout)")
 
     if not armed:
         yield
@@ -129,9 +135,10 @@ class Subject:
 
     # calling --------------------------------------------------------------------------------------------
     def _guarded(self, component: str, fn, *args, **kwargs):
+        global _CALLING
+        _CALLING = component
         try:
-            with time_limit(component):
-                return fn(*args, **kwargs)
+            return fn(*args, **kwargs)
         except NotImplementedError as exc:
             ctx = context.current()
             ctx.unsupported(f"{component}: {exc}" if str(exc) else f"{component}: not implemented")
@@ -142,14 +149,19 @@ class Subject:
             raise
         except Exception as exc:
             raise ImplError(component, exc) from exc
+        finally:
+            _CALLING = ""
 
     def call(self, component: str, *args, **kwargs):
         """``component(*args, **kwargs)`` on the implementation, NumPy in and out."""
         fn = getattr(self.module, component, None)
         if not callable(fn):
             raise BadOutput(f"{component} is not provided by {self.name}")
-        result = self._guarded(component, fn, *self.native(args), **self.native(kwargs))
-        return self.numpy(result, component)
+        native = self.native
+        args = [native(a) for a in args]
+        if kwargs:
+            kwargs = {k: native(v) for k, v in kwargs.items()}
+        return self.numpy(self._guarded(component, fn, *args, **kwargs), component)
 
     def __getattr__(self, component: str):
         if component.startswith("_"):
@@ -200,7 +212,7 @@ class Subject:
         want = self.dtype if dtype is None else dtype
         if want and _dtype_name(out) != want:
             raise BadOutput(f"{what} has dtype {_dtype_name(out)}, expected {want}")
-        if finite and out.dtype.kind == "f" and not np.all(np.isfinite(out.astype(np.float64))):
+        if finite and out.dtype.kind in "fV" and not np.isfinite(out).all():
             bad = np.argwhere(~np.isfinite(out.astype(np.float64)))[0]
             raise BadOutput(f"{what} is not finite at index {tuple(int(i) for i in bad)}: "
                             f"{out.astype(np.float64)[tuple(bad)]}")

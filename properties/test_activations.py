@@ -26,7 +26,7 @@ def elementwise_inputs(draw, dtype, regimes=S.REGIMES):
 @st.composite
 def row_inputs(draw, dtype, regimes=S.REGIMES):
     shape = draw(S.shapes(1, 3))
-    axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    axis = draw(S.axes(len(shape)), label="axis")
     return {"x": draw(S.arrays(shape, dtype, regimes=regimes, const_axes=(axis,))), "axis": axis}
 
 
@@ -91,7 +91,7 @@ def tanh_sigmoid(impl, case):
 def perturbation_inputs(draw, dtype):
     case = draw(elementwise_inputs(dtype))
     x = case["x"]
-    case["index"] = draw(st.integers(0, x.size - 1), label="index")
+    case["index"] = draw(S.integers(0, x.size - 1), label="index")
     case["perm_seed"] = draw(S.seeds, label="perm_seed")
     return case
 
@@ -178,7 +178,7 @@ def log_softmax_finite(impl, case):
 @st.composite
 def gradient_rows(draw, dtype):
     shape = draw(S.shapes(1, 2, hi=5))
-    axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    axis = draw(S.axes(len(shape)), label="axis")
     x = draw(S.arrays(shape, dtype, regimes=S.GRADIENT))
     return {"x": x, "axis": axis, "cotangent": S.normal(shape, dtype, draw(S.seeds, label="cot"))}
 

@@ -76,9 +76,8 @@ def flush_floor(dtype: str, *, n: int = 2) -> float:
 def spacing(values: np.ndarray, dtype: str) -> np.ndarray:
     """Distance from ``|values|`` to the next representable number of ``dtype`` (one ulp), at least the
     spacing at the smallest normal number, so that an error next to 0 is not measured in subnormal ulps."""
-    mag = np.maximum(np.abs(values), TINY.get(dtype, 2.0 ** -1022))
-    exponent = np.floor(np.log2(mag))
-    return np.exp2(exponent) * eps(dtype)
+    _, exponent = np.frexp(np.maximum(np.abs(values), TINY.get(dtype, 2.0 ** -1022)))  # mag in [2^(e-1), 2^e)
+    return np.ldexp(eps(dtype), exponent - 1)
 
 
 @dataclass
@@ -104,26 +103,23 @@ def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float,
     """
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
-    both_nan = np.isnan(a) & np.isnan(e)
-    with np.errstate(invalid="ignore"):  # inf - inf where both are the same infinity: masked just below
-        raw = np.abs(a - e)
-    same_inf = np.isinf(e) & (a == e)
-    diff = np.where(both_nan | same_inf, 0.0, raw)
-    diff = np.where(np.isnan(diff), np.inf, diff)
-    bound = tol * (np.where(np.isfinite(e), np.abs(e), 0.0) + floor)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = np.where(diff == 0, 0.0, diff / np.where(bound > 0, bound, np.inf) if tol > 0 else np.inf)
-        ratio = np.where((diff > 0) & (bound == 0), np.inf, ratio)
-        rel = np.where(diff == 0, 0.0, diff / np.maximum(np.abs(e), max(floor, TINY["float64"])))
-    with np.errstate(over="ignore", invalid="ignore"):
-        # ulps at the scale the element is judged at (|expected|, or the floor near 0)
-        ulp = diff / spacing(np.maximum(np.where(np.isfinite(e), np.abs(e), 0.0), floor), dtype) \
-            if dtype in EPS else diff
     if a.size == 0:
         return Errors(0.0, 0.0, 0.0, 0.0, (), tol)
-    worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.ndim else ()
-    return Errors(float(diff.max()), float(rel.max()), float(np.max(ulp)), float(ratio.max()),
-                  tuple(int(i) for i in worst), tol)
+    with np.errstate(all="ignore"):  # inf - inf, 0 / 0: resolved by the masks below
+        diff = np.abs(a - e)
+        mag = np.abs(e)
+        if not np.isfinite(diff).all():  # a non-finite value on either side (rare: the general path)
+            mag = np.where(np.isfinite(e), mag, 0.0)
+            matched = (np.isnan(a) & np.isnan(e)) | (np.isinf(e) & (a == e))
+            diff = np.where(matched, 0.0, np.where(np.isnan(diff), np.inf, diff))
+        bound = tol * (mag + floor)
+        ratio = np.where(diff > 0, diff / bound, 0.0)  # bound 0 (tol 0): any difference is an infinite ratio
+        rel = diff / np.maximum(mag, max(floor, TINY["float64"]))
+        # ulps at the scale the element is judged at (|expected|, or the floor near 0)
+        ulp = diff / spacing(np.maximum(mag, floor), dtype) if dtype in EPS else diff
+    worst = int(ratio.argmax())
+    return Errors(float(diff.max()), float(rel.max()), float(ulp.max()), float(ratio.flat[worst]),
+                  tuple(int(i) for i in np.unravel_index(worst, ratio.shape)), tol)
 
 
 #: the narrowest dtype the contract allows for position angles (RoPE, sinusoidal tables): a table depends only

@@ -25,6 +25,9 @@ _CE = ("optax.softmax_cross_entropy_with_integer_labels forms logsumexp(z) - z_t
 
 _NORMS = ("batch_norm", "layer_norm", "instance_norm", "group_norm")
 KNOWN_DEVIATIONS = {
+    ("gelu", "matches_oracle", "float64"): (
+        "jax.nn.gelu(approximate=False) evaluates x/2 (1 + erf(x/sqrt 2)), which cancels in the left tail: "
+        "1.5e-15 absolute error on -9e-14 near x = -7.4 in float64, 1.3x the allowance (erfc avoids it)"),
     **{(c, p): _FAST_VARIANCE for c in _NORMS
        for p in ("matches_oracle", "zero_mean_unit_variance", "affine_invariant", "finite_for_large_half_inputs")},
     ("batch_norm", "running_stats_update"): _FAST_VARIANCE,

@@ -14,6 +14,10 @@ _GROUP_OF_ONE = ("F.group_norm raises 'Expected more than 1 value per channel wh
                  "single value (torch/nn/functional.py, _verify_batch_size), where the contract normalises them to 0")
 
 KNOWN_DEVIATIONS = {
+    ("gelu", "elementwise", "float64"): (
+        "exact F.gelu in float64 gives an element a different value (386 ulps relative, 1.7e-16 absolute, at "
+        "x = -2.6) depending on where it sits in the array: the vectorised body and the scalar tail of the CPU "
+        "kernel round the left-tail 1 + erf cancellation differently"),
     ("gelu", "matches_oracle"): (
         "exact F.gelu evaluates x/2 (1 + erf(x/sqrt 2)), which cancels in the left tail: ~6 float32 ulps of "
         "absolute error near x = -3, 17% relative at x = -5, 0 below x = -6 (the formula of the F.gelu docs; "

@@ -1,0 +1,94 @@
+"""Several inputs per Hypothesis example: one draw of a recipe, ``k`` cases from it.
+
+Hypothesis spends ~0.3-1 ms of engine time on each example, 20-70x the cost of calling a cheap kernel on a
+small array. The suite's input strategies are ``@st.composite`` functions whose only randomness beyond the
+drawn choices is NumPy data generated from drawn seeds (:func:`properties.strategies.rng`). So a drawn case
+is re-made cheaply for *replica* ``r`` by running the same composite functions again, answering every primitive
+draw (shape, regime, option, seed) with the value Hypothesis chose, while ``rng(seed)`` yields replica ``r``'s
+stream: same shape, regime and options, fresh values. Replica 0 is the case Hypothesis drew; shrinking works as
+before (an example fails when any of its replicas fails, and the failing replica is the counterexample).
+
+Only composite strategies are re-run; any other strategy (``sampled_from``, ``integers``, a ``filter``/``map``
+of anything) is a primitive whose value is reused. A value-dependent ``filter``/``assume`` that no longer holds
+for a replica's data skips that replica (:class:`Diverged`).
+"""
+from __future__ import annotations
+
+from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.strategies import SearchStrategy
+from hypothesis.strategies._internal.core import CompositeStrategy
+from hypothesis.strategies._internal.lazy import LazyStrategy
+
+from properties import strategies as S
+
+
+class Diverged(Exception):
+    """A replica's draws did not follow the recorded path (a value-dependent filter or assumption)."""
+
+
+def _composite(strategy):
+    """The composite behind ``strategy`` (a ``CompositeStrategy`` or :class:`properties.strategies.ArrayRecipe`:
+    anything with ``definition, args, kwargs``), or ``None`` for any other strategy."""
+    if isinstance(strategy, S.ArrayRecipe):
+        return strategy
+    while isinstance(strategy, LazyStrategy):
+        strategy = strategy.wrapped_strategy
+    return strategy if isinstance(strategy, CompositeStrategy) else None
+
+
+def _walk(strategy, primitive):
+    """Run ``strategy``'s composite functions ourselves, handing every other draw to ``primitive``."""
+    def draw(inner, label=None):
+        comp = _composite(inner)
+        if comp is None:
+            return primitive(inner, label)
+        return comp.definition(draw, *comp.args, **comp.kwargs)
+    return draw(strategy)
+
+
+class Recipe:
+    """A drawn case with the primitive choices that made it, able to re-make itself for another replica."""
+
+    def __init__(self, strategy, case, choices: list):
+        self.strategy = strategy
+        self.case = case
+        self.choices = choices
+
+    def replica(self, index: int):
+        """The case for replica ``index`` (0: the drawn one). Raises :class:`Diverged` if it cannot be made."""
+        if index == 0:
+            return self.case
+        answers = iter(self.choices)
+
+        def primitive(inner, label):
+            try:
+                return next(answers)
+            except StopIteration:
+                raise Diverged() from None
+
+        with S.replica(index):
+            try:
+                return _walk(self.strategy, primitive)
+            except UnsatisfiedAssumption:
+                raise Diverged() from None
+
+
+class Replicable(SearchStrategy):
+    """Draws ``strategy`` through Hypothesis, recording its primitive choices; the value is a :class:`Recipe`."""
+
+    def __init__(self, strategy):
+        super().__init__()
+        self.strategy = strategy
+
+    def do_draw(self, data):
+        choices = []
+
+        def primitive(inner, label):
+            value = data.draw(inner, label=label)
+            choices.append(value)
+            return value
+
+        return Recipe(self.strategy, _walk(self.strategy, primitive), choices)
+
+    def __repr__(self):
+        return f"Replicable({self.strategy!r})"
