@@ -134,6 +134,12 @@ def pytest_xdist_make_scheduler(config, log):
                     self._reschedule(other)
             return crashitem
 
+        def _reschedule(self, node):
+            # a replacement for a crashed worker is a node before its collection arrives; xdist's scope
+            # scheduling would hand it work then (KeyError); it gets work once its collection is in
+            if node in self.registered_collections:
+                super()._reschedule(node)
+
     return ComponentScheduling(config, log)
 
 
