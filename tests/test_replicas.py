@@ -1,0 +1,106 @@
+"""Several inputs per Hypothesis example (``properties/replicas.py``): a recipe re-made for replica ``r`` keeps
+its shapes and options and gets fresh values; a property that fails on any replica fails its check, with that
+replica as the counterexample; a replica whose value-dependent assumption no longer holds is skipped."""
+import dataclasses
+
+import impls.numpy as np_impl
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from properties import registry, runner
+from properties import strategies as S
+from properties.assertions import require
+from properties.loader import make_impl
+from properties.replicas import Diverged, Replicable
+
+runner.register_profiles()
+CI = settings.get_profile("ci")
+
+
+@st.composite
+def recipe(draw):
+    shape = draw(S.shapes(1, 3))
+    return {"x": draw(S.arrays(shape, "float32", regimes=("normal",))), "axis": draw(S.axes(len(shape)))}
+
+
+@st.composite
+def positive_sum(draw):
+    case = draw(recipe())
+    assume(case["x"].astype(np.float64).sum() > 0)  # depends on the values: fails for some replicas
+    return case
+
+
+def for_each_recipe(strategy, body, n=10):
+    """Run ``body(recipe)`` inside a Hypothesis test (where the runner re-makes replicas) for ``n`` examples."""
+    @settings(CI, max_examples=n)
+    @given(Replicable(strategy))
+    def test(r):
+        body(r)
+
+    test()
+
+
+def test_replicas_keep_the_recipe_and_change_the_values():
+    def body(r):
+        first = r.replica(0)
+        for index in (1, 2, 7):
+            case = r.replica(index)
+            assert case["x"].shape == first["x"].shape and case["axis"] == first["axis"]
+            assert case["x"].dtype == first["x"].dtype
+            assert not np.array_equal(case["x"], first["x"])
+            np.testing.assert_array_equal(r.replica(index)["x"], case["x"])  # deterministic
+
+    for_each_recipe(recipe(), body)
+
+
+def test_a_diverged_replica_is_skipped_not_an_error():
+    outcomes = []
+
+    def body(r):
+        for index in range(1, 9):
+            try:
+                outcomes.append(bool(r.replica(index)["x"].astype(np.float64).sum() > 0))
+            except Diverged:
+                outcomes.append("diverged")
+
+    for_each_recipe(positive_sum(), body, n=5)
+    assert "diverged" in outcomes and True in outcomes
+    assert False not in outcomes  # a replica that is made is a valid case: its assumption holds
+
+
+def _check(fn, inputs=recipe, **fields):
+    prop = registry.Property(component="softmax", name="probe", fn=fn, inputs=lambda dtype: inputs(),
+                             statement="a probe of the replica mechanism", dtypes=("float32",),
+                             family="activations", **fields)
+    return registry.Check(make_impl(np_impl, "impls.numpy"), prop, "float32")
+
+
+def test_a_failure_on_a_later_replica_fails_the_check_with_that_replica_as_counterexample():
+    made = {}
+
+    def fails_on_replica_5(subject, case):
+        made[S._REPLICA] = S.describe(case)
+        require(S._REPLICA != 5, "planted: replica 5")
+
+    record = runner.run_check(_check(fails_on_replica_5), base_settings=CI)
+    assert record["status"] == "failed" and "replica 5" in record["message"]
+    assert record["counterexample"] == made[5]
+
+
+def test_every_replica_runs_and_counts_as_an_example():
+    seen = []
+    record = runner.run_check(_check(lambda subject, case: seen.append(S._REPLICA)),
+                              base_settings=settings(CI, max_examples=3))
+    per_example = registry.replicas_of(_check(None).prop)
+    assert per_example == registry.REPLICAS["activations"] > 1
+    assert record["status"] == "passed" and record["examples"] == len(seen)
+    assert sorted(set(seen)) == list(range(per_example)) and S._REPLICA == 0
+
+
+def test_statistical_gradient_and_capped_properties_run_one_replica():
+    prop = _check(None).prop
+    assert registry.replicas_of(dataclasses.replace(prop, statistical=True)) == 1
+    assert registry.replicas_of(dataclasses.replace(prop, needs=("vjp",))) == 1
+    assert registry.replicas_of(dataclasses.replace(prop, max_examples=5)) == 1
+    assert registry.replicas_of(dataclasses.replace(prop, replicas=3)) == 3
