@@ -61,10 +61,32 @@ def mean_cost_per_check(results: list[dict]) -> dict:
     return {impl: round(statistics.fmean(v), 5) for impl, v in cost.items()}
 
 
-def _timed_cases(prop, impl, base, repeats: int) -> tuple[float, list]:
-    """Median seconds per case of ``prop`` under the harness, and the cases of the last run."""
+def matched_cost_ratio(results: list[dict], impl: str, baseline: str = "numpy") -> dict:
+    """``impl``'s cost over ``baseline``'s on the same work: the checks (component, property, dtype) that both
+    ran and passed, overall and per family. Checks only one of them has (gradients: NumPy has no autodiff)
+    and failing checks (whose cost is Hypothesis shrinking) are left out of this figure."""
+    base = {(r["component"], r["property"], r["dtype"]): r for r in results
+            if r["impl"] == baseline and r["status"] == "passed"}
+    totals = defaultdict(lambda: [0.0, 0.0, 0])
+    for r in results:
+        key = (r["component"], r["property"], r["dtype"])
+        if r["impl"] != impl or r["status"] != "passed" or key not in base:
+            continue
+        for family in ("all", r.get("family") or "?"):
+            row = totals[family]
+            row[0] += r["duration_s"] or 0.0
+            row[1] += base[key]["duration_s"] or 0.0
+            row[2] += 1
+    return {family: {"checks": n, "seconds": round(a, 2), "baseline_seconds": round(b, 2),
+                     "ratio": round(a / b, 2) if b else None}
+            for family, (a, b, n) in sorted(totals.items())}
+
+
+def _paired_timings(prop, impl, base, repeats: int, direct_call) -> tuple[list, list, int]:
+    """Seconds per case of ``prop`` under the harness and of ``direct_call`` on the same cases, measured in
+    pairs (harness run, then the direct loop over the cases it drew) so that both see the same machine state."""
     from properties import registry, runner
-    drawn, per_case = [], []
+    drawn, harness, direct = [], [], []
 
     def capturing(subject, case):
         drawn.append(case)
@@ -74,11 +96,15 @@ def _timed_cases(prop, impl, base, repeats: int) -> tuple[float, list]:
     for _ in range(repeats):
         drawn.clear()
         record = runner.run_check(check, base_settings=base)
-        per_case.append(record["duration_s"] / max(record["examples"], 1))
-    return statistics.median(per_case), list(drawn)
+        harness.append(record["duration_s"] / max(record["examples"], 1))
+        start = time.perf_counter()
+        for case in drawn:
+            direct_call(case)
+        direct.append((time.perf_counter() - start) / max(len(drawn), 1))
+    return harness, direct, len(drawn)
 
 
-def harness_overhead(repeats: int = 5) -> dict:
+def harness_overhead(repeats: int = 9) -> dict:
     """Seconds per case of NumPy softmax under the harness against calling it directly on the very inputs the
     harness drew (medians over ``repeats``). ``harness``: the harness alone — Hypothesis, the input recipe and
     its replicas, the Subject's conversion, output checks and timeout, result recording — around one call, as a
@@ -102,16 +128,11 @@ def harness_overhead(repeats: int = 5) -> dict:
     bare = registry.Property(**{**real.__dict__, "name": "harness_only", "fn": one_call})
     out = {"component": "softmax", "replicas": registry.replicas_of(real)}
     for label, prop in (("harness", bare), ("property", real)):
-        per_case, cases = _timed_cases(prop, impl, base, repeats)
-        direct = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for case in cases:
-                np_impl.softmax(case["x"], axis=case["axis"])
-            direct.append((time.perf_counter() - start) / max(len(cases), 1))
-        d = statistics.median(direct)
-        out[label] = {"cases": len(cases), "s_per_case": per_case, "direct_s_per_call": d,
-                      "ratio": round(per_case / d, 2)}
+        harness, direct, cases = _paired_timings(
+            prop, impl, base, repeats, lambda case: np_impl.softmax(case["x"], axis=case["axis"]))
+        h, d = statistics.median(harness), statistics.median(direct)
+        out[label] = {"cases": cases, "s_per_case": h, "direct_s_per_call": d, "ratio": round(h / d, 2),
+                      "ratio_per_repeat": [round(a / b, 2) for a, b in zip(harness, direct)]}
     out["ratio"] = out["harness"]["ratio"]
     return out
 
@@ -134,6 +155,8 @@ def main() -> int:
         cost = report["mean_s_per_check"]
         if "jax" in cost and "numpy" in cost:
             report["jax_over_numpy"] = round(cost["jax"] / cost["numpy"], 2)
+        report["over_numpy_same_checks"] = {impl: matched_cost_ratio(results, impl)
+                                            for impl in cost if impl != "numpy"}
     (ROOT / "reports").mkdir(exist_ok=True)
     (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=1))
     h = report["harness_overhead"]
@@ -145,6 +168,10 @@ def main() -> int:
     if "full_run_wall_s" in report:
         print(f"full verification (ci profile, -n {args.workers}): {report['full_run_wall_s']} s wall")
         print("mean seconds per check:", report["mean_s_per_check"], "jax/numpy:", report.get("jax_over_numpy"))
+        for impl, rows in report["over_numpy_same_checks"].items():
+            per_family = ", ".join(f"{f} {r['ratio']}" for f, r in rows.items() if f != "all")
+            print(f"{impl}/numpy on the same passing checks ({rows['all']['checks']}): {rows['all']['ratio']}x "
+                  f"({per_family})")
         print(f"{'impl':14} {'family':16} {'checks':>6} {'examples':>8} {'seconds':>8} {'ex/s':>8}")
         for row in report["per_impl_family"]:
             print(f"{row['impl']:14} {row['family']:16} {row['checks']:6} {row['examples']:8} "

@@ -36,11 +36,25 @@ def _composite(strategy):
     return strategy if isinstance(strategy, CompositeStrategy) else None
 
 
+#: strategies known to be primitive (the suite's cached ones: shapes, sizes, seeds, regimes, options); a
+#: replica asks ~6 times per case, and unwrapping a lazy strategy costs more than the rest of a draw
+_PRIMITIVE: set[int] = set()
+_PRIMITIVE_KEEP: list = []  # holds them alive, so that an id is never reused by another strategy
+_PRIMITIVE_LIMIT = 4096
+
+
 def _walk(strategy, primitive):
     """Run ``strategy``'s composite functions ourselves, handing every other draw to ``primitive``."""
     def draw(inner, label=None):
+        if type(inner) is S.ArrayRecipe:
+            return inner.definition(draw, *inner.args)
+        if id(inner) in _PRIMITIVE:
+            return primitive(inner, label)
         comp = _composite(inner)
         if comp is None:
+            if len(_PRIMITIVE_KEEP) < _PRIMITIVE_LIMIT:
+                _PRIMITIVE.add(id(inner))
+                _PRIMITIVE_KEEP.append(inner)
             return primitive(inner, label)
         return comp.definition(draw, *comp.args, **comp.kwargs)
     return draw(strategy)

@@ -1,9 +1,16 @@
 """Conversion, precision and autodiff helpers shared by the JAX family modules."""
+import functools
 import os
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+try:  # the C++ transfer behind jax.device_put (private: see _batched_device_put)
+    from jax._src import core as _core
+    from jax._src.lib import _jax
+except ImportError:
+    _core = _jax = None
 
 # float64 is part of the contract; without this flag JAX silently computes float64 inputs in float32.
 jax.config.update("jax_enable_x64", True)
@@ -20,9 +27,51 @@ _PLATFORM = "gpu" if os.environ.get("DLPROPS_DEVICE", "cpu").startswith("cuda") 
 DEVICE = jax.devices(_PLATFORM)[0]
 
 
+_SHARDING = jax.sharding.SingleDeviceSharding(DEVICE)
+
+
+def _device_put(a: np.ndarray):
+    """``jax.device_put(a, DEVICE)``: ~40 us a call, nearly all of it Python around one C++ transfer."""
+    return jax.device_put(a, DEVICE)
+
+
+def _batched_device_put(a: np.ndarray):
+    """The C++ transfer ``jax.device_put`` ends in, called directly (~4 us): a committed copy on DEVICE.
+    Private to jaxlib, so :data:`FAST_TRANSFER` says whether this jaxlib has it; otherwise the public call
+    is used. (A jitted identity is as fast but compiles once per shape and dtype: 400 shapes in attention.)"""
+    return _jax.batched_device_put(_aval(a.shape, a.dtype), _SHARDING, [a], [DEVICE], True, True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _aval(shape, dtype):
+    return _core.ShapedArray(shape, dtype)
+
+
+def _probe_fast_transfer() -> bool:
+    try:
+        probe = np.arange(6, dtype=np.float32).reshape(2, 3).T  # non-contiguous on purpose
+        out = _batched_device_put(probe)
+        return isinstance(out, jax.Array) and out.dtype == probe.dtype and out.devices() == {DEVICE} \
+            and np.array_equal(np.asarray(out), probe)
+    except Exception:
+        return False
+
+
+FAST_TRANSFER = _jax is not None and _probe_fast_transfer()
+_put = _batched_device_put if FAST_TRANSFER else _device_put
+
+
 def asarray(a):
-    """A ``jax.Array`` with ``a``'s dtype and values, on :data:`DEVICE`."""
-    return jax.device_put(np.asarray(a), DEVICE)
+    """A ``jax.Array`` with ``a``'s dtype and values, on :data:`DEVICE` (a copy: later changes to ``a`` do
+    not reach it)."""
+    return _put(np.asarray(a))
+
+
+def filled(param, value, shape, dtype):
+    """``param``, or an array of ``value`` (1 for an absent weight, 0 for an absent bias): a kernel then
+    compiles once per shape instead of once per combination of absent parameters (jit traces ``None`` as
+    another static structure). ``y * 1 + 0`` is ``y`` exactly, up to the sign of a zero."""
+    return param if param is not None else asarray(np.full(shape, value, dtype=dtype))
 
 
 def to_numpy(x):
@@ -44,3 +93,54 @@ def vjp(fn, primals, cotangent):
     """Vector-Jacobian product ``cotangent^T d fn / d primals`` by ``jax.vjp``."""
     _, pullback = jax.vjp(fn, *primals)
     return tuple(pullback(cotangent))
+
+
+_HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
+
+
+@jax.jit
+def _widen(a):
+    return a.astype(jnp.float32)
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _narrow(a, dtype):
+    return a.astype(dtype)
+
+
+def _half_dtype(leaves):
+    """The one half-precision dtype of the float ``jax.Array`` leaves, else None (wide, mixed or none)."""
+    found = None
+    for leaf in leaves:
+        if not isinstance(leaf, jax.Array):
+            continue
+        dtype = leaf.dtype
+        if dtype.kind != "f" and dtype not in _HALF:  # integers, booleans (bfloat16's kind is "V")
+            continue
+        if dtype not in _HALF or (found is not None and dtype != found):
+            return None
+        found = dtype
+    return found
+
+
+def half_in_float32(fn):
+    """``fn`` run on float32 copies of its half-precision arrays, float32 results rounded back once.
+
+    Every kernel here already computes half precision in float32 and rounds once at the end, so this is the
+    same arithmetic moved out of the kernel: kernels then compile for float32 and float64 only, and a
+    half-precision call reuses the float32 executable (JAX compiles per shape *and* dtype, ~30-150 ms each on
+    CPU). Calls whose float arrays are not all of one half dtype (float32/float64, mixed, traced under
+    autodiff in a wide dtype) are passed through unchanged.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        leaves = jax.tree_util.tree_leaves((args, kwargs))
+        half = _half_dtype(leaves)
+        if half is None:
+            return fn(*args, **kwargs)
+        args, kwargs = jax.tree_util.tree_map(
+            lambda a: _widen(a) if isinstance(a, jax.Array) and a.dtype == half else a, (args, kwargs))
+        out = fn(*args, **kwargs)
+        return jax.tree_util.tree_map(
+            lambda a: _narrow(a, half) if isinstance(a, jax.Array) and a.dtype == jnp.float32 else a, out)
+    return wrapper

@@ -3,7 +3,8 @@
 Conventions: query head ``h`` reads key/value head ``h // (H // Hkv)`` (queries are grouped as
 ``(Hkv, H // Hkv)``, so no K/V copy is made); ``mask`` True = may attend; ``is_causal`` is bottom-right
 aligned (query ``i`` sees key ``j`` iff ``j <= i + Lk - Lq``); a query with no allowed key gets probabilities
-0 and output 0. Arguments are validated in Python, then a kernel jitted with the options static runs.
+0 and output 0. Arguments are validated in Python, then a kernel jitted with the options static runs; absent
+biases are passed as zeros, so a kernel compiles once per geometry whichever biases are given.
 """
 import math
 from functools import partial
@@ -13,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import attention as V
-from ._util import DEVICE, upcast
+from ._util import asarray, upcast
 
 __all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
            "feed_forward"]
@@ -54,7 +55,7 @@ def _allowed(mask, is_causal, shape):
     if is_causal:
         q_len, k_len = shape[-2:]
         allowed = allowed & (np.arange(k_len)[None, :] <= np.arange(q_len)[:, None] + (k_len - q_len))
-    return jax.device_put(np.ascontiguousarray(allowed), DEVICE)
+    return asarray(allowed)
 
 
 def _masked_softmax(logits, allowed):
@@ -158,6 +159,19 @@ def _rope(t, positions, base):
     return rope(t, positions, base=base, interleaved=False)
 
 
+#: the bias of each weight (the projections' and the feed-forward's; swiglu has none)
+_BIAS_OF = {"wq": "bq", "wk": "bk", "wv": "bv", "wo": "bo", "w_qkv": "b_qkv"}
+_FFN_BIAS_OF = {"w1": "b1", "w2": "b2"}
+
+
+def _with_zero_biases(params, bias_of):
+    """``params`` with an all-zero bias for every weight that has none: ``y + 0`` is ``y``, and a kernel then
+    compiles once per geometry, not once more per combination of given biases (a dict's keys are static)."""
+    missing = {b: asarray(np.zeros(params[w].shape[-1], dtype=params[w].dtype))
+               for w, b in bias_of.items() if w in params and b not in params}
+    return {**params, **missing} if missing else params
+
+
 def _upcast_params(params):
     return {key: upcast(value) for key, value in params.items()}
 
@@ -184,7 +198,8 @@ def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, ma
                                         num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base)
     k_len = x.shape[1] if context is None else context.shape[1]
     allowed = _allowed(mask, is_causal, (x.shape[0], dims.heads, x.shape[1], k_len))
-    return _mha_kernel(x, context, params, allowed, heads=dims.heads, kv_heads=dims.kv_heads, rope_base=base)
+    return _mha_kernel(x, context, _with_zero_biases(params, _BIAS_OF), allowed, heads=dims.heads,
+                       kv_heads=dims.kv_heads, rope_base=base)
 
 
 @partial(jax.jit, static_argnames=("heads", "kv_heads", "rope_base"))
@@ -214,8 +229,8 @@ def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=
     k_past, v_past = V.cache_pair(name, cache)
     dims, base = V.mha_decode(_meta(x_new, "x_new"), _meta(k_past, "cache k"), _meta(v_past, "cache v"),
                               _params_meta(params, name), num_heads, num_kv_heads, rope_base)
-    return _decode_kernel(x_new, k_past, v_past, params, heads=dims.heads, kv_heads=dims.kv_heads,
-                          rope_base=base)
+    return _decode_kernel(x_new, k_past, v_past, _with_zero_biases(params, _BIAS_OF), heads=dims.heads,
+                          kv_heads=dims.kv_heads, rope_base=base)
 
 
 def _sigmoid(x):
@@ -242,4 +257,6 @@ def feed_forward(x, params, *, activation="gelu"):
     """relu/gelu: ``act(x @ w1 + b1) @ w2 + b2`` (biases optional, exact erf GELU);
     swiglu: ``(silu(x @ w1) * (x @ w3)) @ w2`` with ``silu(z) = z * sigmoid(z)``."""
     activation = V.feed_forward(_meta(x, "x"), _params_meta(params, "feed_forward"), activation)
+    if activation != "swiglu":
+        params = _with_zero_biases(params, _FFN_BIAS_OF)
     return _ffn_kernel(x, params, activation=activation)

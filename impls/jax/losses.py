@@ -15,17 +15,26 @@ from ._util import compute_dtype, upcast
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
-def _reduce(loss, reduction):
-    """``mean``/``sum`` over every element, or ``none``."""
+@partial(jax.jit, static_argnames=("reduction", "dtype"))
+def _reduce(loss, reduction, dtype):
+    """``mean``/``sum`` over every element, or ``none``, rounded to ``dtype``. A kernel of its own, shared by
+    every loss: the loss kernels then compile once per shape, not once per shape and reduction."""
     if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
+        loss = loss.mean()
+    elif reduction == "sum":
+        loss = loss.sum()
+    return loss.astype(dtype)
 
 
-@partial(jax.jit, static_argnames=("smoothing", "reduction"))
-def _cross_entropy(logits, target, ignore_index, label_smoothing, *, smoothing, reduction):
+@partial(jax.jit, static_argnames=("dtype",))
+def _mean_over(loss, count, dtype):
+    """``sum(loss) / count`` (cross-entropy's mean over the rows that are not ignored), rounded to ``dtype``."""
+    return (loss.sum() / count).astype(dtype)
+
+
+@partial(jax.jit, static_argnames=("smoothing",))
+def _cross_entropy(logits, target, ignore_index, label_smoothing, *, smoothing):
+    """Per-row losses (0 for ignored rows) and the number of rows not ignored, in the compute dtype."""
     x = upcast(logits)
     # the shift's gradient cancels exactly; stopping it avoids rounding noise from max's tie-splitting
     z = x - jax.lax.stop_gradient(x.max(axis=1, keepdims=True))
@@ -37,11 +46,7 @@ def _cross_entropy(logits, target, ignore_index, label_smoothing, *, smoothing, 
         # static branch, not 0 * smooth: mean_c(z) may overflow for huge spreads, and 0 * inf is NaN
         loss = (1.0 - label_smoothing) * loss + label_smoothing * (lse - z.mean(axis=1))
     loss = jnp.where(ignored, 0.0, loss)
-    if reduction == "mean":
-        out = loss.sum() / (~ignored).sum().astype(loss.dtype)
-    else:
-        out = _reduce(loss, reduction)
-    return out.astype(logits.dtype)
+    return loss, (~ignored).sum().astype(loss.dtype)
 
 
 def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
@@ -56,17 +61,20 @@ def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, red
     if not isinstance(target, jax.core.Tracer):  # traced targets have no values to check
         V.cross_entropy_targets(np.asarray(target), logits.shape[1], ignore_index)
     ls = float(label_smoothing)
-    return _cross_entropy(logits, target, int(ignore_index), ls, smoothing=ls != 0.0, reduction=reduction)
+    loss, counted = _cross_entropy(logits, target, int(ignore_index), ls, smoothing=ls != 0.0)
+    if reduction == "mean":
+        return _mean_over(loss, counted, dtype=logits.dtype)
+    return _reduce(loss, reduction, dtype=logits.dtype)
 
 
-@partial(jax.jit, static_argnames=("reduction",))
-def _bce_with_logits(logits, target, *, reduction):
+@jax.jit
+def _bce_with_logits(logits, target):
     dtype = jnp.result_type(logits.dtype, target.dtype)
     x, t = logits.astype(compute_dtype(dtype)), target.astype(compute_dtype(dtype))
     pos = x >= 0
     xp, xn = jnp.where(pos, x, 0.0), jnp.where(pos, 0.0, x)
     loss = jnp.where(pos, xp * (1 - t) + jnp.log1p(jnp.exp(-xp)), jnp.log1p(jnp.exp(xn)) - xn * t)
-    return _reduce(loss, reduction).astype(dtype)
+    return loss
 
 
 def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
@@ -78,21 +86,22 @@ def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
     logits, target = jnp.asarray(logits), jnp.asarray(target)
     V.binary_cross_entropy_with_logits(logits.shape, logits.dtype, target.shape, target.dtype,
                                        reduction=reduction)
-    return _bce_with_logits(logits, target, reduction=reduction)
+    return _reduce(_bce_with_logits(logits, target), reduction,
+                   dtype=jnp.result_type(logits.dtype, target.dtype))
 
 
-@partial(jax.jit, static_argnames=("reduction",))
-def _mse_loss(pred, target, *, reduction):
+@jax.jit
+def _mse_loss(pred, target):
     dtype = jnp.result_type(pred.dtype, target.dtype)
     diff = pred.astype(compute_dtype(dtype)) - target.astype(compute_dtype(dtype))
-    return _reduce(diff * diff, reduction).astype(dtype)
+    return diff * diff
 
 
 def mse_loss(pred, target, *, reduction="mean"):
     """``(pred - target) ** 2`` element-wise, then reduced."""
     pred, target = jnp.asarray(pred), jnp.asarray(target)
     V.mse_loss(pred.shape, pred.dtype, target.shape, target.dtype, reduction=reduction)
-    return _mse_loss(pred, target, reduction=reduction)
+    return _reduce(_mse_loss(pred, target), reduction, dtype=jnp.result_type(pred.dtype, target.dtype))
 
 
 @partial(jax.jit, static_argnames=("axis",))

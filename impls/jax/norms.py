@@ -7,7 +7,7 @@ function does not depend on it). Half precision is computed in float32.
 
 Arguments are validated in Python (shapes are static), then a kernel jitted with the axis options static runs;
 ``eps`` and ``momentum`` are traced, so new values do not recompile. An absent weight/bias is passed as
-``None``, which jit treats as a static empty pytree.
+ones/zeros (see ``_util.filled``), so each kernel compiles once per shape whichever parameters are given.
 """
 import math
 from functools import partial
@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from .._validate import norms as V
-from ._util import upcast
+from ._util import filled, upcast
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
 
@@ -112,6 +112,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     training, momentum, eps = V.batch_norm(
         _meta(x), _meta(running_mean), _meta(running_var), _meta(weight), _meta(bias),
         training=training, momentum=momentum, eps=eps)
+    c = (x.shape[1],)
+    weight, bias = filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype)
     if training:
         return _batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps)
     y = _batch_norm_eval(x, running_mean, running_var, weight, bias, eps)
@@ -127,7 +129,8 @@ def _layer_norm(x, weight, bias, eps, k):
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
     """``y = (x - mean) / sqrt(var + eps) * weight + bias`` over the last ``normalized_ndim`` axes."""
     k, eps = V.layer_norm(_meta(x), normalized_ndim, _meta(weight), _meta(bias), eps=eps)
-    return _layer_norm(x, weight, bias, eps, k)
+    shape = x.shape[x.ndim - k:]
+    return _layer_norm(x, filled(weight, 1, shape, x.dtype), filled(bias, 0, shape, x.dtype), eps, k)
 
 
 @jax.jit
@@ -139,7 +142,8 @@ def _instance_norm(x, weight, bias, eps):
 def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
     """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]`` per (n, c) over the spatial axes."""
     eps = V.instance_norm(_meta(x), _meta(weight), _meta(bias), eps=eps)
-    return _instance_norm(x, weight, bias, eps)
+    c = (x.shape[1],)
+    return _instance_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps)
 
 
 @partial(jax.jit, static_argnames=("g",))
@@ -154,7 +158,8 @@ def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
     """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]``, statistics per (n, group of
     ``C / num_groups`` contiguous channels) over the group's channels and the spatial axes."""
     g, eps = V.group_norm(_meta(x), num_groups, _meta(weight), _meta(bias), eps=eps)
-    return _group_norm(x, weight, bias, eps, g)
+    c = (x.shape[1],)
+    return _group_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps, g)
 
 
 @partial(jax.jit, static_argnames=("k",))
@@ -172,4 +177,4 @@ def _rms_norm(x, weight, eps, k):
 def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
     """``y = x / sqrt(mean(x**2) + eps) * weight`` over the last ``normalized_ndim`` axes."""
     k, eps = V.rms_norm(_meta(x), normalized_ndim, _meta(weight), eps=eps)
-    return _rms_norm(x, weight, eps, k)
+    return _rms_norm(x, filled(weight, 1, x.shape[x.ndim - k:], x.dtype), eps, k)

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import params as _v
-from ._util import DEVICE
+from ._util import DEVICE, asarray
 
 __all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes"]
 
@@ -38,13 +38,13 @@ class _Init:
         size = math.prod(shape)
         # Cut and shape on the host: an eager slice/reshape would compile anew for every parameter shape.
         head = np.asarray(_scaled_normal(key, _bucket(size)))[:size].reshape(shape)
-        return jax.device_put(head, DEVICE)
+        return asarray(head)
 
     def zeros(self, *shape):
-        return jax.device_put(np.zeros(shape, dtype=np.float32), DEVICE)
+        return asarray(np.zeros(shape, dtype=np.float32))
 
     def ones(self, *shape):
-        return jax.device_put(np.ones(shape, dtype=np.float32), DEVICE)
+        return asarray(np.ones(shape, dtype=np.float32))
 
 
 def _norm(cfg, init):

@@ -1,7 +1,8 @@
 """Normalisation layers: ``jax.nn.standardize`` plus the affine map and the running-statistics update.
 
 ``jax.nn.standardize`` is called with its default variance algorithm (``"fast"``: mean(x**2) - mean(x)**2,
-clipped at 0), as a JAX user calling it gets; the suite's large-offset inputs show what that costs.
+clipped at 0), as a JAX user calling it gets; the suite's large-offset inputs show what that costs. An absent
+weight/bias is passed as ones/zeros (the same values; one compilation per shape instead of one per combination).
 """
 from functools import partial
 
@@ -9,6 +10,8 @@ import jax
 import jax.numpy as jnp
 
 from impls._validate import norms as check
+
+from impls.jax._util import filled
 
 from ._util import meta
 
@@ -52,6 +55,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     uses batch statistics and returns ``(1 - momentum) * old + momentum * stat`` (unbiased variance)."""
     training, momentum, eps = check.batch_norm(meta(x), meta(running_mean), meta(running_var), meta(weight),
                                                meta(bias), training=training, momentum=momentum, eps=eps)
+    c = (x.shape[1],)
+    weight, bias = filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype)
     return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
@@ -65,7 +70,8 @@ def _layer_norm(x, weight, bias, normalized_ndim, eps):
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
     """``jax.nn.standardize`` over the last ``normalized_ndim`` axes: (x - mean) / sqrt(var + eps) * w + b."""
     k, eps = check.layer_norm(meta(x), normalized_ndim, meta(weight), meta(bias), eps=eps)
-    return _layer_norm(x, weight, bias, k, eps)
+    shape = x.shape[x.ndim - k:]
+    return _layer_norm(x, filled(weight, 1, shape, x.dtype), filled(bias, 0, shape, x.dtype), k, eps)
 
 
 @jax.jit
@@ -77,7 +83,8 @@ def _instance_norm(x, weight, bias, eps):
 def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
     """``jax.nn.standardize`` per (n, c) over the spatial axes, then * w_c + b_c."""
     eps = check.instance_norm(meta(x), meta(weight), meta(bias), eps=eps)
-    return _instance_norm(x, weight, bias, eps)
+    c = (x.shape[1],)
+    return _instance_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps)
 
 
 @partial(jax.jit, static_argnames=("num_groups",))
@@ -92,7 +99,8 @@ def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
     """``jax.nn.standardize`` per (n, group of C/num_groups contiguous channels) over the group and
     spatial axes, then * w_c + b_c."""
     num_groups, eps = check.group_norm(meta(x), num_groups, meta(weight), meta(bias), eps=eps)
-    return _group_norm(x, weight, bias, num_groups, eps)
+    c = (x.shape[1],)
+    return _group_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), num_groups, eps)
 
 
 @partial(jax.jit, static_argnames=("normalized_ndim",))
@@ -107,4 +115,4 @@ def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
     """``jax.nn.standardize`` with mean 0: x / sqrt(mean(x**2) + eps) * w over the last ``normalized_ndim``
     axes."""
     k, eps = check.rms_norm(meta(x), normalized_ndim, meta(weight), eps=eps)
-    return _rms_norm(x, weight, k, eps)
+    return _rms_norm(x, filled(weight, 1, x.shape[x.ndim - k:], x.dtype), k, eps)

@@ -1,0 +1,114 @@
+"""The JAX implementations are built to compile little (issue 9: JAX as cheap per check as NumPy).
+
+- half-precision inputs run the float32 executable (``impls.jax._util.half_in_float32``): no new kernel
+  compilation, the same values as computing in float32 and rounding once, pass-through otherwise;
+- an absent weight/bias is passed as ones/zeros (``filled``): one kernel per shape, not per combination;
+- ``asarray`` transfers without a compilation and copies its input.
+"""
+import ml_dtypes
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+import impls.jax as J  # noqa: E402
+import impls.jax_native as JN  # noqa: E402
+from impls.jax import _util  # noqa: E402
+
+HALF = (np.float16, ml_dtypes.bfloat16)
+
+
+def _x(shape=(3, 5), dtype=np.float32, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+@pytest.mark.parametrize("half", HALF)
+def test_half_precision_reuses_the_float32_executable(half):
+    kernel = J.activations._log_softmax
+    J.log_softmax(J.asarray(_x((7, 3))), axis=0)
+    compiled = kernel._cache_size()
+    out = J.log_softmax(J.asarray(_x((7, 3), half)), axis=0)
+    assert out.dtype == np.dtype(half)
+    assert kernel._cache_size() == compiled
+
+
+@pytest.mark.parametrize("half", HALF)
+def test_half_precision_is_float32_rounded_once(half):
+    x = _x((4, 6), half, seed=1)
+    wide = np.asarray(J.softmax(J.asarray(x.astype(np.float32)), axis=-1))
+    np.testing.assert_array_equal(np.asarray(J.softmax(J.asarray(x), axis=-1)), wide.astype(half))
+
+
+def test_mixed_or_wide_dtypes_pass_through_unchanged():
+    # float16 logits with float32 targets: the kernel's own result_type rule (float32), not a rounding to half
+    logits, target = J.asarray(_x((4,), np.float16)), J.asarray(_x((4,), np.float32, seed=2))
+    assert J.mse_loss(logits, target).dtype == np.float32
+    assert J.softmax(J.asarray(_x(dtype=np.float64))).dtype == np.float64
+    with pytest.raises((TypeError, ValueError)):
+        J.softmax(J.asarray(np.arange(4)))  # integers are rejected by the implementation, not converted
+
+
+def test_half_in_float32_keeps_signature_and_docs():
+    import inspect
+    assert str(inspect.signature(J.layer_norm)) == str(inspect.signature(J.norms.layer_norm))
+    assert J.layer_norm.__doc__ == J.norms.layer_norm.__doc__
+
+
+@pytest.mark.parametrize("module", [J, JN], ids=["jax", "jax_native"])
+def test_absent_parameters_share_one_kernel(module):
+    kernel = module.norms._layer_norm
+    x = module.asarray(_x((2, 3, 4)))
+    module.layer_norm(x, 1, module.asarray(_x((4,), seed=3)), module.asarray(_x((4,), seed=4)))
+    compiled = kernel._cache_size()
+    module.layer_norm(x, 1)
+    module.layer_norm(x, 1, module.asarray(_x((4,), seed=5)))
+    assert kernel._cache_size() == compiled
+
+
+@pytest.mark.parametrize("module", [J, JN], ids=["jax", "jax_native"])
+def test_absent_parameters_equal_ones_and_zeros(module):
+    x = module.asarray(_x((2, 3, 4), seed=6))
+    ones, zeros = module.asarray(np.ones(4, np.float32)), module.asarray(np.zeros(4, np.float32))
+    np.testing.assert_array_equal(np.asarray(module.layer_norm(x, 1)),
+                                  np.asarray(module.layer_norm(x, 1, ones, zeros)))
+
+
+def test_feed_forward_biases_or_not_share_one_kernel():
+    x, w1, w2 = (J.asarray(_x(shape, seed=i)) for i, shape in enumerate([(2, 3, 4), (4, 8), (8, 4)]))
+    b1, b2 = J.asarray(_x((8,), seed=7)), J.asarray(_x((4,), seed=8))
+    with_biases = J.feed_forward(x, {"w1": w1, "b1": b1, "w2": w2, "b2": b2}, activation="relu")
+    compiled = J.attention._ffn_kernel._cache_size()
+    plain = J.feed_forward(x, {"w1": w1, "w2": w2}, activation="relu")
+    assert J.attention._ffn_kernel._cache_size() == compiled
+    zero = {"w1": w1, "b1": J.asarray(np.zeros(8, np.float32)), "w2": w2, "b2": J.asarray(np.zeros(4, np.float32))}
+    np.testing.assert_array_equal(np.asarray(plain), np.asarray(J.feed_forward(x, zero, activation="relu")))
+    assert not np.array_equal(np.asarray(plain), np.asarray(with_biases))
+
+
+def test_fast_transfer_is_active_with_the_pinned_jaxlib():
+    # if a jaxlib upgrade removes the private call, asarray silently falls back to jax.device_put (~10x slower)
+    assert _util.FAST_TRANSFER
+
+
+@pytest.mark.parametrize("value", [
+    _x(), _x(dtype=np.float16), _x(dtype=ml_dtypes.bfloat16), np.arange(6).reshape(2, 3).T,
+    np.broadcast_to(np.array([True, False]), (3, 2)), np.float64(2.5), np.zeros((0, 3), np.float32)],
+    ids=["f32", "f16", "bf16", "transposed-int", "broadcast-bool", "scalar", "empty"])
+def test_asarray_is_a_committed_copy_on_the_device(value):
+    out = J.asarray(value)
+    assert isinstance(out, jax.Array) and out.devices() == {_util.DEVICE}
+    assert out.dtype == np.asarray(value).dtype and out.shape == np.shape(value)
+    np.testing.assert_array_equal(np.asarray(out), value)
+
+
+def test_asarray_copies():
+    a = _x()
+    out = J.asarray(a)
+    a[0, 0] = 1e6
+    assert np.asarray(out)[0, 0] != 1e6
+
+
+def test_the_public_fallback_transfer_gives_the_same_array():
+    value = np.arange(6, dtype=np.float32).reshape(2, 3).T
+    fast, public = J.asarray(value), _util._device_put(np.asarray(value))
+    assert public.devices() == fast.devices() and public.dtype == fast.dtype
+    np.testing.assert_array_equal(np.asarray(public), np.asarray(fast))
