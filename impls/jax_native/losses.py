@@ -12,8 +12,10 @@ from impls._validate import losses as check
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
+@partial(jax.jit, static_argnames=("reduction",))
 def _reduce(per_example, reduction):
-    """PyTorch's ``reduction``: the mean, the sum, or the per-example values."""
+    """PyTorch's ``reduction``: the mean, the sum, or the per-example values. A kernel of its own, shared by
+    the losses, so theirs compile once per shape rather than once per shape and reduction."""
     if reduction == "mean":
         return jnp.mean(per_example)
     if reduction == "sum":
@@ -21,8 +23,14 @@ def _reduce(per_example, reduction):
     return per_example
 
 
-@partial(jax.jit, static_argnames=("smoothed", "reduction"))
-def _cross_entropy(logits, target, ignore_index, label_smoothing, smoothed, reduction):
+@jax.jit
+def _mean_where(per_row, keep):
+    """PyTorch's mean over the rows that are not ignored (NaN when every row is)."""
+    return jnp.mean(per_row, where=keep)
+
+
+@partial(jax.jit, static_argnames=("smoothed",))
+def _cross_entropy(logits, target, ignore_index, label_smoothing, smoothed):
     keep = target != ignore_index
     labels = jnp.where(keep, target, 0)  # any valid class: the row's loss is zeroed below
     if smoothed:
@@ -30,11 +38,7 @@ def _cross_entropy(logits, target, ignore_index, label_smoothing, smoothed, redu
         per_row = optax.softmax_cross_entropy(logits, optax.smooth_labels(one_hot, label_smoothing))
     else:
         per_row = optax.softmax_cross_entropy_with_integer_labels(logits, labels)
-    per_row = jnp.where(keep, per_row, jnp.zeros((), per_row.dtype))
-    if reduction == "mean":
-        # PyTorch averages over the rows that are not ignored (NaN when every row is).
-        return jnp.mean(per_row, where=keep)
-    return _reduce(per_row, reduction)
+    return jnp.where(keep, per_row, jnp.zeros((), per_row.dtype)), keep
 
 
 def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
@@ -44,30 +48,31 @@ def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, red
     check.cross_entropy(logits.shape, logits.dtype, target.shape, target.dtype, ignore_index=ignore_index,
                         label_smoothing=label_smoothing, reduction=reduction)
     check.cross_entropy_targets(np.asarray(target), logits.shape[1], ignore_index)
-    return _cross_entropy(logits, target, ignore_index, label_smoothing, bool(label_smoothing > 0), reduction)
+    per_row, keep = _cross_entropy(logits, target, ignore_index, label_smoothing, bool(label_smoothing > 0))
+    return _mean_where(per_row, keep) if reduction == "mean" else _reduce(per_row, reduction)
 
 
-@partial(jax.jit, static_argnames=("reduction",))
-def _bce(logits, target, reduction):
-    return _reduce(optax.sigmoid_binary_cross_entropy(logits, target), reduction)
+@jax.jit
+def _bce(logits, target):
+    return optax.sigmoid_binary_cross_entropy(logits, target)
 
 
 def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
     """``optax.sigmoid_binary_cross_entropy``: -t log_sigmoid(z) - (1 - t) log_sigmoid(-z), reduced."""
     check.binary_cross_entropy_with_logits(logits.shape, logits.dtype, target.shape, target.dtype,
                                            reduction=reduction)
-    return _bce(logits, target, reduction)
+    return _reduce(_bce(logits, target), reduction)
 
 
-@partial(jax.jit, static_argnames=("reduction",))
-def _mse(pred, target, reduction):
-    return _reduce(optax.squared_error(pred, target), reduction)
+@jax.jit
+def _mse(pred, target):
+    return optax.squared_error(pred, target)
 
 
 def mse_loss(pred, target, *, reduction="mean"):
     """``optax.squared_error``: (pred - target)**2, reduced."""
     check.mse_loss(pred.shape, pred.dtype, target.shape, target.dtype, reduction=reduction)
-    return _mse(pred, target, reduction)
+    return _reduce(_mse(pred, target), reduction)
 
 
 @partial(jax.jit, static_argnames=("axis",))
