@@ -53,9 +53,9 @@ class Property:
 #: cases made from each Hypothesis example (:mod:`properties.replicas`), per family: Hypothesis spends ~0.5 ms
 #: on an example, so where a case costs a few calls of a cheap kernel many cases share it (and a shape drawn once,
 #: one JAX compilation, is tried on fresh values); where a case already costs milliseconds (attention's many
-#: projections and oracle runs) replicas would only multiply the run time. Activations: 48 keeps the harness
+#: projections and oracle runs) replicas would only multiply the run time. Activations: 64 keeps the harness
 #: under 5x a direct call of a cheap NumPy kernel (``benchmarks/bench.py``)
-REPLICAS = {"activations": 48, "losses": 4, "norms": 2, "positional": 4, "regularization": 4, "optim": 2,
+REPLICAS = {"activations": 64, "losses": 4, "norms": 2, "positional": 4, "regularization": 4, "optim": 2,
             "attention": 1, "bert": 1, "params": 1}
 
 

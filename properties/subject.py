@@ -98,6 +98,10 @@ def _dtype_name(a: np.ndarray) -> str:
     return name
 
 
+#: values passed to an implementation as they are (and returned to a property as they are)
+_SCALARS = (bool, int, float, str, np.generic)
+
+
 class Subject:
     """An implementation bound to one dtype, called with and returning NumPy values."""
 
@@ -106,12 +110,16 @@ class Subject:
         self.name = impl.name
         self.dtype = dtype
         self.module = impl.module
+        self._asarray = impl.module.asarray
+        self._to_numpy = impl.module.to_numpy
 
     # conversion -----------------------------------------------------------------------------------------
     def native(self, value):
         """NumPy arrays (also inside tuples, lists and dicts) as native arrays; other values unchanged."""
         if isinstance(value, np.ndarray):
-            return self._guarded("asarray", self.module.asarray, value)
+            return self._guarded("asarray", self._asarray, value)
+        if isinstance(value, _SCALARS):
+            return value
         if isinstance(value, tuple):
             return tuple(self.native(v) for v in value)
         if isinstance(value, list):
@@ -122,7 +130,7 @@ class Subject:
 
     def numpy(self, value, component: str, *, top: bool = True):
         """A native result as NumPy (recursively through tuples and dicts)."""
-        if value is None or isinstance(value, (bool, int, float, str, np.generic)):
+        if value is None or isinstance(value, _SCALARS):
             return value
         if isinstance(value, tuple):
             return tuple(self.numpy(v, component, top=False) for v in value)
@@ -133,7 +141,7 @@ class Subject:
                 raise BadOutput(f"{component} returned a Python list, not a native array")
             return [self.numpy(v, component, top=False) for v in value]
         try:
-            out = self.module.to_numpy(value)
+            out = self._to_numpy(value)
         except Exception as exc:
             raise BadOutput(f"{component} returned {type(value).__name__}, which to_numpy cannot convert "
                             f"({type(exc).__name__}: {exc})") from None
@@ -174,7 +182,11 @@ class Subject:
     def __getattr__(self, component: str):
         if component.startswith("_"):
             raise AttributeError(component)
-        return lambda *args, **kwargs: self.call(component, *args, **kwargs)
+
+        def caller(*args, **kwargs):
+            return self.call(component, *args, **kwargs)
+        setattr(self, component, caller)  # later lookups find it without __getattr__ (called per case)
+        return caller
 
     def vjp(self, component: str, args: tuple, cotangent: np.ndarray, *, wrt=(0,), output=None, **kwargs):
         """The implementation's VJP of ``component(*args, **kwargs)`` (its output ``output`` when it returns a
