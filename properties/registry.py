@@ -50,7 +50,7 @@ class Property:
         return f"{self.component}:{self.name}"
 
 
-#: cases made from each Hypothesis example (:mod:`properties.replicas`), per family: Hypothesis spends ~0.5 ms
+#: cases made from each Hypothesis example (:mod:`properties.replicas`), per family: Hypothesis spends ~0.5-1 ms
 #: on an example, so where a case costs a few calls of a cheap kernel many cases share it (and a shape drawn once,
 #: one JAX compilation, is tried on fresh values); where a case already costs milliseconds (attention's many
 #: projections and oracle runs) replicas would only multiply the run time. Activations: 64 keeps the harness

@@ -36,10 +36,10 @@ def _composite(strategy):
     return strategy if isinstance(strategy, CompositeStrategy) else None
 
 
-#: strategies known to be primitive (the suite's cached ones: shapes, sizes, seeds, regimes, options); a
-#: replica asks ~6 times per case, and unwrapping a lazy strategy costs more than the rest of a draw
-_PRIMITIVE: set[int] = set()
-_PRIMITIVE_KEEP: list = []  # holds them alive, so that an id is never reused by another strategy
+#: strategies known to be primitive (the suite's cached ones: shapes, sizes, seeds, regimes, options), by id; a
+#: replica asks ~6 times per case, and unwrapping a lazy strategy costs more than the rest of a draw. The values
+#: hold the strategies alive, so that an id is never reused by another one.
+_PRIMITIVE: dict[int, object] = {}
 _PRIMITIVE_LIMIT = 4096
 
 
@@ -52,9 +52,8 @@ def _walk(strategy, primitive):
             return primitive(inner, label)
         comp = _composite(inner)
         if comp is None:
-            if len(_PRIMITIVE_KEEP) < _PRIMITIVE_LIMIT:
-                _PRIMITIVE.add(id(inner))
-                _PRIMITIVE_KEEP.append(inner)
+            if len(_PRIMITIVE) < _PRIMITIVE_LIMIT:
+                _PRIMITIVE[id(inner)] = inner
             return primitive(inner, label)
         return comp.definition(draw, *comp.args, **comp.kwargs)
     return draw(strategy)

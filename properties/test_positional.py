@@ -103,8 +103,8 @@ def _pair_norms(a, interleaved):
 
 
 def _pair_scale(x, interleaved, dtype):
-    """Per element of ``x``: the norm of the pair it belongs to, at least :func:`_resolution` (below it the
-    absolute resolution is what matters)."""
+    """Per element of ``x``: the norm of the pair it belongs to, at least
+    :func:`properties.tolerances.flush_floor` (below it the absolute resolution is what matters)."""
     norms = np.maximum(_pair_norms(x, interleaved), flush_floor(dtype))
     return np.repeat(norms, 2, axis=-1) if interleaved else np.concatenate([norms, norms], axis=-1)
 

@@ -125,6 +125,7 @@ def test_replica_streams_are_independent_of_each_other():
 
 def test_neighbouring_seeds_and_numpys_own_seeding_give_unrelated_data():
     base = _first_values(range(400), 0)
+    # each |r| < 0.3 bound below has a false-alarm probability ~1e-9 for independent streams (as above)
     assert abs(np.corrcoef(base[:-1], base[1:])[0, 1]) < 0.3
     # an implementation seeding its own generator with the drawn integer must not replay the input's stream
     own = np.array([1e-3 * np.random.default_rng(seed).standard_normal() for seed in range(400)])
