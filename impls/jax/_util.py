@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._jit import jit
+
 try:  # the C++ transfer behind jax.device_put (private: see _batched_device_put)
     from jax._src import core as _core
     from jax._src.lib import _jax
@@ -14,14 +16,6 @@ except ImportError:
 
 # float64 is part of the contract; without this flag JAX silently computes float64 inputs in float32.
 jax.config.update("jax_enable_x64", True)
-
-# JAX compiles each function once per shape, dtype and static option (~50-100 ms on CPU); the persistent cache
-# lets xdist workers and later runs reuse each other's compilations. DLPROPS_JAX_CACHE="" turns it off.
-_CACHE_DIR = os.environ.get("DLPROPS_JAX_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "dlprops-jax"))
-if _CACHE_DIR and not jax.config.jax_compilation_cache_dir:
-    jax.config.update("jax_compilation_cache_dir", _CACHE_DIR)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 _PLATFORM = "gpu" if os.environ.get("DLPROPS_DEVICE", "cpu").startswith("cuda") else "cpu"
 DEVICE = jax.devices(_PLATFORM)[0]
@@ -98,12 +92,12 @@ def vjp(fn, primals, cotangent):
 _HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
 
 
-@jax.jit
+@jit
 def _widen(a):
     return a.astype(jnp.float32)
 
 
-@functools.partial(jax.jit, static_argnums=1)
+@jit(static_argnums=(1,))
 def _narrow(a, dtype):
     return a.astype(dtype)
 

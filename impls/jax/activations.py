@@ -5,13 +5,13 @@ non-positive arguments — which also keeps autodiff free of ``0 * inf`` in the 
 Arguments are validated in Python, then a jitted kernel (the axis static) runs.
 """
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 
 from .._validate import activations as V
 from ._util import upcast
+from ._jit import jit
 
 __all__ = ["relu", "sigmoid", "tanh", "silu", "gelu", "softmax", "log_softmax"]
 
@@ -34,28 +34,28 @@ def _sigmoid(x):
     return jnp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-@jax.jit
+@jit
 def _relu(x):
     return jnp.where(x <= 0, jnp.zeros_like(x), x)
 
 
-@jax.jit
+@jit
 def _sigmoid_kernel(x):
     return _sigmoid(upcast(x)).astype(x.dtype)
 
 
-@jax.jit
+@jit
 def _tanh(x):
     return jnp.tanh(upcast(x)).astype(x.dtype)
 
 
-@jax.jit
+@jit
 def _silu(x):
     xc = upcast(x)
     return (xc * _sigmoid(xc)).astype(x.dtype)
 
 
-@partial(jax.jit, static_argnames=("approximate",))
+@jit(static_argnames=("approximate",))
 def _gelu(x, approximate):
     xc = upcast(x)
     if approximate:
@@ -73,13 +73,13 @@ def _shifted(x, axis):
     return x - jax.lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True, initial=-jnp.inf))
 
 
-@partial(jax.jit, static_argnames=("axis",))
+@jit(static_argnames=("axis",))
 def _softmax(x, axis):
     e = jnp.exp(_shifted(upcast(x), axis))
     return (e / jnp.sum(e, axis=axis, keepdims=True)).astype(x.dtype)
 
 
-@partial(jax.jit, static_argnames=("axis",))
+@jit(static_argnames=("axis",))
 def _log_softmax(x, axis):
     z = _shifted(upcast(x), axis)
     return (z - jnp.log(jnp.sum(jnp.exp(z), axis=axis, keepdims=True))).astype(x.dtype)

@@ -7,7 +7,6 @@ aligned (query ``i`` sees key ``j`` iff ``j <= i + Lk - Lq``); a query with no a
 biases are passed as zeros, so a kernel compiles once per geometry whichever biases are given.
 """
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -15,6 +14,7 @@ import numpy as np
 
 from .._validate import attention as V
 from ._util import asarray, upcast
+from ._jit import jit
 
 __all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
            "feed_forward"]
@@ -88,12 +88,12 @@ def _attend(q, k, v, allowed, scale):
     return out.reshape(batch, heads, q_len, v.shape[-1])
 
 
-@jax.jit
+@jit
 def _weights_kernel(q, k, allowed, scale):
     return _weights(upcast(q), upcast(k), allowed, scale).astype(q.dtype)
 
 
-@jax.jit
+@jit
 def _sdpa_kernel(q, k, v, allowed, scale):
     return _attend(upcast(q), upcast(k), upcast(v), allowed, scale).astype(q.dtype)
 
@@ -176,7 +176,7 @@ def _upcast_params(params):
     return {key: upcast(value) for key, value in params.items()}
 
 
-@partial(jax.jit, static_argnames=("heads", "kv_heads", "rope_base"))
+@jit(static_argnames=("heads", "kv_heads", "rope_base"))
 def _mha_kernel(x, context, params, allowed, *, heads, kv_heads, rope_base):
     xc, params = upcast(x), _upcast_params(params)
     q, k, v = _project(xc, xc if context is None else upcast(context), params, heads, kv_heads)
@@ -202,7 +202,7 @@ def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, ma
                        kv_heads=dims.kv_heads, rope_base=base)
 
 
-@partial(jax.jit, static_argnames=("heads", "kv_heads", "rope_base"))
+@jit(static_argnames=("heads", "kv_heads", "rope_base"))
 def _decode_kernel(x_new, k_past, v_past, params, *, heads, kv_heads, rope_base):
     xc, params = upcast(x_new), _upcast_params(params)
     q, k, v = _project(xc, xc, params, heads, kv_heads)
@@ -238,7 +238,7 @@ def _sigmoid(x):
     return jnp.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
-@partial(jax.jit, static_argnames=("activation",))
+@jit(static_argnames=("activation",))
 def _ffn_kernel(x, params, *, activation):
     xc, params = upcast(x), _upcast_params(params)
     if activation == "swiglu":

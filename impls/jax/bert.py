@@ -1,11 +1,11 @@
 """BERT input embeddings and masked-language-model masking (SPEC 3.8) for the JAX implementation."""
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 
 from .._validate import bert as _v
 from ._util import DEVICE, upcast
+from ._jit import jit
 
 __all__: list[str] = ["bert_embeddings", "mlm_mask"]
 
@@ -34,7 +34,7 @@ def _layer_norm_last(x, weight, bias, eps):
     return centred * jax.lax.rsqrt(var + eps) * weight + bias
 
 
-@partial(jax.jit, static_argnames=("eps",))
+@jit(static_argnames=("eps",))
 def _embeddings_kernel(ids, types, word, position, token_type, ln_weight, ln_bias, eps):
     length = ids.shape[1]
     summed = upcast(word[ids]) + upcast(position[:length]) + upcast(token_type[types])  # (B, L, d)
@@ -69,7 +69,7 @@ def _bucket(n):
     return 1 << max(n - 1, 1023).bit_length()
 
 
-@partial(jax.jit, static_argnames=("size",))
+@jit(static_argnames=("size",))
 def _mlm_draws(key, vocab_size, size):
     """Three independent flat streams: selection uniforms, 80/10/10 uniforms, replacement ids."""
     k_select, k_action, k_random = jax.random.split(key, 3)
@@ -78,7 +78,7 @@ def _mlm_draws(key, vocab_size, size):
             jax.random.randint(k_random, (size,), 0, vocab_size, dtype=jnp.int64))
 
 
-@jax.jit
+@jit
 def _mlm_apply(ids, specials, select_u, action_u, random_ids, mask_token_id, mask_prob):
     n = ids.size
     select_u, action_u, random_ids = (a[:n].reshape(ids.shape) for a in (select_u, action_u, random_ids))

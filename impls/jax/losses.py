@@ -3,7 +3,6 @@
 Arguments are validated in Python, then a kernel jitted with its options static does the math. Half-precision
 inputs are computed in float32 and the result rounded back once.
 """
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -11,11 +10,12 @@ import numpy as np
 
 from .._validate import losses as V
 from ._util import compute_dtype, upcast
+from ._jit import jit
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
-@partial(jax.jit, static_argnames=("reduction", "dtype"))
+@jit(static_argnames=("reduction", "dtype"))
 def _reduce(loss, reduction, dtype):
     """``mean``/``sum`` over every element, or ``none``, rounded to ``dtype``. A kernel of its own, shared by
     every loss: the loss kernels then compile once per shape, not once per shape and reduction."""
@@ -26,13 +26,13 @@ def _reduce(loss, reduction, dtype):
     return loss.astype(dtype)
 
 
-@partial(jax.jit, static_argnames=("dtype",))
+@jit(static_argnames=("dtype",))
 def _mean_over(loss, count, dtype):
     """``sum(loss) / count`` (cross-entropy's mean over the rows that are not ignored), rounded to ``dtype``."""
     return (loss.sum() / count).astype(dtype)
 
 
-@partial(jax.jit, static_argnames=("smoothing",))
+@jit(static_argnames=("smoothing",))
 def _cross_entropy(logits, target, ignore_index, label_smoothing, *, smoothing):
     """Per-row losses (0 for ignored rows) and the number of rows not ignored, in the compute dtype."""
     x = upcast(logits)
@@ -67,7 +67,7 @@ def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, red
     return _reduce(loss, reduction, dtype=logits.dtype)
 
 
-@jax.jit
+@jit
 def _bce_with_logits(logits, target):
     dtype = jnp.result_type(logits.dtype, target.dtype)
     x, t = logits.astype(compute_dtype(dtype)), target.astype(compute_dtype(dtype))
@@ -90,7 +90,7 @@ def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
                    dtype=jnp.result_type(logits.dtype, target.dtype))
 
 
-@jax.jit
+@jit
 def _mse_loss(pred, target):
     dtype = jnp.result_type(pred.dtype, target.dtype)
     diff = pred.astype(compute_dtype(dtype)) - target.astype(compute_dtype(dtype))
@@ -104,7 +104,7 @@ def mse_loss(pred, target, *, reduction="mean"):
     return _reduce(_mse_loss(pred, target), reduction, dtype=jnp.result_type(pred.dtype, target.dtype))
 
 
-@partial(jax.jit, static_argnames=("axis",))
+@jit(static_argnames=("axis",))
 def _kl_divergence(log_p, log_q, *, axis):
     dtype = jnp.result_type(log_p.dtype, log_q.dtype)
     lp, lq = log_p.astype(compute_dtype(dtype)), log_q.astype(compute_dtype(dtype))

@@ -10,13 +10,13 @@ Arguments are validated in Python (shapes are static), then a kernel jitted with
 ones/zeros (see ``_util.filled``), so each kernel compiles once per shape whichever parameters are given.
 """
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 
 from .._validate import norms as V
 from ._util import filled, upcast
+from ._jit import jit
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
 
@@ -77,7 +77,7 @@ def _channel_shape(ndim):
     return (1, -1) + (1,) * (ndim - 2)
 
 
-@jax.jit
+@jit
 def _batch_norm_eval(x, running_mean, running_var, weight, bias, eps):
     xc = upcast(x)
     cshape = _channel_shape(x.ndim)
@@ -87,7 +87,7 @@ def _batch_norm_eval(x, running_mean, running_var, weight, bias, eps):
     return _affine(y, weight, bias, cshape).astype(x.dtype)
 
 
-@jax.jit
+@jit
 def _batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps):
     xc = upcast(x)
     cshape = _channel_shape(x.ndim)
@@ -120,7 +120,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     return y, jnp.asarray(running_mean), jnp.asarray(running_var)
 
 
-@partial(jax.jit, static_argnames=("k",))
+@jit(static_argnames=("k",))
 def _layer_norm(x, weight, bias, eps, k):
     y = _standardize(upcast(x), tuple(range(x.ndim - k, x.ndim)), eps)
     return _affine(y, weight, bias, x.shape[x.ndim - k:]).astype(x.dtype)
@@ -133,7 +133,7 @@ def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
     return _layer_norm(x, filled(weight, 1, shape, x.dtype), filled(bias, 0, shape, x.dtype), eps, k)
 
 
-@jax.jit
+@jit
 def _instance_norm(x, weight, bias, eps):
     y = _standardize(upcast(x), tuple(range(2, x.ndim)), eps)
     return _affine(y, weight, bias, _channel_shape(x.ndim)).astype(x.dtype)
@@ -146,7 +146,7 @@ def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
     return _instance_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps)
 
 
-@partial(jax.jit, static_argnames=("g",))
+@jit(static_argnames=("g",))
 def _group_norm(x, weight, bias, eps, g):
     n, c = x.shape[:2]
     grouped = upcast(x).reshape((n, g, c // g) + x.shape[2:])  # (N, G, C/G, *spatial)
@@ -162,7 +162,7 @@ def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
     return _group_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps, g)
 
 
-@partial(jax.jit, static_argnames=("k",))
+@jit(static_argnames=("k",))
 def _rms_norm(x, weight, eps, k):
     xc = upcast(x)
     axes = tuple(range(x.ndim - k, x.ndim))

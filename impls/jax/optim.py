@@ -4,18 +4,18 @@ One functional step each, in ``torch.optim``'s order of operations. Hyperparamet
 as traced scalars (a new learning rate does not recompile); only the code path (decay on/off, momentum on/off,
 nesterov, first step) is static. Half-precision arrays are updated in float32 and rounded back.
 """
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 
 from .._validate import optim as V
 from ._util import compute_dtype
+from ._jit import jit
 
 __all__ = ["sgd_step", "adam_step", "adamw_step"]
 
 
-@partial(jax.jit, static_argnames=("decay", "use_momentum", "first", "nesterov"))
+@jit(static_argnames=("decay", "use_momentum", "first", "nesterov"))
 def _sgd(param, grad, buf, lr, momentum, dampening, weight_decay, *, decay, use_momentum, first, nesterov):
     dtype = compute_dtype(param.dtype)
     p, g = param.astype(dtype), grad.astype(dtype)
@@ -46,7 +46,7 @@ def sgd_step(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, n
     return new_param, new_buf if use_momentum else momentum_buffer
 
 
-@partial(jax.jit, static_argnames=("decay", "decoupled"))
+@jit(static_argnames=("decay", "decoupled"))
 def _adam(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_decay, step_size, bc2_sqrt, *,
           decay, decoupled):
     dtype = compute_dtype(param.dtype)

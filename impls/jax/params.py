@@ -1,6 +1,5 @@
 """Transformer parameter initialisation, counting and training-memory accounting (SPEC 3.9), JAX."""
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -8,13 +7,14 @@ import numpy as np
 
 from .._validate import params as _v
 from ._util import DEVICE, asarray
+from ._jit import jit
 
 __all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes"]
 
 _STD = 0.02
 
 
-@partial(jax.jit, static_argnames=("size",))
+@jit(static_argnames=("size",))
 def _scaled_normal(key, size):
     return jax.random.normal(key, (size,), dtype=jnp.float32) * jnp.float32(_STD)
 

@@ -8,7 +8,6 @@ backends. Shapes and structural options are static; ``base``, the frequencies an
 traced, so drawing many values of them does not recompile.
 """
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -16,12 +15,13 @@ import numpy as np
 
 from .._validate import positional as check
 from ._util import compute_dtype
+from ._jit import jit
 
 __all__ = ["sinusoidal_positions", "rope", "t5_relative_position_bucket", "relative_position_bias",
            "alibi_bias"]
 
 
-@partial(jax.jit, static_argnames=("num_positions", "dim"))
+@jit(static_argnames=("num_positions", "dim"))
 def _sinusoidal(base, *, num_positions, dim):
     k = jnp.arange(num_positions, dtype=jnp.float64)[:, None]
     angles = k / base ** (jnp.arange(0, dim, 2, dtype=jnp.float64) / dim)  # (P, dim/2)
@@ -38,7 +38,7 @@ def sinusoidal_positions(num_positions, dim, *, base=10000.0):
     return _sinusoidal(jnp.float64(base), num_positions=num_positions, dim=dim)
 
 
-@partial(jax.jit, static_argnames=("interleaved",))
+@jit(static_argnames=("interleaved",))
 def _rope(x, positions, inv_freq, *, interleaved):
     dtype = compute_dtype(x.dtype)
     xc = x.astype(dtype)
@@ -99,7 +99,7 @@ def _t5_bucket(rel, buckets, max_exact, log_span, bidirectional):
     return offset + jnp.where(n < max_exact, n, log_bucket)
 
 
-@partial(jax.jit, static_argnames=("bidirectional",))
+@jit(static_argnames=("bidirectional",))
 def _t5_bucket_jit(rel, buckets, max_exact, log_span, *, bidirectional):
     return _t5_bucket(rel, buckets, max_exact, log_span, bidirectional)
 
@@ -122,7 +122,7 @@ def _key_minus_query(q_len, k_len):
     return jnp.arange(k_len)[None, :] - (jnp.arange(q_len)[:, None] + (k_len - q_len))
 
 
-@partial(jax.jit, static_argnames=("q_len", "k_len", "bidirectional"))
+@jit(static_argnames=("q_len", "k_len", "bidirectional"))
 def _relative_position_bias(table, buckets, max_exact, log_span, *, q_len, k_len, bidirectional):
     index = _t5_bucket(_key_minus_query(q_len, k_len), buckets, max_exact, log_span, bidirectional)
     return jnp.moveaxis(table[index], -1, 0)  # (q, k, H) -> (H, q, k)
@@ -150,7 +150,7 @@ def _alibi_slopes(num_heads):
     return 2.0 ** -jnp.concatenate([first, rest])
 
 
-@partial(jax.jit, static_argnames=("num_heads", "q_len", "k_len"))
+@jit(static_argnames=("num_heads", "q_len", "k_len"))
 def _alibi(*, num_heads, q_len, k_len):
     distance = jnp.abs(_key_minus_query(q_len, k_len)).astype(jnp.float64)
     return (-_alibi_slopes(num_heads)[:, None, None] * distance).astype(jnp.float32)

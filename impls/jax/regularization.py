@@ -5,11 +5,12 @@ import jax.numpy as jnp
 
 from .._validate import regularization as V
 from ._util import upcast
+from ._jit import jit
 
 __all__ = ["dropout"]
 
 
-@jax.jit
+@jit
 def _dropout(x, seed, p, scale):
     u = jax.random.uniform(jax.random.PRNGKey(seed), x.shape, dtype=jnp.float64)
     keep = u >= p  # P(u >= p) = 1 - p for u ~ U[0, 1)

@@ -1,20 +1,20 @@
 """Activations: ``jax.nn``'s and ``jnp.tanh``."""
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 
 from impls._validate import activations as check
+from ..jax._jit import jit
 
 __all__ = ["relu", "sigmoid", "tanh", "silu", "gelu", "softmax", "log_softmax"]
 
-_relu = jax.jit(jax.nn.relu)
-_sigmoid = jax.jit(jax.nn.sigmoid)
-_tanh = jax.jit(jnp.tanh)
-_silu = jax.jit(jax.nn.silu)
-_gelu = jax.jit(jax.nn.gelu, static_argnames=("approximate",))
-_softmax = jax.jit(jax.nn.softmax, static_argnames=("axis",))
-_log_softmax = jax.jit(jax.nn.log_softmax, static_argnames=("axis",))
+_relu = jit(jax.nn.relu)
+_sigmoid = jit(jax.nn.sigmoid)
+_tanh = jit(jnp.tanh)
+_silu = jit(jax.nn.silu)
+_gelu = jit(jax.nn.gelu, static_argnames=("approximate",))
+_softmax = jit(jax.nn.softmax, static_argnames=("axis",))
+_log_softmax = jit(jax.nn.log_softmax, static_argnames=("axis",))
 
 
 def relu(x):

@@ -5,7 +5,6 @@ top-left (``tril`` of the (Lq, Lk) logits) while the contract aligns it bottom-r
 iff j <= i + Lk - Lq), so it is passed as an explicit mask. The mask polarity already agrees
 (True = may attend) and JAX reads K/V head h // (H / Hkv) for grouped queries as the contract does.
 """
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -13,11 +12,12 @@ import jax.numpy as jnp
 from impls._validate import attention as check
 
 from ._util import meta
+from ..jax._jit import jit
 
 __all__ = ["scaled_dot_product_attention"]
 
 
-@partial(jax.jit, static_argnames=("is_causal",))
+@jit(static_argnames=("is_causal",))
 def _sdpa(q, k, v, mask, scale, is_causal):
     lq, lk = q.shape[-2], k.shape[-2]
     if is_causal:

@@ -1,6 +1,5 @@
 """Losses: optax's per-example losses, with PyTorch's options (``ignore_index``, ``reduction``) expressed
 around them, as the contract adopts PyTorch's semantics."""
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -8,11 +7,12 @@ import numpy as np
 import optax
 
 from impls._validate import losses as check
+from ..jax._jit import jit
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
-@partial(jax.jit, static_argnames=("reduction",))
+@jit(static_argnames=("reduction",))
 def _reduce(per_example, reduction):
     """PyTorch's ``reduction``: the mean, the sum, or the per-example values. A kernel of its own, shared by
     the losses, so theirs compile once per shape rather than once per shape and reduction."""
@@ -23,13 +23,13 @@ def _reduce(per_example, reduction):
     return per_example
 
 
-@jax.jit
+@jit
 def _mean_where(per_row, keep):
     """PyTorch's mean over the rows that are not ignored (NaN when every row is)."""
     return jnp.mean(per_row, where=keep)
 
 
-@partial(jax.jit, static_argnames=("smoothed",))
+@jit(static_argnames=("smoothed",))
 def _cross_entropy(logits, target, ignore_index, label_smoothing, smoothed):
     keep = target != ignore_index
     labels = jnp.where(keep, target, 0)  # any valid class: the row's loss is zeroed below
@@ -52,7 +52,7 @@ def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, red
     return _mean_where(per_row, keep) if reduction == "mean" else _reduce(per_row, reduction)
 
 
-@jax.jit
+@jit
 def _bce(logits, target):
     return optax.sigmoid_binary_cross_entropy(logits, target)
 
@@ -64,7 +64,7 @@ def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
     return _reduce(_bce(logits, target), reduction)
 
 
-@jax.jit
+@jit
 def _mse(pred, target):
     return optax.squared_error(pred, target)
 
@@ -75,7 +75,7 @@ def mse_loss(pred, target, *, reduction="mean"):
     return _reduce(_mse(pred, target), reduction)
 
 
-@partial(jax.jit, static_argnames=("axis",))
+@jit(static_argnames=("axis",))
 def _kl(log_p, log_q, axis):
     # optax's (log_predictions, log_targets) measures KL(targets || predictions): p is optax's target.
     return optax.losses.kl_divergence_with_log_targets(log_q, log_p, axis=axis)

@@ -4,7 +4,6 @@
 clipped at 0), as a JAX user calling it gets; the suite's large-offset inputs show what that costs. An absent
 weight/bias is passed as ones/zeros (the same values; one compilation per shape instead of one per combination).
 """
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -14,6 +13,7 @@ from impls._validate import norms as check
 from impls.jax._util import filled
 
 from ._util import meta
+from ..jax._jit import jit
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
 
@@ -32,7 +32,7 @@ def _channel_shape(x):
     return (1, x.shape[1]) + (1,) * (x.ndim - 2)
 
 
-@partial(jax.jit, static_argnames=("training",))
+@jit(static_argnames=("training",))
 def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps):
     axes = (0,) + tuple(range(2, x.ndim))
     shape = _channel_shape(x)
@@ -60,7 +60,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
-@partial(jax.jit, static_argnames=("normalized_ndim",))
+@jit(static_argnames=("normalized_ndim",))
 def _layer_norm(x, weight, bias, normalized_ndim, eps):
     axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
     y = jax.nn.standardize(x, axes, epsilon=eps)
@@ -74,7 +74,7 @@ def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
     return _layer_norm(x, filled(weight, 1, shape, x.dtype), filled(bias, 0, shape, x.dtype), k, eps)
 
 
-@jax.jit
+@jit
 def _instance_norm(x, weight, bias, eps):
     y = jax.nn.standardize(x, tuple(range(2, x.ndim)), epsilon=eps)
     return _affine(y, weight, bias, _channel_shape(x))
@@ -87,7 +87,7 @@ def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
     return _instance_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps)
 
 
-@partial(jax.jit, static_argnames=("num_groups",))
+@jit(static_argnames=("num_groups",))
 def _group_norm(x, weight, bias, num_groups, eps):
     n, c = x.shape[:2]
     grouped = x.reshape((n, num_groups, c // num_groups) + x.shape[2:])  # (N, G, C/G, *spatial)
@@ -103,7 +103,7 @@ def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
     return _group_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), num_groups, eps)
 
 
-@partial(jax.jit, static_argnames=("normalized_ndim",))
+@jit(static_argnames=("normalized_ndim",))
 def _rms_norm(x, weight, normalized_ndim, eps):
     axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
     # standardize with the mean pinned at 0 divides by sqrt(mean(x**2) + eps): RMS normalisation.

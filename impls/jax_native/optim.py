@@ -5,7 +5,6 @@ state (``TraceState.trace``, ``ScaleByAdamState.mu/nu/count``); L2 weight decay,
 ``adam`` lack, is ``optax.add_decayed_weights`` chained in front, which adds ``wd * param`` to the gradient
 as torch does.
 """
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -13,6 +12,7 @@ import optax
 from optax import tree_utils
 
 from impls._validate import optim as check
+from ..jax._jit import jit
 
 __all__ = ["sgd_step", "adam_step", "adamw_step"]
 
@@ -24,7 +24,7 @@ def _apply(opt, param, grad, **state):
     return optax.apply_updates(param, updates), new_state
 
 
-@partial(jax.jit, static_argnames=("use_momentum", "nesterov"))
+@jit(static_argnames=("use_momentum", "nesterov"))
 def _sgd(param, grad, buffer, lr, momentum, weight_decay, use_momentum, nesterov):
     # optax's trace starts at zeros, so the first buffer is g' as in torch.
     buffer = jnp.zeros_like(param) if buffer is None else buffer
@@ -57,7 +57,7 @@ def _adam_state(exp_avg, exp_avg_sq, step):
     return dict(mu=exp_avg, nu=exp_avg_sq, count=jnp.asarray(step - 1, jnp.int32))
 
 
-@jax.jit
+@jit
 def _adam(param, grad, exp_avg, exp_avg_sq, step, lr, b1, b2, eps, weight_decay):
     opt = optax.chain(optax.add_decayed_weights(weight_decay), optax.adam(lr, b1=b1, b2=b2, eps=eps))
     new_param, state = _apply(opt, param, grad, **_adam_state(exp_avg, exp_avg_sq, step))
@@ -73,7 +73,7 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas=(0.9, 0.999),
     return _adam(param, grad, exp_avg, exp_avg_sq, step, lr, betas[0], betas[1], eps, weight_decay)
 
 
-@jax.jit
+@jit
 def _adamw(param, grad, exp_avg, exp_avg_sq, step, lr, b1, b2, eps, weight_decay):
     opt = optax.adamw(lr, b1=b1, b2=b2, eps=eps, weight_decay=weight_decay)
     new_param, state = _apply(opt, param, grad, **_adam_state(exp_avg, exp_avg_sq, step))

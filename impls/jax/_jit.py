@@ -1,0 +1,175 @@
+"""``jit``: ``jax.jit`` whose executables are kept on disk, found again without tracing.
+
+On a new (shape, dtype, static option) ``jax.jit`` traces the function, lowers it to MLIR and hashes the module
+in every process, even when its persistent cache then holds the compiled executable: ~25-35 ms per executable
+on CPU, and the suite meets ~2,000 executables per JAX implementation. This cache keys an executable by what
+determines it *before* tracing — the function (module and qualified name), the sources of its package and of
+this one, the jax/jaxlib versions and the x64 flag, the tree structure of the dynamic arguments with each
+leaf's shape, dtype and weak type, and the static arguments — and stores it serialized
+(``jax.experimental.serialize_executable``). A warm lookup reads and loads it (~2-5 ms); in memory it is a dict
+lookup beside the call.
+
+Only what a kernel's own code can depend on enters the key, so a kernel must be a pure function of its
+arguments, calling only jax and modules of its own package or this one (true of ``impls/jax``,
+``impls/jax_native``). Arguments that are tracers (a kernel called under ``jax.vjp``), or anything but arrays
+and Python scalars, take the plain ``jax.jit`` path. Executables are stored only from CPU compilations that
+JAX's own persistent cache did not serve: XLA:CPU executables loaded from that cache serialize without their
+code (loading one then fails with ``NOT_FOUND: Function ... not found``), so our compilations use a compile
+option of their own (see ``_MARKER``) under which JAX's cache is never written.
+"""
+import functools
+import hashlib
+import importlib.metadata
+import inspect
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+import jax
+import numpy as np
+from jax.experimental import serialize_executable
+
+# DLPROPS_JAX_CACHE="" turns both caches off (a folder moves them).
+CACHE_DIR = os.environ.get("DLPROPS_JAX_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "dlprops-jax"))
+#: the folder of this cache's executables (JAX's persistent cache keeps the parent for the autodiff path)
+EXECUTABLES = Path(CACHE_DIR, "executables") if CACHE_DIR else None
+#: a compile option at its default value: it leaves the code as it is and keys our compilations apart from
+#: every other in JAX's persistent cache, which never writes them (see ``_fresh``)
+_MARKER = {"xla_embed_ir_in_executable": False}
+_SCALARS = {bool: "bool", int: "int", float: "float", complex: "complex"}
+
+if CACHE_DIR and not jax.config.jax_compilation_cache_dir:
+    jax.config.update("jax_compilation_cache_dir", CACHE_DIR)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+def jit(fun=None, *, static_argnames=(), static_argnums=()):
+    """``jax.jit(fun, static_argnames=..., static_argnums=...)`` with the executable cache (decorator too)."""
+    if fun is None:
+        return functools.partial(jit, static_argnames=static_argnames, static_argnums=static_argnums)
+    return Kernel(fun, tuple(static_argnames), tuple(static_argnums))
+
+
+class Kernel:
+    """A jitted function; ``__call__`` looks its executable up by the arguments' structure (see module doc)."""
+
+    def __init__(self, fun, static_argnames, static_argnums):
+        self.jitted = jax.jit(fun, static_argnames=static_argnames or None, static_argnums=static_argnums or None)
+        functools.update_wrapper(self, fun)
+        params = list(inspect.signature(fun).parameters)
+        self._static_names = frozenset(static_argnames)
+        numbers = set(static_argnums) | {params.index(n) for n in static_argnames if n in params}
+        # a static argument is keyed by its name whether it came by position or by keyword
+        self._static_nums = {i: params[i] if i < len(params) else f"#{i}" for i in numbers}
+        self._executables = {}
+        self._module = getattr(fun, "__module__", None) or __name__
+        self._name = f"{self._module}.{getattr(fun, '__qualname__', type(fun).__name__)}"
+
+    def lower(self, *args, **kwargs):
+        return self.jitted.lower(*args, **kwargs)
+
+    def cache_size(self) -> int:
+        """Executables this kernel holds in this process (looked up by signature, or traced by ``jax.jit``)."""
+        return len(self._executables) + self.jitted._cache_size()
+
+    def __call__(self, *args, **kwargs):
+        statics, dynamic, dyn_kwargs = (), args, kwargs
+        if self._static_nums:
+            names = self._static_nums
+            statics = tuple((names[i], a) for i, a in enumerate(args) if i in names)
+            dynamic = tuple(a for i, a in enumerate(args) if i not in names)
+        if kwargs and self._static_names:
+            statics = tuple(sorted(statics + tuple((k, v) for k, v in kwargs.items() if k in self._static_names)))
+            dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self._static_names}
+        leaves, tree = jax.tree_util.tree_flatten((dynamic, dyn_kwargs))
+        signature = tuple(map(_leaf_signature, leaves))
+        if None in signature:
+            return self.jitted(*args, **kwargs)
+        key = (tree, statics, signature)
+        executable = self._executables.get(key)
+        if executable is None:
+            executable = self._executables[key] = self._load_or_compile(key, leaves, args, kwargs)
+        return executable(*dynamic, **dyn_kwargs)
+
+    def _load_or_compile(self, key, leaves, args, kwargs):
+        path = _entry_path(self._name, self._module, key) if _persistable(leaves) else None
+        if path is not None and path.exists():
+            try:
+                return serialize_executable.deserialize_and_load(*pickle.loads(path.read_bytes()))
+            except Exception:  # a truncated or foreign entry: compile it again
+                pass
+        lowered = self.jitted.lower(*args, **kwargs)
+        if path is None:
+            return lowered.compile()
+        executable, fresh = _fresh(lowered)
+        if fresh:
+            _write(path, pickle.dumps(serialize_executable.serialize(executable)))
+        return executable
+
+
+def _leaf_signature(leaf):
+    """What jit's compilation depends on for one argument leaf; None for a leaf it does not cache (tracers)."""
+    if isinstance(leaf, jax.Array):
+        return None if isinstance(leaf, jax.core.Tracer) else (leaf.shape, leaf.dtype, leaf.weak_type)
+    if isinstance(leaf, np.ndarray):
+        return leaf.shape, leaf.dtype, False
+    return _SCALARS.get(type(leaf))
+
+
+def _persistable(leaves) -> bool:
+    """On disk only for CPU arrays (the cache's key has no device), and only with the cache on."""
+    if EXECUTABLES is None:
+        return False
+    devices = next((leaf.devices() for leaf in leaves if isinstance(leaf, jax.Array)), None)
+    return devices is None or all(d.platform == "cpu" for d in devices)
+
+
+def _fresh(lowered):
+    """``(executable, fresh)``: compiled under ``_MARKER`` with JAX's persistent cache kept from writing it, so
+    it is compiled here (fresh: safe to serialize) unless a cache hit says otherwise."""
+    hits = []
+    listener = lambda event, **_: hits.append(event) if event == "/jax/compilation_cache/cache_hits" else None
+    jax.monitoring.register_event_listener(listener)
+    previous = jax.config.jax_persistent_cache_min_compile_time_secs
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", float("inf"))
+    try:
+        executable = lowered.compile(compiler_options=_MARKER)
+    finally:
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", previous)
+        jax.monitoring.unregister_event_listener(listener)
+    return executable, not hits
+
+
+@functools.lru_cache(maxsize=None)
+def _fingerprint(module: str) -> str:
+    """A digest of the versions and flags an executable depends on and of the sources of ``module``'s package
+    and of this one."""
+    digest = hashlib.sha256()
+    digest.update(repr((jax.__version__, importlib.metadata.version("jaxlib"), jax.config.jax_enable_x64,
+                        jax.config.jax_default_matmul_precision, jax.default_backend(),
+                        sys.version_info[:2])).encode())
+    folders = {Path(__file__).parent, Path(sys.modules[module].__file__).parent}
+    for source in sorted(p for folder in folders for p in folder.glob("*.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _entry_path(name: str, module: str, key) -> Path:
+    tree, statics, signature = key
+    text = repr((_fingerprint(module), name, str(tree), statics, signature))
+    return EXECUTABLES / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:40]}.pkl"
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Written whole or not at all (xdist workers share the folder)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    except OSError:  # a read-only or full disk costs only speed
+        pass

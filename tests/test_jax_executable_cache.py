@@ -1,0 +1,139 @@
+"""``impls.jax._jit.jit``: executables kept on disk and found again without tracing (issue 9: JAX as cheap per
+check as NumPy; tracing and lowering were ~25-35 ms of every executable in every process)."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+import jax.numpy as jnp  # noqa: E402
+
+from impls.jax import _jit  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A norm-like kernel (reduction fusions): XLA:CPU drops the code of such an executable when one that JAX's
+# persistent cache served (written by an earlier process) is serialized again; loading it then fails with
+# NOT_FOUND: Function ... not found. So: one process fills JAX's cache, the next stores ours, a third loads it.
+SCRIPT = textwrap.dedent('''
+    import json, sys
+    import jax, jax.numpy as jnp, numpy as np
+    from impls.jax._jit import jit
+
+    traces = []
+    jax.monitoring.register_event_duration_secs_listener(
+        lambda name, d, **_: traces.append(name) if name.endswith("jaxpr_trace_duration") else None)
+
+    def normalize(x, eps, k):
+        d = x - jnp.mean(x, axis=-1, keepdims=True)
+        return d * jax.lax.rsqrt(jnp.mean(d * d, axis=-1, keepdims=True) + eps) + jnp.sum(jnp.abs(x)) / k
+
+    x = np.arange(12, dtype=np.float32).reshape(3, 4) ** 2
+    x, row = jax.device_put(x), jax.device_put(x[:1])
+    before = len(traces)
+    kernel = jit(normalize, static_argnames=("k",)) if sys.argv[1] == "kernel" else \\
+        jax.jit(normalize, static_argnames=("k",))
+    out = [np.asarray(kernel(x, 0.5, k=4)).tolist(), np.asarray(kernel(row, 2.0, k=3)).tolist()]
+    print(json.dumps({"traces": len(traces) - before, "out": out}))
+''')
+
+
+def _run(tmp_path, mode):
+    env = {**os.environ, "DLPROPS_JAX_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(tmp_path / "normalize.py"), mode], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_later_process_loads_without_tracing(tmp_path):
+    (tmp_path / "normalize.py").write_text(SCRIPT)
+    plain = _run(tmp_path, "jax.jit")  # fills JAX's own persistent cache
+    stored = _run(tmp_path, "kernel")
+    assert stored == {"traces": 2, "out": plain["out"]}
+    assert len(list((tmp_path / "cache" / "executables").glob("*.pkl"))) == 2
+    assert _run(tmp_path, "kernel") == {"traces": 0, "out": plain["out"]}
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(_jit, "EXECUTABLES", tmp_path)
+    return tmp_path
+
+
+def _affine(x, w, eps, mode):
+    return x * w + eps if mode == "add" else x * w * eps
+
+
+def test_one_executable_per_signature(cache):
+    kernel = _jit.jit(_affine, static_argnames=("mode",))
+    x, w = jnp.ones((2, 3), jnp.float32), jnp.full((3,), 2.0, jnp.float32)
+    kernel(x, w, 1.0, mode="add")
+    kernel(x + 1, w, 3.0, mode="add")  # new values, same signature
+    assert kernel.cache_size() == 1
+    kernel(x, w, 1.0, "mul")  # a static option, positional or by name
+    kernel(x, w, 1.0, mode="mul")
+    assert kernel.cache_size() == 2
+    kernel(x.astype(jnp.float64), w, 1.0, mode="add")  # dtype
+    kernel(x[:1], w, 1.0, mode="add")  # shape
+    kernel(x, w, jnp.float32(1.0), mode="add")  # a float32 scalar is not a weak-typed Python float
+    assert kernel.cache_size() == 5
+    assert len(list(cache.glob("*.pkl"))) == 5
+
+
+def test_results_equal_jax_jit(cache):
+    kernel = _jit.jit(_affine, static_argnames=("mode",))
+    plain = jax.jit(_affine, static_argnames=("mode",))
+    x, w = jnp.asarray(np.random.default_rng(0).standard_normal((4, 3)), jnp.float32), jnp.ones(3, jnp.float32)
+    for mode in ("add", "mul"):
+        for eps in (0.5, np.float32(0.5)):
+            got, want = kernel(x, w, eps, mode=mode), plain(x, w, eps, mode=mode)
+            assert got.dtype == want.dtype and got.weak_type == want.weak_type
+            np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    np.testing.assert_array_equal(np.asarray(kernel(np.ones((4, 3), np.float32), w, 1.0, mode="add")),
+                                  np.asarray(plain(np.ones((4, 3), np.float32), w, 1.0, mode="add")))
+
+
+def test_tracers_take_the_jit_path(cache):
+    kernel = _jit.jit(_affine, static_argnames=("mode",))
+    x, w = jnp.arange(3.0, dtype=jnp.float32), jnp.full((3,), 2.0, jnp.float32)
+    grad = jax.grad(lambda x: kernel(x, w, 1.0, mode="mul").sum())(x)
+    np.testing.assert_array_equal(np.asarray(grad), np.full(3, 2.0, np.float32))
+    assert not list(cache.glob("*.pkl"))  # traced by jax.jit, nothing stored
+
+
+def test_a_corrupt_entry_is_compiled_again(cache):
+    x, w = jnp.ones((2, 3), jnp.float32), jnp.ones(3, jnp.float32)
+    _jit.jit(_affine, static_argnames=("mode",))(x, w, 1.0, mode="add")
+    [entry] = cache.glob("*.pkl")
+    entry.write_bytes(b"not an executable")
+    fresh = _jit.jit(_affine, static_argnames=("mode",))  # a new process's kernel: nothing in memory
+    np.testing.assert_array_equal(np.asarray(fresh(x, w, 1.0, mode="add")), np.full((2, 3), 2.0, np.float32))
+    assert entry.read_bytes() != b"not an executable"
+    again = _jit.jit(_affine, static_argnames=("mode",))
+    np.testing.assert_array_equal(np.asarray(again(x, w, 1.0, mode="add")), np.full((2, 3), 2.0, np.float32))
+
+
+def test_no_disk_without_a_cache_folder(monkeypatch):
+    monkeypatch.setattr(_jit, "EXECUTABLES", None)
+    kernel = _jit.jit(_affine, static_argnames=("mode",))
+    out = kernel(jnp.ones(2, jnp.float32), jnp.ones(2, jnp.float32), 1.0, mode="add")
+    np.testing.assert_array_equal(np.asarray(out), np.full(2, 2.0, np.float32))
+
+
+def test_the_key_changes_with_the_source(cache, tmp_path, monkeypatch):
+    package = tmp_path / "kernels_pkg"
+    package.mkdir()
+    (package / "mod.py").write_text("def f(x):\n    return x + 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import kernels_pkg.mod as mod
+    key = ((), (), ())
+    before = _jit._entry_path("kernels_pkg.mod.f", mod.__name__, key)
+    (package / "mod.py").write_text("def f(x):\n    return x + 2\n")
+    _jit._fingerprint.cache_clear()
+    assert _jit._entry_path("kernels_pkg.mod.f", mod.__name__, key) != before
