@@ -112,3 +112,37 @@ def test_the_public_fallback_transfer_gives_the_same_array():
     fast, public = J.asarray(value), _util._device_put(np.asarray(value))
     assert public.devices() == fast.devices() and public.dtype == fast.dtype
     np.testing.assert_array_equal(np.asarray(public), np.asarray(fast))
+
+
+@pytest.mark.parametrize("half", HALF)
+def test_host_conversion_rounds_as_xla_does(half):
+    # the half-precision wrapper converts on the host (no compilation per shape): it must round as XLA would,
+    # subnormals, overflow to inf, ties and NaN included
+    rng = np.random.default_rng(9)
+    bits = np.concatenate([rng.integers(0, 2**32, 200_000, dtype=np.uint64).astype(np.uint32),
+                           np.arange(2**16, dtype=np.uint32), np.arange(2**16, dtype=np.uint32) | 0x80000000,
+                           np.arange(0x477FE000, 0x47800100, dtype=np.uint32)])  # around float16's max
+    wide = J.asarray(bits.view(np.float32))
+    for a, dtype in ((wide, half), (J.asarray(bits[:65536].astype(np.uint16).view(half)), np.float32)):
+        ours, xla = np.asarray(_util._convert(a, dtype)), np.asarray(jax.jit(lambda v: v.astype(dtype))(a))
+        assert ours.dtype == xla.dtype
+        with np.errstate(invalid="ignore"):
+            f_ours, f_xla = ours.astype(np.float64), xla.astype(np.float64)
+        same = (ours.view(f"u{ours.itemsize}") == xla.view(f"u{xla.itemsize}")) | (np.isnan(f_ours) & np.isnan(f_xla))
+        assert same.all()
+
+
+def test_half_precision_compiles_no_conversion():
+    x = J.asarray(_x((5, 7), np.float16, seed=11))
+    J.softmax(x, axis=-1)
+    with jax.log_compiles(True):
+        import logging
+        records = []
+        handler = logging.Handler()
+        handler.emit = records.append
+        logging.getLogger("jax").addHandler(handler)
+        try:
+            J.softmax(J.asarray(_x((5, 7), np.float16, seed=12)), axis=-1)
+        finally:
+            logging.getLogger("jax").removeHandler(handler)
+    assert not [r for r in records if "Compiling" in r.getMessage()]

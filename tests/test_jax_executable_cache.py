@@ -56,7 +56,7 @@ def test_a_later_process_loads_without_tracing(tmp_path):
     plain = _run(tmp_path, "jax.jit")  # fills JAX's own persistent cache
     stored = _run(tmp_path, "kernel")
     assert stored == {"traces": 2, "out": plain["out"]}
-    assert len(list((tmp_path / "cache" / "executables").glob("*.pkl"))) == 2
+    assert len(list((tmp_path / "cache" / "executables").rglob("*.pkl"))) == 2
     assert _run(tmp_path, "kernel") == {"traces": 0, "out": plain["out"]}
 
 
@@ -83,7 +83,7 @@ def test_one_executable_per_signature(cache):
     kernel(x[:1], w, 1.0, mode="add")  # shape
     kernel(x, w, jnp.float32(1.0), mode="add")  # a float32 scalar is not a weak-typed Python float
     assert kernel.cache_size() == 5
-    assert len(list(cache.glob("*.pkl"))) == 5
+    assert len(list(cache.rglob("*.pkl"))) == 5
 
 
 def test_results_equal_jax_jit(cache):
@@ -104,13 +104,13 @@ def test_tracers_take_the_jit_path(cache):
     x, w = jnp.arange(3.0, dtype=jnp.float32), jnp.full((3,), 2.0, jnp.float32)
     grad = jax.grad(lambda x: kernel(x, w, 1.0, mode="mul").sum())(x)
     np.testing.assert_array_equal(np.asarray(grad), np.full(3, 2.0, np.float32))
-    assert not list(cache.glob("*.pkl"))  # traced by jax.jit, nothing stored
+    assert not list(cache.rglob("*.pkl"))  # traced by jax.jit, nothing stored
 
 
 def test_a_corrupt_entry_is_compiled_again(cache):
     x, w = jnp.ones((2, 3), jnp.float32), jnp.ones(3, jnp.float32)
     _jit.jit(_affine, static_argnames=("mode",))(x, w, 1.0, mode="add")
-    [entry] = cache.glob("*.pkl")
+    [entry] = cache.rglob("*.pkl")
     entry.write_bytes(b"not an executable")
     fresh = _jit.jit(_affine, static_argnames=("mode",))  # a new process's kernel: nothing in memory
     np.testing.assert_array_equal(np.asarray(fresh(x, w, 1.0, mode="add")), np.full((2, 3), 2.0, np.float32))
@@ -137,3 +137,15 @@ def test_the_key_changes_with_the_source(cache, tmp_path, monkeypatch):
     (package / "mod.py").write_text("def f(x):\n    return x + 2\n")
     _jit._fingerprint.cache_clear()
     assert _jit._entry_path("kernels_pkg.mod.f", mod.__name__, key) != before
+
+
+def test_only_the_most_recently_used_source_versions_are_kept(cache):
+    for age in range(_jit.KEEP + 3):  # groups left by earlier versions of the sources, the oldest first
+        folder = cache / f"old{age:02d}"
+        folder.mkdir()
+        (folder / "k-1.pkl").write_bytes(b"x")
+        os.utime(folder, (1e9 + age, 1e9 + age))
+    _jit._group.cache_clear()
+    current = _jit._group(cache, _jit._fingerprint(_jit.__name__))
+    kept = {p.name for p in cache.iterdir()}
+    assert kept == {current.name} | {f"old{age:02d}" for age in range(4, _jit.KEEP + 3)}

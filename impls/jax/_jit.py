@@ -3,14 +3,15 @@
 On a new (shape, dtype, static option) ``jax.jit`` traces the function, lowers it to MLIR and hashes the module
 in every process, even when its persistent cache then holds the compiled executable: ~25-35 ms per executable
 on CPU, and the suite meets ~2,000 executables per JAX implementation. This cache keys an executable by what
-determines it *before* tracing — the function (module and qualified name), the sources of its package and of
-this one, the jax/jaxlib versions and the x64 flag, the tree structure of the dynamic arguments with each
-leaf's shape, dtype and weak type, and the static arguments — and stores it serialized
-(``jax.experimental.serialize_executable``). A warm lookup reads and loads it (~2-5 ms); in memory it is a dict
-lookup beside the call.
+determines it *before* tracing — the function (module and qualified name), the tree structure of the dynamic
+arguments with each leaf's shape, dtype and weak type, and the static arguments — inside a folder per source
+fingerprint (the jax/jaxlib versions and flags, the sources of the kernel's package and of ``impls/jax``), and
+stores it serialized (``jax.experimental.serialize_executable``). A warm lookup reads and loads it (a few ms);
+in memory it is a dict lookup beside the call. Each edit of the sources starts a new folder; the :data:`KEEP`
+most recently used are kept.
 
 Only what a kernel's own code can depend on enters the key, so a kernel must be a pure function of its
-arguments, calling only jax and modules of its own package or this one (true of ``impls/jax``,
+arguments, calling only jax and modules of its own package or of ``impls/jax`` (true of ``impls/jax``,
 ``impls/jax_native``). Arguments that are tracers (a kernel called under ``jax.vjp``), or anything but arrays
 and Python scalars, take the plain ``jax.jit`` path. Executables are stored only from CPU compilations that
 JAX's own persistent cache did not serve: XLA:CPU executables loaded from that cache serialize without their
@@ -23,6 +24,7 @@ import importlib.metadata
 import inspect
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -38,6 +40,10 @@ EXECUTABLES = Path(CACHE_DIR, "executables") if CACHE_DIR else None
 #: a compile option at its default value: it leaves the code as it is and keys our compilations apart from
 #: every other in JAX's persistent cache, which never writes them (see ``_fresh``)
 _MARKER = {"xla_embed_ir_in_executable": False}
+#: bumped when what is stored, or how it is compiled, changes
+FORMAT = 1
+#: source fingerprints whose executables are kept (the most recently used)
+KEEP = 8
 _SCALARS = {bool: "bool", int: "int", float: "float", complex: "complex"}
 
 if CACHE_DIR and not jax.config.jax_compilation_cache_dir:
@@ -60,10 +66,10 @@ class Kernel:
         self.jitted = jax.jit(fun, static_argnames=static_argnames or None, static_argnums=static_argnums or None)
         functools.update_wrapper(self, fun)
         params = list(inspect.signature(fun).parameters)
-        self._static_names = frozenset(static_argnames)
         numbers = set(static_argnums) | {params.index(n) for n in static_argnames if n in params}
         # a static argument is keyed by its name whether it came by position or by keyword
         self._static_nums = {i: params[i] if i < len(params) else f"#{i}" for i in numbers}
+        self._static_names = frozenset(static_argnames) | set(self._static_nums.values())
         self._executables = {}
         self._module = getattr(fun, "__module__", None) or __name__
         self._name = f"{self._module}.{getattr(fun, '__qualname__', type(fun).__name__)}"
@@ -86,13 +92,15 @@ class Kernel:
             dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self._static_names}
         leaves, tree = jax.tree_util.tree_flatten((dynamic, dyn_kwargs))
         signature = tuple(map(_leaf_signature, leaves))
-        if None in signature:
-            return self.jitted(*args, **kwargs)
-        key = (tree, statics, signature)
+        if None not in signature:
+            return self._executable((tree, statics, signature), leaves, args, kwargs)(*dynamic, **dyn_kwargs)
+        return self.jitted(*args, **kwargs)  # traced (under jax.vjp, say): jax.jit's own caches
+
+    def _executable(self, key, leaves, args, kwargs):
         executable = self._executables.get(key)
         if executable is None:
             executable = self._executables[key] = self._load_or_compile(key, leaves, args, kwargs)
-        return executable(*dynamic, **dyn_kwargs)
+        return executable
 
     def _load_or_compile(self, key, leaves, args, kwargs):
         path = _entry_path(self._name, self._module, key) if _persistable(leaves) else None
@@ -145,23 +153,40 @@ def _fresh(lowered):
 
 @functools.lru_cache(maxsize=None)
 def _fingerprint(module: str) -> str:
-    """A digest of the versions and flags an executable depends on and of the sources of ``module``'s package
-    and of this one."""
+    """A digest of what an executable depends on beyond its key: the jax/jaxlib versions and flags, this cache's
+    compile option and format, and the sources of ``module``'s package and of the JAX implementation's."""
     digest = hashlib.sha256()
-    digest.update(repr((jax.__version__, importlib.metadata.version("jaxlib"), jax.config.jax_enable_x64,
-                        jax.config.jax_default_matmul_precision, jax.default_backend(),
+    digest.update(repr((FORMAT, _MARKER, jax.__version__, importlib.metadata.version("jaxlib"),
+                        jax.config.jax_enable_x64, jax.config.jax_default_matmul_precision, jax.default_backend(),
                         sys.version_info[:2])).encode())
     folders = {Path(__file__).parent, Path(sys.modules[module].__file__).parent}
-    for source in sorted(p for folder in folders for p in folder.glob("*.py")):
+    # this file is the cache, not kernel code: FORMAT and _MARKER stand for it
+    for source in sorted(p for folder in folders for p in folder.glob("*.py") if p.name != "_jit.py"):
         digest.update(source.name.encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _group(root: Path, fingerprint: str) -> Path:
+    """The folder of the executables of one source fingerprint, marked used now; the groups beyond the
+    :data:`KEEP` most recently used are removed (each edit of the sources starts a new group)."""
+    folder = root / fingerprint[:24]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder)
+        groups = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        for stale in groups[:-KEEP]:
+            shutil.rmtree(stale, ignore_errors=True)
+    except OSError:  # another process pruned concurrently, or a read-only disk: only speed is at stake
+        pass
+    return folder
+
+
 def _entry_path(name: str, module: str, key) -> Path:
     tree, statics, signature = key
-    text = repr((_fingerprint(module), name, str(tree), statics, signature))
-    return EXECUTABLES / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:40]}.pkl"
+    text = repr((name, str(tree), statics, signature))
+    return _group(EXECUTABLES, _fingerprint(module)) / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:40]}.pkl"
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -6,8 +6,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._jit import jit
-
 try:  # the C++ transfer behind jax.device_put (private: see _batched_device_put)
     from jax._src import core as _core
     from jax._src.lib import _jax
@@ -92,13 +90,16 @@ def vjp(fn, primals, cotangent):
 _HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
 
 
-@jit
-def _widen(a):
-    return a.astype(jnp.float32)
+#: convert on the host: XLA's conversion on the CPU rounds the same (tests/test_jax_compilation.py), and a
+#: jitted ``astype`` would compile once per shape (~200 executables in the attention family alone)
+_HOST_CONVERT = DEVICE.platform == "cpu"
 
 
-@jit(static_argnums=(1,))
-def _narrow(a, dtype):
+def _convert(a, dtype):
+    """``a.astype(dtype)``: by NumPy for a concrete array on the CPU, by JAX otherwise (tracers, accelerators)."""
+    if _HOST_CONVERT and not isinstance(a, jax.core.Tracer):
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf and NaN are the intended results
+            return asarray(np.asarray(a).astype(dtype))
     return a.astype(dtype)
 
 
@@ -133,8 +134,8 @@ def half_in_float32(fn):
         if half is None:
             return fn(*args, **kwargs)
         args, kwargs = jax.tree_util.tree_map(
-            lambda a: _widen(a) if isinstance(a, jax.Array) and a.dtype == half else a, (args, kwargs))
+            lambda a: _convert(a, np.float32) if isinstance(a, jax.Array) and a.dtype == half else a, (args, kwargs))
         out = fn(*args, **kwargs)
         return jax.tree_util.tree_map(
-            lambda a: _narrow(a, half) if isinstance(a, jax.Array) and a.dtype == jnp.float32 else a, out)
+            lambda a: _convert(a, half) if isinstance(a, jax.Array) and a.dtype == jnp.float32 else a, out)
     return wrapper
