@@ -83,6 +83,8 @@ def test_one_executable_per_signature(cache):
     kernel(x[:1], w, 1.0, mode="add")  # shape
     kernel(x, w, jnp.float32(1.0), mode="add")  # a float32 scalar is not a weak-typed Python float
     assert kernel.cache_size() == 5
+    kernel(x, w, np.float32(2.0), mode="add")  # a NumPy scalar is a float32 0-d array to jit, as above
+    assert kernel.cache_size() == 5
     assert len(list(cache.rglob("*.pkl"))) == 5
 
 

@@ -122,7 +122,7 @@ def _leaf_signature(leaf):
     """What jit's compilation depends on for one argument leaf; None for a leaf it does not cache (tracers)."""
     if isinstance(leaf, jax.Array):
         return None if isinstance(leaf, jax.core.Tracer) else (leaf.shape, leaf.dtype, leaf.weak_type)
-    if isinstance(leaf, np.ndarray):
+    if isinstance(leaf, (np.ndarray, np.generic)):  # NumPy scalars are strongly typed 0-d arrays to jit
         return leaf.shape, leaf.dtype, False
     return _SCALARS.get(type(leaf))
 
