@@ -151,3 +151,15 @@ def test_only_the_most_recently_used_source_versions_are_kept(cache):
     current = _jit._group(cache, _jit._fingerprint(_jit.__name__))
     kept = {p.name for p in cache.iterdir()}
     assert kept == {current.name} | {f"old{age:02d}" for age in range(4, _jit.KEEP + 3)}
+
+
+def test_another_cpu_gets_another_folder(monkeypatch):
+    # XLA:CPU compiles for the host's instruction set: a shared cache folder must not serve another CPU
+    _jit._fingerprint.cache_clear()
+    here = _jit._fingerprint(_jit.__name__)
+    monkeypatch.setattr(_jit, "_host_cpu", lambda: "model name : another\nflags : sse2")
+    _jit._fingerprint.cache_clear()
+    try:
+        assert _jit._fingerprint(_jit.__name__) != here
+    finally:
+        _jit._fingerprint.cache_clear()
