@@ -101,12 +101,41 @@ def test_results_equal_jax_jit(cache):
                                   np.asarray(plain(np.ones((4, 3), np.float32), w, 1.0, mode="add")))
 
 
-def test_tracers_take_the_jit_path(cache):
+def _traces(fn):
+    """How many times JAX traced a function while ``fn`` ran."""
+    seen = []
+    listener = lambda name, d, **_: seen.append(name) if name.endswith("jaxpr_trace_duration") else None
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        fn()
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    return len(seen)
+
+
+def test_reverse_mode_autodiff_runs_stored_executables(cache):
+    x, w = jnp.asarray([0.5, -1.0, 2.0], jnp.float32), jnp.asarray([2.0, 3.0, -1.0], jnp.float32)
+    ct = jnp.asarray([1.0, 0.5, -2.0], jnp.float32)
+    want = jax.vjp(lambda x, w: _affine(x, w, 1.5, "mul"), x, w)[1](ct)
+    first = _jit.jit(_affine, static_argnames=("mode",))
+    got = jax.vjp(lambda x, w: first(x, w, 1.5, mode="mul"), x, w)[1](ct)
+    for g, e in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=1e-6)
+    assert sorted(p.name.split("-")[0] for p in cache.rglob("*.pkl")) == [
+        f"{__name__}._affine", f"{__name__}._affine.vjp"]  # the forward pass and the pullback
+    again = _jit.jit(_affine, static_argnames=("mode",))  # a new process's kernel: nothing in memory
+    assert _traces(lambda: jax.vjp(lambda x, w: again(x, w, 1.5, mode="mul"), x, w)[1](ct)) == 0
+
+
+def test_other_transformations_trace_as_jax_jit_would(cache):
     kernel = _jit.jit(_affine, static_argnames=("mode",))
     x, w = jnp.arange(3.0, dtype=jnp.float32), jnp.full((3,), 2.0, jnp.float32)
-    grad = jax.grad(lambda x: kernel(x, w, 1.0, mode="mul").sum())(x)
-    np.testing.assert_array_equal(np.asarray(grad), np.full(3, 2.0, np.float32))
-    assert not list(cache.rglob("*.pkl"))  # traced by jax.jit, nothing stored
+    second = jax.grad(lambda x: jax.grad(lambda x: (kernel(x, w, 1.0, mode="mul") ** 2).sum())(x).sum())(x)
+    np.testing.assert_array_equal(np.asarray(second), np.full(3, 8.0, np.float32))
+    staged = jax.jit(jax.grad(lambda x: kernel(x, w, 1.0, mode="mul").sum()))(x)
+    np.testing.assert_array_equal(np.asarray(staged), np.full(3, 2.0, np.float32))
+    mapped = jax.vmap(lambda x: kernel(x, w, 1.0, mode="add"))(jnp.ones((2, 3), jnp.float32))
+    np.testing.assert_array_equal(np.asarray(mapped), np.full((2, 3), 3.0, np.float32))
 
 
 def test_a_corrupt_entry_is_compiled_again(cache):
@@ -163,3 +192,17 @@ def test_another_cpu_gets_another_folder(monkeypatch):
         assert _jit._fingerprint(_jit.__name__) != here
     finally:
         _jit._fingerprint.cache_clear()
+
+
+def _scaled(x, k, w, *, eps):
+    return x * w * k + eps
+
+
+@pytest.mark.parametrize("by_name", [False, True])
+def test_reverse_mode_keeps_a_static_argument_in_its_place(cache, by_name):
+    kernel = _jit.jit(_scaled, static_argnames=("k",))
+    x, w = jnp.asarray([1.0, 2.0], jnp.float32), jnp.asarray([3.0, -1.0], jnp.float32)
+    call = (lambda x: kernel(x, k=2, w=w, eps=0.5)) if by_name else (lambda x: kernel(x, 2, w, eps=0.5))
+    out, pullback = jax.vjp(call, x)
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(_scaled(x, 2, w, eps=0.5)))
+    np.testing.assert_array_equal(np.asarray(pullback(jnp.ones(2, jnp.float32))[0]), np.asarray(2 * w))

@@ -12,11 +12,12 @@ starts a new folder; the :data:`KEEP` most recently used are kept.
 
 Only what a kernel's own code can depend on enters the key, so a kernel must be a pure function of its
 arguments, calling only jax and modules of its own package or of ``impls/jax`` (true of ``impls/jax``,
-``impls/jax_native``). Arguments that are tracers (a kernel called under ``jax.vjp``), or anything but arrays
-and Python scalars, take the plain ``jax.jit`` path. Executables are stored only from CPU compilations that
-JAX's own persistent cache did not serve: XLA:CPU executables loaded from that cache serialize without their
-code (loading one then fails with ``NOT_FOUND: Function ... not found``), so our compilations use a compile
-option of their own (see ``_MARKER``) under which JAX's cache is never written.
+``impls/jax_native``). Reverse-mode autodiff goes through stored executables too (see :class:`Kernel`); other
+tracers (``jax.jit``, ``jax.vmap``) and arguments that are neither arrays nor scalars take ``jax.jit``'s path.
+Executables are stored only from CPU compilations that JAX's own persistent cache did not serve: XLA:CPU
+executables loaded from that cache serialize without their code (loading one then fails with ``NOT_FOUND:
+Function ... not found``), so our compilations use a compile option of their own (see ``_MARKER``) under which
+JAX's cache is never written.
 """
 import functools
 import hashlib
@@ -61,19 +62,29 @@ def jit(fun=None, *, static_argnames=(), static_argnums=()):
 
 
 class Kernel:
-    """A jitted function; ``__call__`` looks its executable up by the arguments' structure (see module doc)."""
+    """A jitted function; ``__call__`` looks its executable up by the arguments' structure (see module doc).
 
-    def __init__(self, fun, static_argnames, static_argnums):
+    Under reverse-mode autodiff (``jax.vjp``, ``jax.grad``) it is a ``jax.custom_vjp`` function: the forward pass
+    runs the stored executable on the primal values and the backward pass a stored kernel computing
+    ``jax.vjp(fun)`` there (the forward recomputed inside it: cheap at the suite's sizes), so a gradient check
+    neither traces nor lowers the kernel on a warm run either. The cotangents are JAX's own autodiff of ``fun``.
+    Forward mode (``jax.jvp``) does not pass through a kernel.
+    """
+
+    def __init__(self, fun, static_argnames, static_argnums, *, name=None, module=None):
         self.jitted = jax.jit(fun, static_argnames=static_argnames or None, static_argnums=static_argnums or None)
         functools.update_wrapper(self, fun)
+        self._fun = fun
         params = list(inspect.signature(fun).parameters)
         numbers = set(static_argnums) | {params.index(n) for n in static_argnames if n in params}
         # a static argument is keyed by its name whether it came by position or by keyword
         self._static_nums = {i: params[i] if i < len(params) else f"#{i}" for i in numbers}
         self._static_names = frozenset(static_argnames) | set(self._static_nums.values())
         self._executables = {}
-        self._module = getattr(fun, "__module__", None) or __name__
-        self._name = f"{self._module}.{getattr(fun, '__qualname__', type(fun).__name__)}"
+        self._differentiable = {}
+        self._pullback = None
+        self._module = module or getattr(fun, "__module__", None) or __name__
+        self._name = name or f"{self._module}.{getattr(fun, '__qualname__', type(fun).__name__)}"
 
     def lower(self, *args, **kwargs):
         return self.jitted.lower(*args, **kwargs)
@@ -97,13 +108,39 @@ class Kernel:
         signature = tuple(map(_leaf_signature, leaves))
         if None not in signature:
             return self._executable((tree, statics, signature), leaves, args, kwargs)(*dynamic, **dyn_kwargs)
-        return self.jitted(*args, **kwargs)  # traced (under jax.vjp, say): jax.jit's own caches
+        if any(isinstance(leaf, jax.core.Tracer) for leaf in leaves) and \
+                not any(name.startswith("#") for name, _ in statics):
+            return self._with_vjp(statics)(dynamic, dyn_kwargs)
+        return self.jitted(*args, **kwargs)
 
     def _executable(self, key, leaves, args, kwargs):
         executable = self._executables.get(key)
         if executable is None:
             executable = self._executables[key] = self._load_or_compile(key, leaves, args, kwargs)
         return executable
+
+    def _with_vjp(self, statics):
+        """``(dynamic, dyn_kwargs) -> fun(...)`` for these static arguments, with stored forward and backward."""
+        function = self._differentiable.get(statics)
+        if function is None:
+            function = self._differentiable[statics] = jax.custom_vjp(functools.partial(self._primal, statics))
+            function.defvjp(functools.partial(self._forward, statics), functools.partial(self._backward, statics))
+        return function
+
+    def _primal(self, statics, dynamic, dyn_kwargs):
+        args, kwargs = _rebuild(self._static_nums, statics, dynamic, dyn_kwargs)
+        if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves((dynamic, dyn_kwargs))):
+            return self.jitted(*args, **kwargs)  # staged (jit, vmap): traced as usual
+        return self(*args, **kwargs)
+
+    def _forward(self, statics, dynamic, dyn_kwargs):
+        return self._primal(statics, dynamic, dyn_kwargs), (dynamic, dyn_kwargs)
+
+    def _backward(self, statics, residuals, cotangent):
+        if self._pullback is None:
+            self._pullback = Kernel(_pullback_of(self._fun, self._static_nums), ("statics",), (),
+                                    name=f"{self._name}.vjp", module=self._module)
+        return self._pullback(*residuals, cotangent, statics=statics)
 
     def _load_or_compile(self, key, leaves, args, kwargs):
         path = _entry_path(self._name, self._module, key) if _persistable(leaves) else None
@@ -121,13 +158,38 @@ class Kernel:
         return executable
 
 
+def _rebuild(static_nums, statics, dynamic, dyn_kwargs):
+    """A call's ``(args, kwargs)`` again from its dynamic part and its static options: a static parameter goes
+    back to its position while the positional arguments reach it, by name otherwise."""
+    values, args, kwargs = dict(statics), list(dynamic), dict(dyn_kwargs)
+    for index in sorted(static_nums):
+        name = static_nums[index]
+        if name in values and index <= len(args):
+            args.insert(index, values.pop(name))
+    kwargs.update(values)
+    return args, kwargs
+
+
+def _pullback_of(fun, static_nums):
+    def pullback(dynamic, dyn_kwargs, cotangent, statics):
+        """The cotangents of ``(dynamic, dyn_kwargs)`` for ``cotangent`` of ``fun`` there."""
+        def call(d, k):
+            args, kwargs = _rebuild(static_nums, statics, d, k)
+            return fun(*args, **kwargs)
+        return jax.vjp(call, dynamic, dyn_kwargs)[1](cotangent)
+    return pullback
+
+
 def _leaf_signature(leaf):
     """What jit's compilation depends on for one argument leaf; None for a leaf it does not cache (tracers)."""
     if isinstance(leaf, jax.Array):
         return None if isinstance(leaf, jax.core.Tracer) else (leaf.shape, leaf.dtype, leaf.weak_type)
     if isinstance(leaf, (np.ndarray, np.generic)):  # NumPy scalars are strongly typed 0-d arrays to jit
         return leaf.shape, leaf.dtype, False
-    return _SCALARS.get(type(leaf))
+    scalar = _SCALARS.get(type(leaf))
+    if scalar is None and isinstance(leaf, (float, int, complex)) and hasattr(leaf, "dtype"):
+        return type(leaf).__name__, str(leaf.dtype)  # a Python scalar JAX typed (custom_vjp passes them so)
+    return scalar
 
 
 def _persistable(leaves) -> bool:
@@ -162,7 +224,8 @@ def _fingerprint(module: str) -> str:
     digest.update(repr((FORMAT, _MARKER, jax.__version__, importlib.metadata.version("jaxlib"),
                         jax.config.jax_enable_x64, jax.config.jax_default_matmul_precision, jax.default_backend(),
                         sys.version_info[:2], _host_cpu())).encode())
-    folders = {Path(__file__).parent, Path(sys.modules[module].__file__).parent}
+    source = getattr(sys.modules.get(module), "__file__", None)  # None for an interactive __main__
+    folders = {Path(__file__).parent} | ({Path(source).parent} if source else set())
     # this file is the cache, not kernel code: FORMAT and _MARKER stand for it
     for source in sorted(p for folder in folders for p in folder.glob("*.py") if p.name != "_jit.py"):
         digest.update(source.name.encode())
