@@ -206,3 +206,17 @@ def test_reverse_mode_keeps_a_static_argument_in_its_place(cache, by_name):
     out, pullback = jax.vjp(call, x)
     np.testing.assert_array_equal(np.asarray(out), np.asarray(_scaled(x, 2, w, eps=0.5)))
     np.testing.assert_array_equal(np.asarray(pullback(jnp.ones(2, jnp.float32))[0]), np.asarray(2 * w))
+
+
+def _inner(x, y, *, power):
+    return x ** power + y
+
+
+def test_a_kernel_traced_inside_another_keeps_its_keyword_only_options(cache):
+    # traced inside an outer kernel (a cold run: the outer one is not stored yet), under autodiff too
+    inner = _jit.jit(_inner, static_argnames=("power",))
+    outer = _jit.jit(lambda x, y: inner(x, y, power=2) * 3)
+    x, y = jnp.asarray([1.0, 2.0], jnp.float32), jnp.asarray([0.5, 0.5], jnp.float32)
+    np.testing.assert_array_equal(np.asarray(outer(x, y)), np.asarray((x ** 2 + y) * 3))
+    grad = jax.vjp(lambda x: outer(x, y), x)[1](jnp.ones(2, jnp.float32))[0]
+    np.testing.assert_array_equal(np.asarray(grad), np.asarray(6 * x))

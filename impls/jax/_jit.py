@@ -75,7 +75,8 @@ class Kernel:
         self.jitted = jax.jit(fun, static_argnames=static_argnames or None, static_argnums=static_argnums or None)
         functools.update_wrapper(self, fun)
         self._fun = fun
-        params = list(inspect.signature(fun).parameters)
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        params = [n for n, p in inspect.signature(fun).parameters.items() if p.kind in kinds]
         numbers = set(static_argnums) | {params.index(n) for n in static_argnames if n in params}
         # a static argument is keyed by its name whether it came by position or by keyword
         self._static_nums = {i: params[i] if i < len(params) else f"#{i}" for i in numbers}
