@@ -108,10 +108,10 @@ def _paired_timings(prop, impl, base, repeats: int, direct_call) -> tuple[list, 
 
 def harness_overhead(repeats: int = 9) -> dict:
     """Seconds per case of NumPy softmax under the harness against calling it directly on the very inputs the
-    harness drew (the fastest of ``repeats`` paired runs, medians beside). ``harness``: the harness alone — Hypothesis, the input recipe and
-    its replicas, the Subject's conversion, output checks and timeout, result recording — around one call, as a
-    plain ``@given`` test would be; ``property``: the full ``rows_are_distributions`` property (its own sums and
-    comparisons included)."""
+    harness drew (the fastest of ``repeats`` paired runs, medians beside). ``harness``: the harness alone —
+    Hypothesis, the input recipe and its replicas, the Subject's conversion, output checks and timeout, result
+    recording — around one call, as a plain ``@given`` test would be; ``property``: the full
+    ``rows_are_distributions`` property (its own sums and comparisons included)."""
     from hypothesis import settings
 
     import impls.numpy as np_impl

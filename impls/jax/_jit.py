@@ -87,9 +87,6 @@ class Kernel:
         self._module = module or getattr(fun, "__module__", None) or __name__
         self._name = name or f"{self._module}.{getattr(fun, '__qualname__', type(fun).__name__)}"
 
-    def lower(self, *args, **kwargs):
-        return self.jitted.lower(*args, **kwargs)
-
     def cache_size(self) -> int:
         """Executables this kernel holds in this process (looked up by signature, or traced by ``jax.jit``)."""
         return len(self._executables) + self.jitted._cache_size()

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import attention as V
-from ._util import asarray, upcast
+from ._util import asarray, filled, upcast
 from ._jit import jit
 
 __all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
@@ -167,7 +167,7 @@ _FFN_BIAS_OF = {"w1": "b1", "w2": "b2"}
 def _with_zero_biases(params, bias_of):
     """``params`` with an all-zero bias for every weight that has none: ``y + 0`` is ``y``, and a kernel then
     compiles once per geometry, not once more per combination of given biases (a dict's keys are static)."""
-    missing = {b: asarray(np.zeros(params[w].shape[-1], dtype=params[w].dtype))
+    missing = {b: filled(None, 0, params[w].shape[-1:], params[w].dtype)
                for w, b in bias_of.items() if w in params and b not in params}
     return {**params, **missing} if missing else params
 
