@@ -127,6 +127,16 @@ def test_reverse_mode_autodiff_runs_stored_executables(cache):
     assert _traces(lambda: jax.vjp(lambda x, w: again(x, w, 1.5, mode="mul"), x, w)[1](ct)) == 0
 
 
+def test_the_forward_pass_under_autodiff_reuses_the_plain_calls_executable(cache):
+    # custom_vjp hands a Python float over as JAX's typed float: the same executable to jit, the same key here
+    kernel = _jit.jit(_affine, static_argnames=("mode",))
+    x, w = jnp.asarray([0.5, -1.0], jnp.float32), jnp.asarray([2.0, 3.0], jnp.float32)
+    kernel(x, w, 1.5, mode="mul")
+    jax.vjp(lambda x: kernel(x, w, 1.5, mode="mul"), x)[1](jnp.ones(2, jnp.float32))
+    assert sorted(p.name.split("-")[0] for p in cache.rglob("*.pkl")) == [
+        f"{__name__}._affine", f"{__name__}._affine.vjp"]  # no second forward executable
+
+
 def test_other_transformations_trace_as_jax_jit_would(cache):
     kernel = _jit.jit(_affine, static_argnames=("mode",))
     x, w = jnp.arange(3.0, dtype=jnp.float32), jnp.full((3,), 2.0, jnp.float32)

@@ -4,7 +4,9 @@ Conventions: query head ``h`` reads key/value head ``h // (H // Hkv)`` (queries 
 ``(Hkv, H // Hkv)``, so no K/V copy is made); ``mask`` True = may attend; ``is_causal`` is bottom-right
 aligned (query ``i`` sees key ``j`` iff ``j <= i + Lk - Lq``); a query with no allowed key gets probabilities
 0 and output 0. Arguments are validated in Python, then a kernel jitted with the options static runs; absent
-biases are passed as zeros, so a kernel compiles once per geometry whichever biases are given.
+biases are passed as zeros and a packed ``w_qkv`` is split into ``wq wk wv`` before the call, so a kernel
+compiles once per geometry whichever biases and layout of the projections are given; the feed-forward runs
+on ``(positions, d)``, whatever the leading axes.
 """
 import math
 
@@ -13,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import attention as V
-from ._util import asarray, filled, upcast
+from ._util import asarray, filled, reshape, take, upcast
 from ._jit import jit
 
 __all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
@@ -143,15 +145,25 @@ def _merge_heads(t):
 
 def _project(x, context, params, heads, kv_heads):
     """q ``(B, H, Lq, D)``, k and v ``(B, Hkv, Lk, D)`` in the compute dtype."""
-    if "w_qkv" in params:
-        qkv = _linear(x, params, "w_qkv", "b_qkv")                  # columns: q | k | v
-        head_dim = qkv.shape[-1] // (heads + 2 * kv_heads)
-        q, k, v = jnp.split(qkv, [heads * head_dim, (heads + kv_heads) * head_dim], axis=-1)
-    else:
-        q = _linear(x, params, "wq", "bq")
-        k = _linear(context, params, "wk", "bk")
-        v = _linear(context, params, "wv", "bv")
+    q = _linear(x, params, "wq", "bq")
+    k = _linear(context, params, "wk", "bk")
+    v = _linear(context, params, "wv", "bv")
     return _split_heads(q, heads), _split_heads(k, kv_heads), _split_heads(v, kv_heads)
+
+
+def _unpacked(params, heads, kv_heads):
+    """``params`` with a packed ``w_qkv`` (columns q | k | v) and ``b_qkv`` split into ``wq wk wv bq bk bv``:
+    column ``j`` of ``x @ w_qkv`` is column ``j`` of one of ``x @ wq``, ``x @ wk``, ``x @ wv``."""
+    if "w_qkv" not in params:
+        return params
+    out = {key: value for key, value in params.items() if key not in ("w_qkv", "b_qkv")}
+    head_dim = params["w_qkv"].shape[-1] // (heads + 2 * kv_heads)
+    cuts = (0, heads * head_dim, (heads + kv_heads) * head_dim, (heads + 2 * kv_heads) * head_dim)
+    for name, start, stop in zip("qkv", cuts[:-1], cuts[1:]):
+        out[f"w{name}"] = take(params["w_qkv"], (slice(None), slice(start, stop)))
+        if "b_qkv" in params:
+            out[f"b{name}"] = take(params["b_qkv"], slice(start, stop))
+    return out
 
 
 def _rope(t, positions, base):
@@ -160,7 +172,7 @@ def _rope(t, positions, base):
 
 
 #: the bias of each weight (the projections' and the feed-forward's; swiglu has none)
-_BIAS_OF = {"wq": "bq", "wk": "bk", "wv": "bv", "wo": "bo", "w_qkv": "b_qkv"}
+_BIAS_OF = {"wq": "bq", "wk": "bk", "wv": "bv", "wo": "bo"}
 _FFN_BIAS_OF = {"w1": "b1", "w2": "b2"}
 
 
@@ -198,8 +210,8 @@ def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, ma
                                         num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base)
     k_len = x.shape[1] if context is None else context.shape[1]
     allowed = _allowed(mask, is_causal, (x.shape[0], dims.heads, x.shape[1], k_len))
-    return _mha_kernel(x, context, _with_zero_biases(params, _BIAS_OF), allowed, heads=dims.heads,
-                       kv_heads=dims.kv_heads, rope_base=base)
+    params = _with_zero_biases(_unpacked(params, dims.heads, dims.kv_heads), _BIAS_OF)
+    return _mha_kernel(x, context, params, allowed, heads=dims.heads, kv_heads=dims.kv_heads, rope_base=base)
 
 
 @jit(static_argnames=("heads", "kv_heads", "rope_base"))
@@ -229,8 +241,8 @@ def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=
     k_past, v_past = V.cache_pair(name, cache)
     dims, base = V.mha_decode(_meta(x_new, "x_new"), _meta(k_past, "cache k"), _meta(v_past, "cache v"),
                               _params_meta(params, name), num_heads, num_kv_heads, rope_base)
-    return _decode_kernel(x_new, k_past, v_past, _with_zero_biases(params, _BIAS_OF), heads=dims.heads,
-                          kv_heads=dims.kv_heads, rope_base=base)
+    params = _with_zero_biases(_unpacked(params, dims.heads, dims.kv_heads), _BIAS_OF)
+    return _decode_kernel(x_new, k_past, v_past, params, heads=dims.heads, kv_heads=dims.kv_heads, rope_base=base)
 
 
 def _sigmoid(x):
@@ -259,4 +271,6 @@ def feed_forward(x, params, *, activation="gelu"):
     activation = V.feed_forward(_meta(x, "x"), _params_meta(params, "feed_forward"), activation)
     if activation != "swiglu":
         params = _with_zero_biases(params, _FFN_BIAS_OF)
-    return _ffn_kernel(x, params, activation=activation)
+    positions = reshape(x, (math.prod(x.shape[:-1]), x.shape[-1]))  # position-wise: one row per position
+    out = _ffn_kernel(positions, params, activation=activation)
+    return reshape(out, x.shape[:-1] + out.shape[-1:])

@@ -5,9 +5,11 @@ large to square (beyond 2**50 in float32) is first divided by a power of two ``s
 the plain formula, while squares and sums of huge inputs stay finite. ``s`` is a constant for autodiff (the
 function does not depend on it). Half precision is computed in float32.
 
-Arguments are validated in Python (shapes are static), then a kernel jitted with the axis options static runs;
-``eps`` and ``momentum`` are traced, so new values do not recompile. An absent weight/bias is passed as
-ones/zeros (see ``_util.filled``), so each kernel compiles once per shape whichever parameters are given.
+Arguments are validated in Python (shapes are static), then a jitted kernel runs on canonical shapes:
+``(rows, features)`` for layer and RMS norm, ``(N, C, spatial size)`` for batch, instance and group norm (a
+reshape, see ``_util.reshape``), so a kernel compiles once per canonical shape, not once per input shape and
+number of normalised axes. ``eps`` and ``momentum`` are traced, so new values do not recompile. An absent
+weight/bias is passed as ones/zeros (see ``_util.filled``), so a kernel compiles once whichever are given.
 """
 import math
 
@@ -15,7 +17,7 @@ import jax
 import jax.numpy as jnp
 
 from .._validate import norms as V
-from ._util import filled, upcast
+from ._util import as_channels, as_rows, reshape, upcast, vector
 from ._jit import jit
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
@@ -112,25 +114,27 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     training, momentum, eps = V.batch_norm(
         _meta(x), _meta(running_mean), _meta(running_var), _meta(weight), _meta(bias),
         training=training, momentum=momentum, eps=eps)
-    c = (x.shape[1],)
-    weight, bias = filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype)
+    c = x.shape[1]
+    weight, bias = vector(weight, 1, c, x.dtype), vector(bias, 0, c, x.dtype)
     if training:
-        return _batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps)
-    y = _batch_norm_eval(x, running_mean, running_var, weight, bias, eps)
-    return y, jnp.asarray(running_mean), jnp.asarray(running_var)
+        y, new_mean, new_var = _batch_norm_train(as_channels(x), running_mean, running_var, weight, bias, momentum, eps)
+        return reshape(y, x.shape), new_mean, new_var
+    y = _batch_norm_eval(as_channels(x), running_mean, running_var, weight, bias, eps)
+    return reshape(y, x.shape), jnp.asarray(running_mean), jnp.asarray(running_var)
 
 
-@jit(static_argnames=("k",))
-def _layer_norm(x, weight, bias, eps, k):
-    y = _standardize(upcast(x), tuple(range(x.ndim - k, x.ndim)), eps)
-    return _affine(y, weight, bias, x.shape[x.ndim - k:]).astype(x.dtype)
+@jit
+def _layer_norm(x, weight, bias, eps):
+    y = _standardize(upcast(x), (1,), eps)  # x (rows, features)
+    return _affine(y, weight, bias, (-1,)).astype(x.dtype)
 
 
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
     """``y = (x - mean) / sqrt(var + eps) * weight + bias`` over the last ``normalized_ndim`` axes."""
     k, eps = V.layer_norm(_meta(x), normalized_ndim, _meta(weight), _meta(bias), eps=eps)
-    shape = x.shape[x.ndim - k:]
-    return _layer_norm(x, filled(weight, 1, shape, x.dtype), filled(bias, 0, shape, x.dtype), eps, k)
+    rows, n = as_rows(x, k)
+    y = _layer_norm(rows, vector(weight, 1, n, x.dtype), vector(bias, 0, n, x.dtype), eps)
+    return reshape(y, x.shape)
 
 
 @jit
@@ -142,15 +146,16 @@ def _instance_norm(x, weight, bias, eps):
 def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
     """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]`` per (n, c) over the spatial axes."""
     eps = V.instance_norm(_meta(x), _meta(weight), _meta(bias), eps=eps)
-    c = (x.shape[1],)
-    return _instance_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps)
+    c = x.shape[1]
+    return reshape(_instance_norm(as_channels(x), vector(weight, 1, c, x.dtype), vector(bias, 0, c, x.dtype), eps),
+                   x.shape)
 
 
 @jit(static_argnames=("g",))
 def _group_norm(x, weight, bias, eps, g):
-    n, c = x.shape[:2]
-    grouped = upcast(x).reshape((n, g, c // g) + x.shape[2:])  # (N, G, C/G, *spatial)
-    y = _standardize(grouped, tuple(range(2, grouped.ndim)), eps).reshape(x.shape)
+    n, c, s = x.shape
+    grouped = upcast(x).reshape(n, g, c // g * s)  # one row per (n, group): layer_norm's row when g is 1
+    y = _standardize(grouped, (2,), eps).reshape(x.shape)
     return _affine(y, weight, bias, _channel_shape(x.ndim)).astype(x.dtype)
 
 
@@ -158,23 +163,23 @@ def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
     """``y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]``, statistics per (n, group of
     ``C / num_groups`` contiguous channels) over the group's channels and the spatial axes."""
     g, eps = V.group_norm(_meta(x), num_groups, _meta(weight), _meta(bias), eps=eps)
-    c = (x.shape[1],)
-    return _group_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps, g)
+    c = x.shape[1]
+    return reshape(_group_norm(as_channels(x), vector(weight, 1, c, x.dtype), vector(bias, 0, c, x.dtype), eps, g),
+                   x.shape)
 
 
-@jit(static_argnames=("k",))
-def _rms_norm(x, weight, eps, k):
-    xc = upcast(x)
-    axes = tuple(range(x.ndim - k, x.ndim))
-    s = _pow2_scale(xc, axes)
+@jit
+def _rms_norm(x, weight, eps):
+    xc = upcast(x)  # (rows, features)
+    s = _pow2_scale(xc, (1,))
     xs = xc / s
-    count = max(math.prod(x.shape[x.ndim - k:]), 1)
-    mean_sq = jnp.sum(xs * xs, axis=axes, keepdims=True) / count
+    mean_sq = jnp.sum(xs * xs, axis=1, keepdims=True) / max(x.shape[1], 1)
     y = xs * jax.lax.rsqrt(mean_sq + _scaled_eps(eps, s))
-    return _affine(y, weight, None, x.shape[x.ndim - k:]).astype(x.dtype)
+    return _affine(y, weight, None, (-1,)).astype(x.dtype)
 
 
 def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
     """``y = x / sqrt(mean(x**2) + eps) * weight`` over the last ``normalized_ndim`` axes."""
     k, eps = V.rms_norm(_meta(x), normalized_ndim, _meta(weight), eps=eps)
-    return _rms_norm(x, filled(weight, 1, x.shape[x.ndim - k:], x.dtype), eps, k)
+    rows, n = as_rows(x, k)
+    return reshape(_rms_norm(rows, vector(weight, 1, n, x.dtype), eps), x.shape)

@@ -4,25 +4,23 @@ Converted here: layout (the contract's (B, H, L, D), JAX's (B, L, H, D)); causal
 top-left (``tril`` of the (Lq, Lk) logits) while the contract aligns it bottom-right (query i sees key j
 iff j <= i + Lk - Lq), so it is passed as an explicit mask. The mask polarity already agrees
 (True = may attend) and JAX reads K/V head h // (H / Hkv) for grouped queries as the contract does.
+The mask (with causality folded in) is built on the host at its full ``(B, H, Lq, Lk)`` shape, so the kernel
+compiles once per geometry with a mask and once without, not once per mask layout and causal flag.
 """
 
 import jax
-import jax.numpy as jnp
 
 from impls._validate import attention as check
 
 from ._util import meta
 from ..jax._jit import jit
+from ..jax.attention import _allowed
 
 __all__ = ["scaled_dot_product_attention"]
 
 
-@jit(static_argnames=("is_causal",))
-def _sdpa(q, k, v, mask, scale, is_causal):
-    lq, lk = q.shape[-2], k.shape[-2]
-    if is_causal:
-        causal = jnp.tril(jnp.ones((lq, lk), bool), lk - lq)  # (Lq, Lk), bottom-right aligned
-        mask = causal if mask is None else jnp.logical_and(mask, causal)
+@jit
+def _sdpa(q, k, v, mask, scale):
     out = jax.nn.dot_product_attention(q.swapaxes(1, 2), k.swapaxes(1, 2), v.swapaxes(1, 2),  # (B, L, H, D)
                                        mask=mask, scale=scale)
     return out.swapaxes(1, 2)  # (B, H, Lq, D)
@@ -34,4 +32,6 @@ def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=N
     dims = check.attention("scaled_dot_product_attention", meta(q), meta(k), meta(v), meta(mask), is_causal, scale)
     if dims.v_dim != dims.head_dim:
         raise NotImplementedError("jax.nn.dot_product_attention needs value head dim Dv == query head dim D")
-    return _sdpa(q, k, v, mask, scale, bool(is_causal))
+    if mask is not None or is_causal:  # mask AND the bottom-right causal triangle, (B, H, Lq, Lk)
+        mask = _allowed(mask, is_causal, (q.shape[0], q.shape[1], q.shape[2], k.shape[2]))
+    return _sdpa(q, k, v, mask, scale)

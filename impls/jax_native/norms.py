@@ -3,6 +3,9 @@
 ``jax.nn.standardize`` is called with its default variance algorithm (``"fast"``: mean(x**2) - mean(x)**2,
 clipped at 0), as a JAX user calling it gets; the suite's large-offset inputs show what that costs. An absent
 weight/bias is passed as ones/zeros (the same values; one compilation per shape instead of one per combination).
+Inputs reach the kernels in canonical shapes, ``(rows, features)`` for layer and RMS norm and ``(N, C, spatial
+size)`` for the others (a reshape on the host: the same statistics over the same elements), so a kernel compiles
+once per canonical shape instead of once per input shape and number of normalised axes.
 """
 
 import jax
@@ -10,7 +13,7 @@ import jax.numpy as jnp
 
 from impls._validate import norms as check
 
-from impls.jax._util import filled
+from impls.jax._util import as_channels, as_rows, reshape, vector
 
 from ._util import meta
 from ..jax._jit import jit
@@ -55,23 +58,22 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     uses batch statistics and returns ``(1 - momentum) * old + momentum * stat`` (unbiased variance)."""
     training, momentum, eps = check.batch_norm(meta(x), meta(running_mean), meta(running_var), meta(weight),
                                                meta(bias), training=training, momentum=momentum, eps=eps)
-    c = (x.shape[1],)
-    weight, bias = filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype)
-    return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+    c = x.shape[1]
+    weight, bias = vector(weight, 1, c, x.dtype), vector(bias, 0, c, x.dtype)
+    y, new_mean, new_var = _batch_norm(as_channels(x), running_mean, running_var, weight, bias, training, momentum, eps)
+    return reshape(y, x.shape), new_mean, new_var
 
 
-@jit(static_argnames=("normalized_ndim",))
-def _layer_norm(x, weight, bias, normalized_ndim, eps):
-    axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
-    y = jax.nn.standardize(x, axes, epsilon=eps)
-    return _affine(y, weight, bias, x.shape[x.ndim - normalized_ndim:])
+@jit
+def _layer_norm(x, weight, bias, eps):
+    return _affine(jax.nn.standardize(x, -1, epsilon=eps), weight, bias, (-1,))  # x (rows, features)
 
 
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
     """``jax.nn.standardize`` over the last ``normalized_ndim`` axes: (x - mean) / sqrt(var + eps) * w + b."""
     k, eps = check.layer_norm(meta(x), normalized_ndim, meta(weight), meta(bias), eps=eps)
-    shape = x.shape[x.ndim - k:]
-    return _layer_norm(x, filled(weight, 1, shape, x.dtype), filled(bias, 0, shape, x.dtype), k, eps)
+    rows, n = as_rows(x, k)
+    return reshape(_layer_norm(rows, vector(weight, 1, n, x.dtype), vector(bias, 0, n, x.dtype), eps), x.shape)
 
 
 @jit
@@ -83,15 +85,18 @@ def _instance_norm(x, weight, bias, eps):
 def instance_norm(x, weight=None, bias=None, *, eps=1e-5):
     """``jax.nn.standardize`` per (n, c) over the spatial axes, then * w_c + b_c."""
     eps = check.instance_norm(meta(x), meta(weight), meta(bias), eps=eps)
-    c = (x.shape[1],)
-    return _instance_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), eps)
+    c = x.shape[1]
+    return reshape(_instance_norm(as_channels(x), vector(weight, 1, c, x.dtype), vector(bias, 0, c, x.dtype), eps),
+                   x.shape)
 
 
 @jit(static_argnames=("num_groups",))
 def _group_norm(x, weight, bias, num_groups, eps):
-    n, c = x.shape[:2]
-    grouped = x.reshape((n, num_groups, c // num_groups) + x.shape[2:])  # (N, G, C/G, *spatial)
-    y = jax.nn.standardize(grouped, tuple(range(2, grouped.ndim)), epsilon=eps).reshape(x.shape)
+    n, c, s = x.shape
+    # one row per (n, group), its C/G channels' spatial values in order: the elements, and the order of their
+    # sums, of layer_norm's row over (C, *spatial) when num_groups is 1
+    grouped = x.reshape(n, num_groups, c // num_groups * s)
+    y = jax.nn.standardize(grouped, -1, epsilon=eps).reshape(x.shape)
     return _affine(y, weight, bias, _channel_shape(x))
 
 
@@ -99,20 +104,21 @@ def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
     """``jax.nn.standardize`` per (n, group of C/num_groups contiguous channels) over the group and
     spatial axes, then * w_c + b_c."""
     num_groups, eps = check.group_norm(meta(x), num_groups, meta(weight), meta(bias), eps=eps)
-    c = (x.shape[1],)
-    return _group_norm(x, filled(weight, 1, c, x.dtype), filled(bias, 0, c, x.dtype), num_groups, eps)
+    c = x.shape[1]
+    y = _group_norm(as_channels(x), vector(weight, 1, c, x.dtype), vector(bias, 0, c, x.dtype), num_groups, eps)
+    return reshape(y, x.shape)
 
 
-@jit(static_argnames=("normalized_ndim",))
-def _rms_norm(x, weight, normalized_ndim, eps):
-    axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+@jit
+def _rms_norm(x, weight, eps):
     # standardize with the mean pinned at 0 divides by sqrt(mean(x**2) + eps): RMS normalisation.
-    y = jax.nn.standardize(x, axes, mean=jnp.zeros((), x.dtype), epsilon=eps)
-    return _affine(y, weight, None, x.shape[x.ndim - normalized_ndim:])
+    y = jax.nn.standardize(x, -1, mean=jnp.zeros((), x.dtype), epsilon=eps)  # x (rows, features)
+    return _affine(y, weight, None, (-1,))
 
 
 def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
     """``jax.nn.standardize`` with mean 0: x / sqrt(mean(x**2) + eps) * w over the last ``normalized_ndim``
     axes."""
     k, eps = check.rms_norm(meta(x), normalized_ndim, meta(weight), eps=eps)
-    return _rms_norm(x, filled(weight, 1, x.shape[x.ndim - k:], x.dtype), k, eps)
+    rows, n = as_rows(x, k)
+    return reshape(_rms_norm(rows, vector(weight, 1, n, x.dtype), eps), x.shape)
