@@ -104,6 +104,11 @@ def _convert(a, dtype):
     return a.astype(dtype)
 
 
+def _on_host(x) -> bool:
+    """A concrete array on the CPU: reshaped and sliced by NumPy (no compilation)."""
+    return _HOST_CONVERT and isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer)
+
+
 def reshape(x, shape):
     """``x.reshape(shape)`` without compiling anything: by NumPy and one transfer for a concrete array on the
     CPU, by JAX otherwise (tracers, accelerators). Kernels see canonical shapes (a norm's ``(rows, features)``),
@@ -121,42 +126,6 @@ def take(x, index):
     if _on_host(x):
         return asarray(np.asarray(x)[index])
     return x[index]
-
-
-def _on_host(x) -> bool:
-    return _HOST_CONVERT and isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer)
-
-
-def _bucket(n: int, least: int) -> int:
-    """The power of two ``>= max(n, least)``: padded lengths take few values, so kernels compile rarely."""
-    return max(least, 1 << max(n - 1, 0).bit_length())
-
-
-def on_padded_vector(kernel, x, *args, **kwargs):
-    """``kernel(x, ...)`` for an element-wise ``kernel``: run on ``x`` flattened and zero-padded to a power-of-two
-    length (at least 8), so it compiles once per length bucket and dtype instead of once per shape; each output
-    element depends on its input element only, so the padding is dropped unseen. Tracers pass straight through."""
-    if not _on_host(x):
-        return kernel(x, *args, **kwargs)
-    flat = np.asarray(x).reshape(-1)
-    padded = np.zeros(_bucket(flat.size, 8), flat.dtype)
-    padded[:flat.size] = flat
-    out = np.asarray(kernel(asarray(padded), *args, **kwargs))
-    return asarray(out[:flat.size].reshape(x.shape))
-
-
-def on_padded_rows(kernel, x, axis: int, **kwargs):
-    """``kernel(x, axis=axis)`` for a ``kernel`` acting on each 1-D slice along ``axis`` alone (softmax): run on
-    ``(rows, n)`` with ``axis`` moved last and the rows zero-padded to a power of two, so it compiles once per
-    (row bucket, n) and dtype instead of once per shape and axis. Tracers pass straight through."""
-    if not _on_host(x):
-        return kernel(x, axis=axis, **kwargs)
-    moved = np.moveaxis(np.asarray(x), axis, -1)
-    rows = moved.reshape(math.prod(moved.shape[:-1]), moved.shape[-1])
-    padded = np.zeros((_bucket(rows.shape[0], 1), rows.shape[1]), rows.dtype)
-    padded[:rows.shape[0]] = rows
-    out = np.asarray(kernel(asarray(padded), axis=1, **kwargs))[:rows.shape[0]]
-    return asarray(np.moveaxis(out.reshape(moved.shape), -1, axis))
 
 
 def vector(param, value, size, dtype):

@@ -2,9 +2,7 @@
 
 Every formula is arranged so that no intermediate overflows for any finite input — ``exp`` only ever sees
 non-positive arguments — which also keeps autodiff free of ``0 * inf`` in the unselected ``where`` branches.
-Arguments are validated in Python, then a jitted kernel runs: element-wise ones on the input flattened and
-padded to a power-of-two length, softmax on ``(rows, n)`` with the axis moved last (see ``_util``), so each
-compiles for a few padded shapes instead of every input shape and axis.
+Arguments are validated in Python, then a jitted kernel (the axis static) runs.
 """
 import math
 
@@ -12,7 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from .._validate import activations as V
-from ._util import on_padded_rows, on_padded_vector, upcast
+from ._util import upcast
 from ._jit import jit
 
 __all__ = ["relu", "sigmoid", "tanh", "silu", "gelu", "softmax", "log_softmax"]
@@ -90,41 +88,41 @@ def _log_softmax(x, axis):
 def relu(x):
     """``max(x, 0)`` (NaN stays NaN; the gradient at 0 is 0, as PyTorch's)."""
     V.elementwise("relu", _meta(x))
-    return on_padded_vector(_relu, x)
+    return _relu(x)
 
 
 def sigmoid(x):
     """``1 / (1 + exp(-x))``."""
     V.elementwise("sigmoid", _meta(x))
-    return on_padded_vector(_sigmoid_kernel, x)
+    return _sigmoid_kernel(x)
 
 
 def tanh(x):
     """``(e^x - e^-x) / (e^x + e^-x)``, by the library's tanh."""
     V.elementwise("tanh", _meta(x))
-    return on_padded_vector(_tanh, x)
+    return _tanh(x)
 
 
 def silu(x):
     """``x * sigmoid(x)``."""
     V.elementwise("silu", _meta(x))
-    return on_padded_vector(_silu, x)
+    return _silu(x)
 
 
 def gelu(x, *, approximate=False):
     """exact: ``x * Phi(x) = x/2 * erfc(-x / sqrt 2)``; approximate:
     ``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) = x * sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3))``."""
     approximate = V.gelu(_meta(x), approximate)
-    return on_padded_vector(_gelu, x, approximate=approximate)
+    return _gelu(x, approximate)
 
 
 def softmax(x, *, axis=-1):
     """``exp(x - m) / sum(exp(x - m), axis)`` with ``m = max(x, axis)``."""
     axis = V.softmax("softmax", _meta(x), axis)
-    return on_padded_rows(_softmax, x, axis)
+    return _softmax(x, axis)
 
 
 def log_softmax(x, *, axis=-1):
     """``(x - m) - log(sum(exp(x - m), axis))`` with ``m = max(x, axis)``."""
     axis = V.softmax("log_softmax", _meta(x), axis)
-    return on_padded_rows(_log_softmax, x, axis)
+    return _log_softmax(x, axis)

@@ -1,12 +1,10 @@
-"""Activations: ``jax.nn``'s and ``jnp.tanh``, run on the input flattened and padded to a power-of-two length
-(element-wise ones) or as ``(rows, n)`` with the axis moved last (softmax): see ``impls.jax._util``."""
+"""Activations: ``jax.nn``'s and ``jnp.tanh``."""
 
 import jax
 import jax.numpy as jnp
 
 from impls._validate import activations as check
 from ..jax._jit import jit
-from ..jax._util import on_padded_rows, on_padded_vector
 
 __all__ = ["relu", "sigmoid", "tanh", "silu", "gelu", "softmax", "log_softmax"]
 
@@ -22,25 +20,25 @@ _log_softmax = jit(jax.nn.log_softmax, static_argnames=("axis",))
 def relu(x):
     """``jax.nn.relu``: max(x, 0)."""
     check.elementwise("relu", (x.shape, x.dtype))
-    return on_padded_vector(_relu, x)
+    return _relu(x)
 
 
 def sigmoid(x):
     """``jax.nn.sigmoid``: 1 / (1 + exp(-x))."""
     check.elementwise("sigmoid", (x.shape, x.dtype))
-    return on_padded_vector(_sigmoid, x)
+    return _sigmoid(x)
 
 
 def tanh(x):
     """``jnp.tanh``."""
     check.elementwise("tanh", (x.shape, x.dtype))
-    return on_padded_vector(_tanh, x)
+    return _tanh(x)
 
 
 def silu(x):
     """``jax.nn.silu``: x * sigmoid(x)."""
     check.elementwise("silu", (x.shape, x.dtype))
-    return on_padded_vector(_silu, x)
+    return _silu(x)
 
 
 def gelu(x, *, approximate=False):
@@ -48,14 +46,14 @@ def gelu(x, *, approximate=False):
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     approximate = check.gelu((x.shape, x.dtype), approximate)
     # jax.nn.gelu defaults to the tanh approximation; the contract's default is the exact form.
-    return on_padded_vector(_gelu, x, approximate=approximate)
+    return _gelu(x, approximate=approximate)
 
 
 def softmax(x, *, axis=-1):
     """``jax.nn.softmax``: exp(x - max) / sum(exp(x - max)) along ``axis``."""
-    return on_padded_rows(_softmax, x, check.softmax("softmax", (x.shape, x.dtype), axis))
+    return _softmax(x, axis=check.softmax("softmax", (x.shape, x.dtype), axis))
 
 
 def log_softmax(x, *, axis=-1):
     """``jax.nn.log_softmax``: x - logsumexp(x) along ``axis``."""
-    return on_padded_rows(_log_softmax, x, check.softmax("log_softmax", (x.shape, x.dtype), axis))
+    return _log_softmax(x, axis=check.softmax("log_softmax", (x.shape, x.dtype), axis))
