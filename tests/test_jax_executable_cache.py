@@ -119,8 +119,8 @@ def test_reverse_mode_autodiff_runs_stored_executables(cache):
     want = jax.vjp(lambda x, w: _affine(x, w, 1.5, "mul"), x, w)[1](ct)
     first = _jit.jit(_affine, static_argnames=("mode",))
     got = jax.vjp(lambda x, w: first(x, w, 1.5, mode="mul"), x, w)[1](ct)
-    for g, e in zip(got, want):
-        np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=1e-6)
+    for g, e in zip(got, want):  # the same operations as jax.vjp of the plain function: the same bits
+        np.testing.assert_array_equal(np.asarray(g), np.asarray(e))
     assert sorted(p.name.split("-")[0] for p in cache.rglob("*.pkl")) == [
         f"{__name__}._affine", f"{__name__}._affine.vjp"]  # the forward pass and the pullback
     again = _jit.jit(_affine, static_argnames=("mode",))  # a new process's kernel: nothing in memory

@@ -96,17 +96,17 @@ _HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
 _HOST_CONVERT = DEVICE.platform == "cpu"
 
 
+def _on_host(x) -> bool:
+    """A concrete array on the CPU: converted, reshaped and sliced by NumPy (no compilation)."""
+    return _HOST_CONVERT and isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer)
+
+
 def _convert(a, dtype):
     """``a.astype(dtype)``: by NumPy for a concrete array on the CPU, by JAX otherwise (tracers, accelerators)."""
-    if _HOST_CONVERT and not isinstance(a, jax.core.Tracer):
+    if _on_host(a):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf and NaN are the intended results
             return asarray(np.asarray(a).astype(dtype))
     return a.astype(dtype)
-
-
-def _on_host(x) -> bool:
-    """A concrete array on the CPU: reshaped and sliced by NumPy (no compilation)."""
-    return _HOST_CONVERT and isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer)
 
 
 def reshape(x, shape):

@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import attention as V
-from ._util import asarray, filled, reshape, take, upcast
+from ._util import as_rows, asarray, filled, reshape, take, upcast
 from ._jit import jit
 
 __all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
@@ -271,6 +271,6 @@ def feed_forward(x, params, *, activation="gelu"):
     activation = V.feed_forward(_meta(x, "x"), _params_meta(params, "feed_forward"), activation)
     if activation != "swiglu":
         params = _with_zero_biases(params, _FFN_BIAS_OF)
-    positions = reshape(x, (math.prod(x.shape[:-1]), x.shape[-1]))  # position-wise: one row per position
+    positions, _ = as_rows(x, 1)  # position-wise: one row per position
     out = _ffn_kernel(positions, params, activation=activation)
     return reshape(out, x.shape[:-1] + out.shape[-1:])
