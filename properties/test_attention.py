@@ -849,14 +849,27 @@ def mha_gradient(impl, case):
 
 
 # --- mha_decode -----------------------------------------------------------------------------------------------
-#: (P, T): cache lengths and new tokens; one new token over a long cache included
-DECODE_LENGTHS = ((0, 1), (0, 3), (3, 1), (16, 1), (5, 3), (1, 5))
+#: (self-attention layout, cache length P, new tokens T) drawn together, first = what shrinking aims for (JAX
+#: compiles once per geometry, RoPE and dtype): an empty cache with one and several new tokens, one new token over
+#: a long cache (MQA), several new tokens over a short one (GQA), more new tokens than cached ones
+DECODE_GEOMETRIES = ((SELF_LAYOUTS[0], 0, 1),
+                     (SELF_LAYOUTS[1], 3, 1),
+                     (SELF_LAYOUTS[2], 5, 3),
+                     (SELF_LAYOUTS[3], 16, 1),
+                     (SELF_LAYOUTS[1], 0, 3),
+                     (SELF_LAYOUTS[2], 1, 5))
+#: geometries for finite differences over x_new (T * d elements)
+GRADIENT_DECODE_GEOMETRIES = ((GRADIENT_MHA_LAYOUTS[0], 2, 1), (GRADIENT_MHA_LAYOUTS[1], 3, 2))
+#: chunk lengths a sequence of each length is decoded in, first = one call: one token at a time, uneven chunks
+CHUNKINGS = {1: ((1,),),
+             3: ((3,), (1, 1, 1), (1, 2), (2, 1)),
+             8: ((8,), (5, 3), (1, 5, 2), (3, 1, 4))}
 
 
 @st.composite
-def decode_inputs(draw, dtype, layouts=SELF_LAYOUTS):
-    case = draw(mha_inputs(dtype, layouts=layouts, masks=("none",), causal=(False,)))
-    past, new = draw(st.sampled_from(DECODE_LENGTHS), label="(P, T)")
+def decode_inputs(draw, dtype, geometries=DECODE_GEOMETRIES):
+    layout, past, new = draw(st.sampled_from(geometries), label="(layout, P, T)")
+    case = draw(mha_inputs(dtype, layouts=(layout,), masks=("none",), causal=(False,)))
     x = case["x"]
     batch, h, hkv = x.shape[0], case["num_heads"], _hkv(case)
     head_dim = unpack(case["params"], h, hkv)["wq"].shape[1] // h
@@ -921,18 +934,18 @@ def decode_oracle(impl, case):
 @st.composite
 def chunk_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, layouts=SELF_LAYOUTS, masks=("none",), causal=(True,)))
-    length = case["x"].shape[1]
-    cuts = draw(st.lists(st.booleans(), min_size=length - 1, max_size=length - 1), label="cuts")
-    bounds = [0] + [i + 1 for i, c in enumerate(cuts) if c] + [length]
+    lengths = draw(st.sampled_from(CHUNKINGS[case["x"].shape[1]]), label="chunk lengths")
+    bounds = np.cumsum((0,) + lengths).tolist()
     case["chunks"] = list(zip(bounds[:-1], bounds[1:]))
     return case
 
 
 @prop("mha_decode", "chunked_decoding_equals_causal_attention", inputs=chunk_inputs, max_examples=10,
-      statement="Decoding a sequence chunk by chunk from an empty cache (Hypothesis picks the split points: "
-                "one token at a time, all at once, anything between) gives multi_head_attention(is_causal=True) "
-                "on the whole sequence (the implementation's own, or the float64 oracle's where it has none), with "
-                "and without RoPE, and the same output and cache as one mha_decode call on the whole.")
+      statement="Decoding a sequence chunk by chunk from an empty cache (Hypothesis picks the split from "
+                "CHUNKINGS: all at once, one token at a time, uneven chunks) gives "
+                "multi_head_attention(is_causal=True) on the whole sequence (the implementation's own, or the "
+                "float64 oracle's where it has none), with and without RoPE, and the same output and cache as one "
+                "mha_decode call on the whole.")
 def decode_chunks(impl, case):
     x, h, hkv = case["x"], case["num_heads"], _hkv(case)
     batch, length, _ = x.shape
@@ -981,7 +994,7 @@ def decode_packed(impl, case):
 
 @st.composite
 def decode_gradient_inputs(draw, dtype):
-    case = draw(decode_inputs(dtype, layouts=GRADIENT_MHA_LAYOUTS[:2]))
+    case = draw(decode_inputs(dtype, geometries=GRADIENT_DECODE_GEOMETRIES))
     case["cotangent_seed"] = draw(S.seeds, label="cotangent")
     return case
 
@@ -1000,15 +1013,23 @@ def decode_gradient(impl, case):
 
 
 # --- feed_forward ---------------------------------------------------------------------------------------------
-FFN_HIDDEN = (4, 8)
+#: (x shape, hidden f, output d_out) drawn together, first = what shrinking aims for: JAX compiles once per
+#: geometry (and activation, dtype), so the properties share these instead of paying one per example. They reach
+#: one position and one feature, d_out = d and d_out != d, f < d and f > d, ranks 1 to 3.
+FFN_LAYOUTS = (((1,), 4, 1),
+               ((2, 3), 8, 3),
+               ((4, 8), 4, 8),
+               ((2, 2, 5), 8, 3),
+               ((3,), 4, 3),
+               ((1, 4, 8), 8, 8))
+#: geometries small enough for finite differences (x.size <= 24)
+FFN_GRADIENT_LAYOUTS = (((1,), 4, 1), ((2, 3), 4, 3), ((2, 2, 4), 8, 4))
 
 
 @st.composite
-def ffn_inputs(draw, dtype, *, min_rank=1, shapes_hi=8):
-    shape = draw(S.shapes(min_rank, 3, hi=shapes_hi), label="x.shape")
+def ffn_inputs(draw, dtype, *, layouts=FFN_LAYOUTS):
+    shape, f, d_out = draw(st.sampled_from(layouts), label="(x.shape, f, d_out)")
     d = shape[-1]
-    f = draw(st.sampled_from(FFN_HIDDEN), label="f")
-    d_out = draw(st.sampled_from((d, 3)), label="d_out")
     activation = draw(st.sampled_from(ACTIVATIONS), label="activation")
     seed = draw(S.seeds, label="params.seed")
     params = {"w1": S.normal((d, f), dtype, seed, 1.0 / math.sqrt(d)),
@@ -1061,7 +1082,7 @@ def ffn_oracle(impl, case):
 
 @st.composite
 def ffn_position_inputs(draw, dtype):
-    case = draw(ffn_inputs(dtype, min_rank=2))
+    case = draw(ffn_inputs(dtype, layouts=tuple(lay for lay in FFN_LAYOUTS if len(lay[0]) >= 2)))
     case["seed"] = draw(S.seeds, label="perturb_seed")
     return case
 
@@ -1095,7 +1116,7 @@ def ffn_position_wise(impl, case):
 
 @st.composite
 def ffn_gradient_inputs(draw, dtype):
-    case = draw(ffn_inputs(dtype, shapes_hi=4).filter(lambda c: c["x"].size <= 24))
+    case = draw(ffn_inputs(dtype, layouts=FFN_GRADIENT_LAYOUTS))
     case["cotangent_seed"] = draw(S.seeds, label="cotangent")
     return case
 

@@ -161,14 +161,26 @@ def other_seed(seed: int, salt: int) -> int:
     return (seed * 0x9E3779B1 + salt * 0x85EBCA6B + salt) % 2 ** 32
 
 
-def _divisors(c: int) -> list:
-    return [g for g in range(1, c + 1) if c % g == 0]
+#: (shape, normalized_ndim) of layer_norm and rms_norm drawn together, first = what shrinking aims for: JAX
+#: compiles once per (rows, features) and dtype, so the properties share these instead of paying one per example.
+#: Ranks 1 to 4, one feature, one row, several axes normalised, sizes that are not powers of two.
+FEATURE_LAYOUTS = (((1,), 1), ((3,), 1), ((2, 3), 1), ((4, 8), 2), ((3, 16), 1), ((2, 3, 4), 2), ((1, 4, 8), 1),
+                   ((2, 2, 5), 3), ((2, 3, 2, 4), 2), ((1, 2, 3, 8), 3))
+#: (shape, num_groups) of group_norm: one group (layer norm), C groups (instance norm), groups of a single value
+#: and between, ranks 2 to 4. First (every check's first example): single values in a batch of one, the input
+#: ``F.group_norm`` rejects (a declared deviation, then seen by every property it breaks)
+GROUP_LAYOUTS = (((1, 5), 5), ((2, 3), 1), ((1, 4, 8), 2), ((2, 3, 4), 3), ((4, 8), 8), ((2, 2, 5), 1),
+                 ((1, 2, 3, 8), 2), ((3, 16), 8), ((2, 3, 2, 4), 1))
+#: the components whose geometry is a layout: a shape and an option drawn together
+LAYOUTS = {"layer_norm": FEATURE_LAYOUTS, "rms_norm": FEATURE_LAYOUTS, "group_norm": GROUP_LAYOUTS}
 
 
 @st.composite
-def norm_inputs(draw, dtype, component, *, regimes=S.REGIMES, shapes=None, affine=True, training=None):
+def norm_inputs(draw, dtype, component, *, regimes=S.REGIMES, shapes=None, layouts=None, affine=True,
+                training=None):
     """One call's arguments: x from ``regimes`` (constant regimes constant per group), the layer's options,
-    and optionally per-feature weight/bias (normal, in ``dtype``)."""
+    and optionally per-feature weight/bias (normal, in ``dtype``). Layer, RMS and group norm draw ``(shape,
+    option)`` from ``layouts`` (default :data:`LAYOUTS`), batch and instance norm a shape from ``shapes``."""
     case = {}
     if component == "batch_norm":
         case["training"] = draw(st.booleans(), label="training") if training is None else training
@@ -178,12 +190,11 @@ def norm_inputs(draw, dtype, component, *, regimes=S.REGIMES, shapes=None, affin
         shape = draw(base, label="shape")
     elif component in ("instance_norm",):
         shape = draw(S.shapes(3, 4) if shapes is None else shapes, label="shape")
-    elif component == "group_norm":
-        shape = draw(S.shapes(2, 4) if shapes is None else shapes, label="shape")
-        case["groups"] = draw(st.sampled_from(_divisors(shape[1])), label="num_groups")
     else:
-        shape = draw(S.shapes(1, 4) if shapes is None else shapes, label="shape")
-        case["k"] = draw(st.integers(1, len(shape)), label="normalized_ndim")
+        option = "num_groups" if component == "group_norm" else "normalized_ndim"
+        shape, value = draw(st.sampled_from(LAYOUTS[component] if layouts is None else layouts),
+                            label=f"(shape, {option})")
+        case["groups" if component == "group_norm" else "k"] = value
     case["x"] = np.zeros(shape)  # placeholder for const_axes/feature_shape
     case["x"] = draw(S.arrays(shape, dtype, regimes=regimes, const_axes=const_axes(component, case, len(shape))))
     case["eps"] = draw(st.sampled_from(EPS_CHOICES), label="eps")
@@ -432,7 +443,8 @@ for _c in NORMS:
 # --- group norm: its two extremes ------------------------------------------------------------------------------
 @st.composite
 def extreme_groups(draw, dtype):
-    case = draw(norm_inputs(dtype, "group_norm", regimes=MODERATE, shapes=S.shapes(3, 4)))
+    case = draw(norm_inputs(dtype, "group_norm", regimes=MODERATE,
+                            layouts=tuple(lay for lay in GROUP_LAYOUTS if len(lay[0]) >= 3)))
     case["groups"] = draw(st.sampled_from([1, case["x"].shape[1]]), label="num_groups")
     return case
 
@@ -571,9 +583,12 @@ for _c in NORMS:
 
 
 # --- gradients ------------------------------------------------------------------------------------------------
-TINY_SHAPES = {"batch_norm": S.shapes(2, 3, hi=5), "instance_norm": S.shapes(3, 3, hi=5),
-               "group_norm": S.shapes(2, 3, hi=5), "layer_norm": S.shapes(1, 3, hi=5),
-               "rms_norm": S.shapes(1, 3, hi=5)}
+#: geometries small enough for finite differences: norm_inputs' shapes or layouts
+TINY_FEATURE_LAYOUTS = (((3,), 1), ((2, 3), 1), ((2, 3), 2), ((2, 2, 5), 1))
+GRADIENT_GEOMETRY = {"batch_norm": {"shapes": S.shapes(2, 3, hi=5)}, "instance_norm": {"shapes": S.shapes(3, 3, hi=5)},
+                     "group_norm": {"layouts": (((2, 3), 1), ((1, 5), 5), ((2, 3), 3), ((2, 2, 5), 2),
+                                                    ((2, 3, 4), 1))},
+                     "layer_norm": {"layouts": TINY_FEATURE_LAYOUTS}, "rms_norm": {"layouts": TINY_FEATURE_LAYOUTS}}
 
 
 def _fd_resolvable(component, case) -> bool:
@@ -588,7 +603,7 @@ def _fd_resolvable(component, case) -> bool:
 @st.composite
 def gradient_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("normal", "integers", "wide"),
-                            shapes=TINY_SHAPES[component]).filter(lambda c: _fd_resolvable(component, c)))
+                            **GRADIENT_GEOMETRY[component]).filter(lambda c: _fd_resolvable(component, c)))
     case["cotangent"] = S.normal(case["x"].shape, dtype, other_seed(draw(S.seeds, label="cotangent.seed"), 4))
     return case
 
@@ -617,7 +632,8 @@ for _c in NORMS:
 @st.composite
 def invariance_gradient_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("normal", "integers", "offset", "tiny", "wide"),
-                            affine=False, shapes=TINY_SHAPES[component], **({"training": True} if component == "batch_norm" else {})))
+                            affine=False, **GRADIENT_GEOMETRY[component],
+                            **({"training": True} if component == "batch_norm" else {})))
     case["cotangent"] = S.normal(case["x"].shape, dtype, other_seed(draw(S.seeds, label="cotangent.seed"), 4))
     return case
 

@@ -53,9 +53,17 @@ SHIFT_LENGTHS = tuple((q, k) for q, k in BIAS_LENGTHS if k <= 300)
 #: ALiBi head counts: powers of two and not (3, 5, 6, 12, 20, 24, 40: models with such head counts exist)
 POW2_HEADS = (1, 2, 4, 8, 16, 32)
 OTHER_HEADS = (3, 5, 6, 12, 20, 24, 40)
-BIAS_HEADS = (1, 3, 8)
-#: T5 bucket counts of the bias tables (fewer: each table shape is one more JAX compilation)
-BIAS_BUCKETS = (32, 8, 10)
+#: ((q_len, k_len), num_buckets, H) of the T5 bias tables drawn together, first = what shrinking aims for: JAX
+#: compiles once per geometry (and direction, dtype), so the properties share these instead of paying one per
+#: example; T5's 32 buckets and others, one head and several
+BIAS_GEOMETRIES = (((1, 1), 32, 1),
+                   ((3, 3), 8, 3),
+                   ((5, 16), 10, 8),
+                   ((16, 16), 32, 3),
+                   ((20, 300), 8, 8),
+                   ((2, 1100), 32, 1))
+#: the geometries whose full-length (k_len, k_len) table is cheap enough to build too
+SHIFT_GEOMETRIES = tuple(g for g in BIAS_GEOMETRIES if g[0] in SHIFT_LENGTHS)
 
 
 @st.composite
@@ -532,10 +540,10 @@ def t5_rejects(impl, case):
 
 # --- T5 relative-position bias -------------------------------------------------------------------------------
 @st.composite
-def bias_inputs(draw, dtype, *, lengths=BIAS_LENGTHS):
-    case = draw(t5_options(buckets=BIAS_BUCKETS))
-    case["q_len"], case["k_len"] = draw(st.sampled_from(lengths), label="lengths")
-    heads = draw(st.sampled_from(BIAS_HEADS), label="heads")
+def bias_inputs(draw, dtype, *, geometries=BIAS_GEOMETRIES):
+    lengths, buckets, heads = draw(st.sampled_from(geometries), label="((q_len, k_len), num_buckets, heads)")
+    case = draw(t5_options(buckets=(buckets,)))
+    case["q_len"], case["k_len"] = lengths
     rng = S.rng(draw(S.seeds, label="table"))
     # distinct values, so that a wrong bucket shows as a wrong value (exact in every dtype up to its precision)
     values = rng.permutation(case["num_buckets"] * heads) - case["num_buckets"] * heads // 2
@@ -567,7 +575,8 @@ def _assert_toeplitz(bias, what):
     assert_equal(bias[:, 1:, 1:], bias[:, :-1, :-1], what=f"{what}[h, i + 1, j + 1] vs [h, i, j]")
 
 
-@prop("relative_position_bias", "depends_on_key_minus_query", inputs=lambda d: bias_inputs(d, lengths=SHIFT_LENGTHS),
+@prop("relative_position_bias", "depends_on_key_minus_query",
+      inputs=lambda d: bias_inputs(d, geometries=SHIFT_GEOMETRIES),
       dtypes=("float32",),
       statement="bias[h, i, j] depends only on key - query position: the table is Toeplitz, and with q_len < k_len "
                 "(queries are the last q_len positions) row i equals row i + k_len - q_len of the full "
@@ -608,10 +617,20 @@ def get_slopes(n):
     return power_of_2(closest) + get_slopes(2 * closest)[0::2][: n - closest]
 
 
+#: (H, (q_len, k_len)) of the ALiBi tables drawn together, first = what shrinking aims for: every head count of
+#: POW2_HEADS and OTHER_HEADS once with k_len >= 2, over every length of BIAS_LENGTHS (JAX compiles once per
+#: geometry: one per head count rather than one per head count and length)
+ALIBI_GEOMETRIES = ((1, (1, 1)), (1, (3, 3)), (2, (5, 16)), (3, (3, 3)), (4, (16, 16)), (5, (5, 16)),
+                    (6, (20, 300)), (8, (2, 1100)), (12, (16, 16)), (16, (3, 3)), (20, (5, 16)), (24, (16, 16)),
+                    (32, (20, 300)), (40, (3, 3)))
+
+
 @st.composite
 def alibi_inputs(draw, dtype, *, heads=POW2_HEADS + OTHER_HEADS, lengths=BIAS_LENGTHS):
-    q, k = draw(st.sampled_from(lengths), label="lengths")
-    return {"num_heads": draw(st.sampled_from(heads), label="num_heads"), "q_len": q, "k_len": k}
+    """A geometry of :data:`ALIBI_GEOMETRIES` with its head count in ``heads`` and its lengths in ``lengths``."""
+    options = tuple((h, qk) for h, qk in ALIBI_GEOMETRIES if h in heads and qk in lengths)
+    h, (q, k) = draw(st.sampled_from(options), label="(num_heads, (q_len, k_len))")
+    return {"num_heads": h, "q_len": q, "k_len": k}
 
 
 def _alibi(impl, case, q_len=None):

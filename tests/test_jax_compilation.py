@@ -128,7 +128,7 @@ def test_host_conversion_rounds_as_xla_does(half):
                            np.arange(0x477FE000, 0x47800100, dtype=np.uint32)])  # around float16's max
     wide = J.asarray(bits.view(np.float32))
     for a, dtype in ((wide, half), (J.asarray(bits[:65536].astype(np.uint16).view(half)), np.float32)):
-        ours, xla = np.asarray(_util._convert(a, dtype)), np.asarray(jax.jit(lambda v: v.astype(dtype))(a))
+        ours, xla = np.asarray(_util.convert(a, dtype)), np.asarray(jax.jit(lambda v: v.astype(dtype))(a))
         assert ours.dtype == xla.dtype
         with np.errstate(invalid="ignore"):
             f_ours, f_xla = ours.astype(np.float64), xla.astype(np.float64)
@@ -192,3 +192,14 @@ def test_host_reshapes_pass_tracers_to_jax():
     flat = jax.grad(lambda x: (J.layer_norm(x, 1) * weights.reshape(2, 12)).sum())(J.asarray(x.reshape(2, 12)))
     assert grad.shape == (2, 3, 4)
     np.testing.assert_array_equal(np.asarray(grad).reshape(2, 12), np.asarray(flat))
+
+
+@pytest.mark.parametrize("module", [J, JN], ids=["jax", "jax_native"])
+def test_unreduced_losses_compile_no_reduction(module):
+    pred, target = module.asarray(_x((3, 5), seed=15)), module.asarray(_x((3, 5), seed=16))
+    compiled = module.losses._reduce_kernel.cache_size()
+    out = module.mse_loss(pred, target, reduction="none")
+    module.binary_cross_entropy_with_logits(pred, target, reduction="none")
+    assert module.losses._reduce_kernel.cache_size() == compiled and out.shape == (3, 5)
+    half = J.mse_loss(J.asarray(_x((3, 5), np.float16)), J.asarray(_x((3, 5), np.float16, seed=1)), reduction="none")
+    assert half.dtype == np.float16

@@ -137,3 +137,26 @@ def test_generation_is_deterministic_per_seed_regime_and_replica():
         a = S.generate((2, 3), "float16", regime, 12345)
         np.testing.assert_array_equal(a, S.generate((2, 3), "float16", regime, 12345))
         assert a.dtype == np.float16 and np.isfinite(a).all()
+
+
+
+def _failing_check(calls, deviations):
+    def fails_on_four_elements_or_more(subject, case):
+        calls.append((case["x"].size >= 4, S.describe(case)))
+        require(case["x"].size < 4, "planted: four elements or more")
+
+    check = _check(fails_on_four_elements_or_more)
+    return registry.Check(dataclasses.replace(check.impl, known_deviations=deviations), check.prop, "float32")
+
+
+def test_a_declared_deviation_is_not_shrunk_and_an_undeclared_failure_is():
+    shrinking, known = [], []
+    failed = runner.run_check(_failing_check(shrinking, {}), base_settings=CI)
+    xfailed = runner.run_check(_failing_check(known, {("softmax", "probe"): "planted"}), base_settings=CI)
+    assert failed["status"] == "failed" and xfailed["status"] == "xfailed"
+    # the same seed draws the same examples: the declared deviation stops at the first failure, which it reports;
+    # the undeclared failure goes on to shrink it
+    first = next(i for i, (fails, _) in enumerate(shrinking) if fails)
+    assert xfailed["counterexample"] == shrinking[first][1] != failed["counterexample"]
+    assert known == shrinking[:len(known)] and len(known) <= first + 1 + 2 * registry.replicas_of(_check(None).prop)
+    assert len(shrinking) > len(known) + 50

@@ -101,8 +101,10 @@ def _on_host(x) -> bool:
     return _HOST_CONVERT and isinstance(x, jax.Array) and not isinstance(x, jax.core.Tracer)
 
 
-def _convert(a, dtype):
+def convert(a, dtype):
     """``a.astype(dtype)``: by NumPy for a concrete array on the CPU, by JAX otherwise (tracers, accelerators)."""
+    if a.dtype == dtype:
+        return a
     if _on_host(a):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf and NaN are the intended results
             return asarray(np.asarray(a).astype(dtype))
@@ -175,8 +177,8 @@ def half_in_float32(fn):
         if half is None:
             return fn(*args, **kwargs)
         args, kwargs = jax.tree_util.tree_map(
-            lambda a: _convert(a, np.float32) if isinstance(a, jax.Array) and a.dtype == half else a, (args, kwargs))
+            lambda a: convert(a, np.float32) if isinstance(a, jax.Array) and a.dtype == half else a, (args, kwargs))
         out = fn(*args, **kwargs)
         return jax.tree_util.tree_map(
-            lambda a: _convert(a, half) if isinstance(a, jax.Array) and a.dtype == jnp.float32 else a, out)
+            lambda a: convert(a, half) if isinstance(a, jax.Array) and a.dtype == jnp.float32 else a, out)
     return wrapper

@@ -9,21 +9,24 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import losses as V
-from ._util import compute_dtype, upcast
+from ._util import compute_dtype, convert, upcast
 from ._jit import jit
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
 @jit(static_argnames=("reduction", "dtype"))
+def _reduce_kernel(loss, reduction, dtype):
+    return (loss.mean() if reduction == "mean" else loss.sum()).astype(dtype)
+
+
 def _reduce(loss, reduction, dtype):
     """``mean``/``sum`` over every element, or ``none``, rounded to ``dtype``. A kernel of its own, shared by
-    every loss: the loss kernels then compile once per shape, not once per shape and reduction."""
-    if reduction == "mean":
-        loss = loss.mean()
-    elif reduction == "sum":
-        loss = loss.sum()
-    return loss.astype(dtype)
+    every loss: the loss kernels then compile once per shape, not once per shape and reduction; ``none`` only
+    rounds (on the host: no kernel at all)."""
+    if reduction == "none":
+        return convert(loss, dtype)
+    return _reduce_kernel(loss, reduction, dtype=dtype)
 
 
 @jit(static_argnames=("dtype",))

@@ -13,14 +13,14 @@ __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_
 
 
 @jit(static_argnames=("reduction",))
+def _reduce_kernel(per_example, reduction):
+    return jnp.mean(per_example) if reduction == "mean" else jnp.sum(per_example)
+
+
 def _reduce(per_example, reduction):
     """PyTorch's ``reduction``: the mean, the sum, or the per-example values. A kernel of its own, shared by
-    the losses, so theirs compile once per shape rather than once per shape and reduction."""
-    if reduction == "mean":
-        return jnp.mean(per_example)
-    if reduction == "sum":
-        return jnp.sum(per_example)
-    return per_example
+    the losses, so theirs compile once per shape rather than once per shape and reduction (``none``: none)."""
+    return per_example if reduction == "none" else _reduce_kernel(per_example, reduction)
 
 
 @jit
