@@ -139,7 +139,6 @@ def test_generation_is_deterministic_per_seed_regime_and_replica():
         assert a.dtype == np.float16 and np.isfinite(a).all()
 
 
-
 def _failing_check(calls, deviations):
     def fails_on_four_elements_or_more(subject, case):
         calls.append((case["x"].size >= 4, S.describe(case)))
@@ -159,4 +158,4 @@ def test_a_declared_deviation_is_not_shrunk_and_an_undeclared_failure_is():
     first = next(i for i, (fails, _) in enumerate(shrinking) if fails)
     assert xfailed["counterexample"] == shrinking[first][1] != failed["counterexample"]
     assert known == shrinking[:len(known)] and len(known) <= first + 1 + 2 * registry.replicas_of(_check(None).prop)
-    assert len(shrinking) > len(known) + 50
+    assert len(shrinking) > len(known) + 50  # shrinking re-ran the property many times
