@@ -207,6 +207,18 @@ def test_property(check, request):
         pytest.fail(f"[{record['status']}] {record['message']}{detail}", pytrace=False)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """An xdist worker's process ends here, its results sent, without the interpreter's teardown: the
+    controller waits for every worker to exit before it writes the reports, and freeing a cold run's ~1,200
+    compiled XLA executables per worker took seconds (a cold norms-only run: 1.7 s from the last result to
+    the written reports instead of 3.2 s)."""
+    if _is_worker(config):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 def pytest_runtest_logreport(report):
     config = getattr(report, "config", None) or _CONFIG.get("config")
     if config is None or _is_worker(config) or not hasattr(config, "dlprops_recorder"):
@@ -220,6 +232,12 @@ _CONFIG: dict = {}
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
     _CONFIG["config"] = session.config
+    config = session.config
+    if config.pluginmanager.has_plugin("dsession") and config.getoption("report_html"):
+        # an xdist controller only waits for results meanwhile; in a serial run the thread would only take the
+        # interpreter from the checks (and a second thread changes how Hypothesis shrinks)
+        from reports.html import prepare_in_background
+        prepare_in_background()
 
 
 def pytest_sessionfinish(session, exitstatus):

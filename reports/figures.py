@@ -6,6 +6,7 @@ comparison's error was (so the margin of passing checks is visible too).
 """
 from __future__ import annotations
 
+import functools
 import io
 from typing import Callable
 
@@ -66,8 +67,10 @@ def error_histograms(doc: dict) -> list[tuple[str, str, str]]:
     return [("Error margin per implementation", caption, to_svg(fig))]
 
 
-def family_figures(family: str) -> list[tuple[str, str, str]]:
-    """The figures registered by ``reports/figures_<family>.py`` (imported on demand)."""
+@functools.lru_cache(maxsize=None)
+def family_figures(family: str) -> tuple[tuple[str, str, str], ...]:
+    """The figures registered by ``reports/figures_<family>.py`` (imported on demand), drawn once per process:
+    they come from the NumPy implementation, not from a run's results."""
     import importlib
     try:
         importlib.import_module(f"reports.figures_{family}")
@@ -79,4 +82,4 @@ def family_figures(family: str) -> list[tuple[str, str, str]]:
             out.append(fn())
         except Exception as exc:  # a figure must never cost the report
             out.append((fn.__name__, f"figure failed: {type(exc).__name__}: {exc}", ""))
-    return out
+    return tuple(out)

@@ -7,6 +7,7 @@
 - kernels run on canonical shapes, reshaped on the host: norms on ``(rows, features)`` or ``(N, C, S)``, the
   feed-forward on ``(positions, d)``, attention with ``w_qkv`` split into ``wq wk wv``.
 """
+import contextlib
 import logging
 
 import ml_dtypes
@@ -136,19 +137,45 @@ def test_host_conversion_rounds_as_xla_does(half):
         assert same.all()
 
 
+@contextlib.contextmanager
+def _compilations():
+    """The names JAX compiles inside the block (``jit(reshape)``, ``jit(_layer_norm)``, ...)."""
+    names = []
+    handler = logging.Handler()
+    handler.emit = lambda record: names.extend(
+        [record.getMessage().split()[1]] if record.getMessage().startswith("Compiling") else [])
+    with jax.log_compiles(True):
+        logging.getLogger("jax").addHandler(handler)
+        try:
+            yield names
+        finally:
+            logging.getLogger("jax").removeHandler(handler)
+
+
 def test_half_precision_compiles_no_conversion():
     x = J.asarray(_x((5, 7), np.float16, seed=11))
     J.softmax(x, axis=-1)
-    with jax.log_compiles(True):
-        records = []
-        handler = logging.Handler()
-        handler.emit = records.append
-        logging.getLogger("jax").addHandler(handler)
-        try:
-            J.softmax(J.asarray(_x((5, 7), np.float16, seed=12)), axis=-1)
-        finally:
-            logging.getLogger("jax").removeHandler(handler)
-    assert not [r for r in records if "Compiling" in r.getMessage()]
+    with _compilations() as names:
+        J.softmax(J.asarray(_x((5, 7), np.float16, seed=12)), axis=-1)
+    assert not names
+
+
+# shapes no other test or check uses: JAX keeps a process's eager compilations
+@pytest.mark.parametrize("component, shape", [("layer_norm", (5, 3, 7)), ("rms_norm", (3, 5, 7)),
+                                              ("rope", (1, 9, 6)), ("mse_loss", (9, 7))])
+def test_eager_gradients_compile_only_kernels(component, shape):
+    # under jax.vjp outside jit, the host reshapes around a kernel run on the host both ways (their traced
+    # jnp.reshape ran, and compiled, per shape in the forward and the backward pass), and arrays that are
+    # already jax.Arrays (tracers too) are not converted again (jnp.asarray of a tracer compiled a conversion)
+    x, other = J.asarray(_x(shape, seed=20)), J.asarray(_x(shape, seed=21))
+    calls = {"layer_norm": lambda v: J.layer_norm(v, 2), "rms_norm": lambda v: J.rms_norm(v, 2),
+             "rope": lambda v: J.rope(v, J.asarray(np.arange(shape[1]))),
+             "mse_loss": lambda v: J.mse_loss(v, other, reduction="none")}
+    cotangent = J.asarray(_x(shape, seed=22))
+    with _compilations() as names:
+        (grad,) = J.vjp(calls[component], (x,), cotangent)
+    assert grad.shape == shape
+    assert not [n for n in names if n in ("jit(reshape)", "jit(convert_element_type)")], names
 
 
 # --- canonical shapes: kernels compile per canonical shape, not per input shape and option -------------------
@@ -197,9 +224,9 @@ def test_host_reshapes_pass_tracers_to_jax():
 @pytest.mark.parametrize("module", [J, JN], ids=["jax", "jax_native"])
 def test_unreduced_losses_compile_no_reduction(module):
     pred, target = module.asarray(_x((3, 5), seed=15)), module.asarray(_x((3, 5), seed=16))
-    compiled = module.losses._reduce_kernel.cache_size()
+    compiled = module.losses._mean_and_sum.cache_size()
     out = module.mse_loss(pred, target, reduction="none")
     module.binary_cross_entropy_with_logits(pred, target, reduction="none")
-    assert module.losses._reduce_kernel.cache_size() == compiled and out.shape == (3, 5)
+    assert module.losses._mean_and_sum.cache_size() == compiled and out.shape == (3, 5)
     half = J.mse_loss(J.asarray(_x((3, 5), np.float16)), J.asarray(_x((3, 5), np.float16, seed=1)), reduction="none")
     assert half.dtype == np.float16

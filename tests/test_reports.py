@@ -31,10 +31,10 @@ def runs(tmp_path_factory):
     """``serial``: buggy, CI=true (shared); ``xdist``: the same with ``-n 2``; ``killed``: crasher run serially,
     which ends the pytest process itself at its first crash (``os._exit``), before any report is written."""
     out_x, out_k = tmp_path_factory.mktemp("buggy-xdist"), tmp_path_factory.mktemp("killed")
-    xdist = start_suite(out_x, "--impl", plugin("buggy"), "-n", "2", html=False, ci=True)
+    xdist = start_suite(out_x, "--impl", plugin("buggy"), "-n", "2", ci=True)
     killed = start_suite(out_k, "--impl", plugin("crasher"), ci=True)
     serial = buggy_ci_run(tmp_path_factory)
-    return {"serial": serial, "xdist": finish(out_x, xdist, html=False), "killed": finish(out_k, killed)}
+    return {"serial": serial, "xdist": finish(out_x, xdist), "killed": finish(out_k, killed)}
 
 
 def test_results_json_schema(runs):
@@ -115,6 +115,9 @@ def test_xdist_run_gives_the_same_outcomes_as_serial(runs):
     assert len(xdist.results) == len(serial.results)
     # every result reached the controller's stream too
     assert len(xdist.jsonl_path.read_text().splitlines()) == len(xdist.results) + 1
+    # the controller prepared the page during the run (reports.html.prepare_in_background): the same matrix
+    matrix = re.compile(r'<table class="matrix">.*?</table>', re.S)
+    assert matrix.search(xdist.html).group(0) == matrix.search(serial.html).group(0)
 
 
 def test_html_has_matrix_and_failure_cards(runs):

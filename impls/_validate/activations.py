@@ -6,12 +6,9 @@ by name so that no framework is imported here.
 import operator
 import numbers
 
+from impls._validate import dtype_name
+
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
-
-
-def dtype_name(dtype) -> str:
-    """``'float32'`` for ``np.float32``, ``torch.float32`` and ``jnp.float32`` alike."""
-    return str(dtype).removeprefix("torch.")
 
 
 def check_float(fn: str, arg: str, dtype) -> None:

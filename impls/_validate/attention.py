@@ -9,6 +9,8 @@ import math
 import numbers
 from typing import NamedTuple
 
+from impls._validate import dtype_name
+
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
 _ATTN_KEYS = ("wq", "wk", "wv", "wo", "bq", "bk", "bv", "bo")
 _PACKED_KEYS = ("w_qkv", "b_qkv", "wo", "bo")
@@ -39,21 +41,17 @@ class ProjectionDims(NamedTuple):
     packed: bool
 
 
-def _name(dtype) -> str:
-    return str(dtype).removeprefix("torch.")
-
-
 def _shape(meta) -> tuple:
     return tuple(int(n) for n in meta[0])
 
 
 def _float(component, name, meta, like=None):
     """``meta`` must be a float array, of the same dtype as ``like`` when given (never mixed precision)."""
-    dtype = _name(meta[1])
+    dtype = dtype_name(meta[1])
     if dtype not in _FLOATS:
         raise TypeError(f"{component}: {name} must be a float array ({', '.join(_FLOATS)}), got {dtype}")
-    if like is not None and dtype != _name(like[1]):
-        raise TypeError(f"{component}: {name} has dtype {dtype} but the inputs are {_name(like[1])}; "
+    if like is not None and dtype != dtype_name(like[1]):
+        raise TypeError(f"{component}: {name} has dtype {dtype} but the inputs are {dtype_name(like[1])}; "
                         f"cast them to one dtype")
 
 
@@ -93,8 +91,8 @@ def _mask(component, mask, target):
     """A boolean mask broadcastable (NumPy rules, no new leading axes beyond 4) to ``target``."""
     if mask is None:
         return
-    if _name(mask[1]) != "bool":
-        raise TypeError(f"{component}: mask must be a bool array (True = may attend), got {_name(mask[1])}; "
+    if dtype_name(mask[1]) != "bool":
+        raise TypeError(f"{component}: mask must be a bool array (True = may attend), got {dtype_name(mask[1])}; "
                         f"convert an additive float mask with mask = (bias == 0)")
     shape = _shape(mask)
     fits = len(shape) <= len(target) and all(

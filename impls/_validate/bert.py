@@ -5,18 +5,16 @@ Python values; nothing here touches an array.
 """
 import numbers
 
+from impls._validate import dtype_name
+
 EMBEDDING_KEYS = ("word", "position", "token_type", "ln_weight", "ln_bias")
 
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
 
 
-def _dtype_name(dtype) -> str:
-    return str(dtype).removeprefix("torch.")
-
-
 def is_int_dtype(dtype) -> bool:
     """True for signed and unsigned integer dtype names (never bool)."""
-    name = _dtype_name(dtype)
+    name = dtype_name(dtype)
     return name.startswith(("int", "uint")) and name[-1].isdigit()
 
 
@@ -33,7 +31,7 @@ def check_int_ids(name: str, dtype, where: str) -> None:
     """Token/type ids index tables, so a float or bool array is a caller's mistake, not a cast to make."""
     if not is_int_dtype(dtype):
         raise TypeError(f"{where}: {name} must be an integer array (int64 or int32), got dtype "
-                        f"{_dtype_name(dtype)}")
+                        f"{dtype_name(dtype)}")
 
 
 def check_id_range(name: str, lo, hi, bound: int, where: str, table: str) -> None:
@@ -71,7 +69,7 @@ def check_bert_embeddings(ids_shape, ids_dtype, types_shape, types_dtype, meta: 
         if tuple(types_shape) != ids_shape:
             raise ValueError(f"{where}: token_type_ids shape {tuple(types_shape)} must equal input_ids shape "
                              f"{ids_shape}")
-    dtypes = {k: _dtype_name(meta[k][1]) for k in EMBEDDING_KEYS}
+    dtypes = {k: dtype_name(meta[k][1]) for k in EMBEDDING_KEYS}
     for k, name in dtypes.items():
         if name not in _FLOATS:
             raise TypeError(f"{where}: params[{k!r}] must be a float array, got dtype {name}")

@@ -5,13 +5,10 @@ Each check takes shapes (tuples), dtypes (any framework's dtype object) and plai
 """
 import numpy as np
 
+from impls._validate import dtype_name
+
 REDUCTIONS = ("mean", "sum", "none")
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
-
-
-def dtype_name(dtype) -> str:
-    """``'float32'`` for ``np.float32``, ``jnp.float32`` and ``torch.float32`` alike."""
-    return str(dtype).removeprefix("torch.")
 
 
 def is_integer_dtype(dtype) -> bool:

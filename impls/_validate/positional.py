@@ -6,12 +6,10 @@ and plain Python values, and raises ``ValueError``/``TypeError`` with a message 
 import math
 import numbers
 
+from impls._validate import dtype_name
+
 _INT_DTYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"}
 _FLOAT_DTYPES = {"float16", "bfloat16", "float32", "float64"}
-
-
-def _name(dtype) -> str:
-    return str(dtype).removeprefix("torch.")
 
 
 def _int(component, name, value, *, minimum):
@@ -32,14 +30,14 @@ def _base(component, base):
 
 
 def _float_dtype(component, name, dtype):
-    if _name(dtype) not in _FLOAT_DTYPES:
+    if dtype_name(dtype) not in _FLOAT_DTYPES:
         raise TypeError(f"{component}: {name} must be a float array "
-                        f"({', '.join(sorted(_FLOAT_DTYPES))}), got {_name(dtype)}")
+                        f"({', '.join(sorted(_FLOAT_DTYPES))}), got {dtype_name(dtype)}")
 
 
 def _int_dtype(component, name, dtype):
-    if _name(dtype) not in _INT_DTYPES:
-        raise TypeError(f"{component}: {name} must be an integer array (int64 or int32), got {_name(dtype)}")
+    if dtype_name(dtype) not in _INT_DTYPES:
+        raise TypeError(f"{component}: {name} must be an integer array (int64 or int32), got {dtype_name(dtype)}")
 
 
 def sinusoidal_positions(num_positions, dim, base):

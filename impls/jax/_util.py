@@ -111,16 +111,50 @@ def convert(a, dtype):
     return a.astype(dtype)
 
 
+def as_array(x):
+    """``x`` as a ``jax.Array``: itself when it is one (tracers included), ``jnp.asarray(x)`` otherwise (NumPy
+    arrays, lists). ``jnp.asarray`` of a tracer under autodiff binds a conversion that runs, and compiles, per
+    shape."""
+    return x if isinstance(x, jax.Array) else jnp.asarray(x)
+
+
 def reshape(x, shape):
     """``x.reshape(shape)`` without compiling anything: by NumPy and one transfer for a concrete array on the
     CPU, by JAX otherwise (tracers, accelerators). Kernels see canonical shapes (a norm's ``(rows, features)``),
-    so they compile once per canonical shape instead of once per input shape and option."""
+    so they compile once per canonical shape instead of once per input shape and option. Under eager reverse-mode
+    autodiff (``jax.vjp`` outside ``jit``) the reshape and its transpose run on the host too (see
+    :func:`_host_reshape`): a traced ``jnp.reshape`` would run, and compile, eagerly for every shape both ways."""
     shape = tuple(shape)
     if tuple(x.shape) == shape:
         return x
     if _on_host(x):
         return asarray(np.asarray(x).reshape(shape))
+    if _HOST_CONVERT and _eager_autodiff(x):
+        return _host_reshape(tuple(x.shape), shape)(x)
     return jnp.reshape(x, shape)
+
+
+def _eager_autodiff(x) -> bool:
+    """``x`` is a JVP tracer (``jax.vjp``, ``jax.grad``) over concrete values: no ``jit`` or ``vmap`` between."""
+    while isinstance(x, jax.core.Tracer):
+        primal = getattr(x, "primal", None)
+        if primal is None:  # a jaxpr, batching or other trace
+            return False
+        x = primal
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _host_reshape(source, target):
+    """A ``jax.custom_vjp`` reshape ``source -> target`` whose forward and backward passes get concrete arrays
+    under eager autodiff and so reshape on the host (:func:`reshape`); the cotangent goes back ``target ->
+    source``."""
+    @jax.custom_vjp
+    def function(x):
+        return reshape(x, target)
+
+    function.defvjp(lambda x: (reshape(x, target), None), lambda _, g: (reshape(g, source),))
+    return function
 
 
 def take(x, index):

@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 
 from .._validate import bert as _v
-from ._util import DEVICE, upcast
+from ._util import DEVICE, as_array, upcast
 from ._jit import jit
 
 __all__: list[str] = ["bert_embeddings", "mlm_mask"]
@@ -21,7 +21,7 @@ def _id_bounds(ids):
 def _as_array(x, where, name):
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{where}: {name} must be an array, got {type(x).__name__}")
-    return jnp.asarray(x)
+    return as_array(x)
 
 
 def _layer_norm_last(x, weight, bias, eps):

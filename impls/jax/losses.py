@@ -9,15 +9,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import losses as V
-from ._util import compute_dtype, convert, upcast
+from ._util import as_array, compute_dtype, convert, upcast
 from ._jit import jit
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
-@jit(static_argnames=("reduction", "dtype"))
-def _reduce_kernel(loss, reduction, dtype):
-    return (loss.mean() if reduction == "mean" else loss.sum()).astype(dtype)
+@jit(static_argnames=("dtype",))
+def _mean_and_sum(loss, dtype):
+    """The mean and the sum over every element, rounded to ``dtype``: one kernel for both reductions, so a
+    shape compiles once (and its pullback once), not once per reduction."""
+    return loss.mean().astype(dtype), loss.sum().astype(dtype)
 
 
 def _reduce(loss, reduction, dtype):
@@ -26,7 +28,8 @@ def _reduce(loss, reduction, dtype):
     rounds (on the host: no kernel at all)."""
     if reduction == "none":
         return convert(loss, dtype)
-    return _reduce_kernel(loss, reduction, dtype=dtype)
+    mean, total = _mean_and_sum(loss, dtype=dtype)
+    return mean if reduction == "mean" else total
 
 
 @jit(static_argnames=("dtype",))
@@ -58,7 +61,7 @@ def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, red
     Rows with ``target == ignore_index`` give 0; ``mean`` divides by the number of other rows (NaN when every
     row is ignored, as in PyTorch).
     """
-    logits, target = jnp.asarray(logits), jnp.asarray(target)
+    logits, target = as_array(logits), as_array(target)
     V.cross_entropy(logits.shape, logits.dtype, target.shape, target.dtype, ignore_index=ignore_index,
                     label_smoothing=label_smoothing, reduction=reduction)
     if not isinstance(target, jax.core.Tracer):  # traced targets have no values to check
@@ -86,7 +89,7 @@ def binary_cross_entropy_with_logits(logits, target, *, reduction="mean"):
     Written per sign of x with the other branch fed 0, so that the gradient at x = 0 is ``sigmoid(0) - t``
     (JAX's ``abs`` has derivative 1 at 0) and no branch ever sees exp overflow.
     """
-    logits, target = jnp.asarray(logits), jnp.asarray(target)
+    logits, target = as_array(logits), as_array(target)
     V.binary_cross_entropy_with_logits(logits.shape, logits.dtype, target.shape, target.dtype,
                                        reduction=reduction)
     return _reduce(_bce_with_logits(logits, target), reduction,
@@ -102,7 +105,7 @@ def _mse_loss(pred, target):
 
 def mse_loss(pred, target, *, reduction="mean"):
     """``(pred - target) ** 2`` element-wise, then reduced."""
-    pred, target = jnp.asarray(pred), jnp.asarray(target)
+    pred, target = as_array(pred), as_array(target)
     V.mse_loss(pred.shape, pred.dtype, target.shape, target.dtype, reduction=reduction)
     return _reduce(_mse_loss(pred, target), reduction, dtype=jnp.result_type(pred.dtype, target.dtype))
 
@@ -120,6 +123,6 @@ def _kl_divergence(log_p, log_q, *, axis):
 
 def kl_divergence(log_p, log_q, *, axis=-1):
     """``sum(p * (log_p - log_q), axis)`` with ``p = exp(log_p)``; terms with ``p == 0`` count as 0."""
-    log_p, log_q = jnp.asarray(log_p), jnp.asarray(log_q)
+    log_p, log_q = as_array(log_p), as_array(log_q)
     axis = V.kl_divergence(log_p.shape, log_p.dtype, log_q.shape, log_q.dtype, axis=axis)
     return _kl_divergence(log_p, log_q, axis=axis)

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 
 from .._validate import norms as V
-from ._util import as_channels, as_rows, reshape, upcast, vector
+from ._util import as_array, as_channels, as_rows, reshape, upcast, vector
 from ._jit import jit
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
@@ -120,7 +120,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
         y, new_mean, new_var = _batch_norm_train(as_channels(x), running_mean, running_var, weight, bias, momentum, eps)
         return reshape(y, x.shape), new_mean, new_var
     y = _batch_norm_eval(as_channels(x), running_mean, running_var, weight, bias, eps)
-    return reshape(y, x.shape), jnp.asarray(running_mean), jnp.asarray(running_var)
+    return reshape(y, x.shape), as_array(running_mean), as_array(running_var)
 
 
 @jit

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from .._validate import optim as V
-from ._util import compute_dtype
+from ._util import as_array, compute_dtype
 from ._jit import jit
 
 __all__ = ["sgd_step", "adam_step", "adamw_step"]
@@ -34,8 +34,8 @@ def sgd_step(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, n
     """``g = grad + wd * param``; ``buf = g`` on the first step, else ``momentum * buf + (1 - dampening) * g``;
     ``param - lr * (g + momentum * buf if nesterov else buf)``. Without momentum the buffer comes back as given.
     """
-    param, grad = jnp.asarray(param), jnp.asarray(grad)
-    buf = None if momentum_buffer is None else jnp.asarray(momentum_buffer)
+    param, grad = as_array(param), as_array(grad)
+    buf = None if momentum_buffer is None else as_array(momentum_buffer)
     V.sgd_step(param.shape, param.dtype, grad.shape, grad.dtype,
                None if buf is None else buf.shape, None if buf is None else buf.dtype,
                lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay)
@@ -66,8 +66,8 @@ def _adam(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
 
 def _adam_step(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas, eps, weight_decay, decoupled, fn):
     """Validate, fold the bias corrections into Python floats, run the shared kernel."""
-    param, grad = jnp.asarray(param), jnp.asarray(grad)
-    exp_avg, exp_avg_sq = jnp.asarray(exp_avg), jnp.asarray(exp_avg_sq)
+    param, grad = as_array(param), as_array(grad)
+    exp_avg, exp_avg_sq = as_array(exp_avg), as_array(exp_avg_sq)
     step = V.adam_step(param.shape, param.dtype, grad.shape, grad.dtype, exp_avg.shape, exp_avg.dtype,
                        exp_avg_sq.shape, exp_avg_sq.dtype, step,
                        lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fn=fn)

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import positional as check
-from ._util import compute_dtype
+from ._util import as_array, compute_dtype
 from ._jit import jit
 
 __all__ = ["sinusoidal_positions", "rope", "t5_relative_position_bucket", "relative_position_bias",
@@ -59,7 +59,7 @@ def rope(x, positions, *, base=10000.0, interleaved=False):
     ``(a cos t - b sin t, b cos t + a sin t)`` with ``t = m * base**(-2i/D)``; pairs are ``(x[i], x[i+D/2])``,
     or ``(x[2i], x[2i+1])`` when ``interleaved``.
     """
-    x, positions = jnp.asarray(x), jnp.asarray(positions)
+    x, positions = as_array(x), as_array(positions)
     base = check.rope(x.shape, x.dtype, positions.shape, positions.dtype, base)
     head_dim = x.shape[-1]
     inv_freq = np.array([base ** (-2 * i / head_dim) for i in range(head_dim // 2)])
@@ -110,7 +110,7 @@ def t5_relative_position_bucket(relative_position, *, bidirectional=True, num_bu
     ``me = buckets // 2``: ``n`` if ``n < me``, else
     ``min(me + int(log(n/me) / log(max_distance/me) * (buckets - me)), buckets - 1)`` in float32.
     """
-    rel = jnp.asarray(relative_position)
+    rel = as_array(relative_position)
     check.t5_relative_position_bucket(rel.dtype, bidirectional, num_buckets, max_distance)
     bidirectional = bool(bidirectional)
     constants = _t5_constants(num_buckets, max_distance, bidirectional)
@@ -132,7 +132,7 @@ def relative_position_bias(q_len, k_len, table, *, bidirectional=True, max_dista
     """T5 bias ``(H, q_len, k_len)``: ``bias[h, i, j] = table[bucket(j - (i + k_len - q_len)), h]`` with
     ``num_buckets = table.shape[0]``.
     """
-    table = jnp.asarray(table)
+    table = as_array(table)
     q_len, k_len = check.relative_position_bias(q_len, k_len, table.shape, table.dtype, bidirectional,
                                                 max_distance)
     bidirectional = bool(bidirectional)

@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 
 from .._validate import regularization as V
-from ._util import upcast
+from ._util import as_array, upcast
 from ._jit import jit
 
 __all__ = ["dropout"]
@@ -22,7 +22,7 @@ def _dropout(x, seed, p, scale):
 def dropout(x, p, *, training, seed):
     """Inverted dropout: ``y = x * keep / (1 - p)`` with ``keep ~ Bernoulli(1 - p)`` i.i.d. per element;
     ``p == 1`` gives zeros, ``training=False`` returns ``x``."""
-    x = jnp.asarray(x)
+    x = as_array(x)
     p, seed = V.dropout(x.dtype, p, training=training, seed=seed)
     if not training:
         return x

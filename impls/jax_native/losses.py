@@ -12,15 +12,18 @@ from ..jax._jit import jit
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
-@jit(static_argnames=("reduction",))
-def _reduce_kernel(per_example, reduction):
-    return jnp.mean(per_example) if reduction == "mean" else jnp.sum(per_example)
+@jit
+def _mean_and_sum(per_example):
+    return jnp.mean(per_example), jnp.sum(per_example)
 
 
 def _reduce(per_example, reduction):
-    """PyTorch's ``reduction``: the mean, the sum, or the per-example values. A kernel of its own, shared by
-    the losses, so theirs compile once per shape rather than once per shape and reduction (``none``: none)."""
-    return per_example if reduction == "none" else _reduce_kernel(per_example, reduction)
+    """PyTorch's ``reduction``: the mean, the sum, or the per-example values. One kernel for both reductions,
+    shared by the losses, so a shape compiles once rather than once per loss and reduction (``none``: none)."""
+    if reduction == "none":
+        return per_example
+    mean, total = _mean_and_sum(per_example)
+    return mean if reduction == "mean" else total
 
 
 @jit
