@@ -43,6 +43,11 @@ _PRIMITIVE: dict[int, object] = {}
 _PRIMITIVE_LIMIT = 4096
 
 
+#: the composite behind a top-level input strategy, by id (the value holds the strategy alive): unwrapping its
+#: lazy wrapper cost more than re-making a small case's recipe
+_COMPOSITES: dict[int, tuple] = {}
+
+
 def _walk(strategy, primitive):
     """Run ``strategy``'s composite functions ourselves, handing every other draw to ``primitive``."""
     def draw(inner, label=None):
@@ -56,7 +61,15 @@ def _walk(strategy, primitive):
                 _PRIMITIVE[id(inner)] = inner
             return primitive(inner, label)
         return comp.definition(draw, *comp.args, **comp.kwargs)
-    return draw(strategy)
+
+    known = _COMPOSITES.get(id(strategy))
+    if known is None:
+        comp = _composite(strategy)
+        if comp is None or len(_COMPOSITES) >= _PRIMITIVE_LIMIT:
+            return draw(strategy)
+        known = _COMPOSITES[id(strategy)] = (strategy, comp)
+    comp = known[1]
+    return comp.definition(draw, *comp.args, **comp.kwargs)
 
 
 class Recipe:

@@ -157,10 +157,15 @@ def _array_stream(seed: int) -> np.random.Generator:
     never replays it. Shared: use it at once, before anything else generates an array."""
     seed = int(seed) & _MASK64
     k = _stream_key(_REPLICA)
-    _ARRAY_BITS.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
-                         "state": {"state": (_splitmix64(seed ^ k) << 64) | _splitmix64((seed + 1) ^ k),
-                                   "inc": (k << 1) | 1}}
+    inner = _ARRAY_STATE["state"]
+    inner["state"] = (_splitmix64(seed ^ k) << 64) | _splitmix64((seed + 1) ^ k)
+    inner["inc"] = (k << 1) | 1
+    _ARRAY_BITS.state = _ARRAY_STATE
     return _ARRAY_GEN
+
+
+#: the state :func:`_array_stream` sets, filled in place (building the dicts anew was a third of its cost)
+_ARRAY_STATE = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0, "state": {"state": 0, "inc": 1}}
 
 
 def _pick(gen: np.random.Generator, options: tuple):
@@ -257,6 +262,15 @@ class ArrayRecipe(SearchStrategy):
 
 def arrays(shape, dtype: str, *, regimes=REGIMES, const_axes=None, label: str = "x") -> ArrayRecipe:
     """An array of ``shape`` in ``dtype`` from a drawn regime and seed."""
+    try:
+        return _array_recipe(tuple(shape), dtype, tuple(regimes), const_axes, label)
+    except TypeError:  # unhashable arguments (a list of axes): built anew
+        return ArrayRecipe(shape, dtype, regimes, const_axes, label)
+
+
+@lru_cache(maxsize=4096)
+def _array_recipe(shape, dtype, regimes, const_axes, label) -> ArrayRecipe:
+    """:class:`ArrayRecipe`, built once per argument set: composites call :func:`arrays` once per replica."""
     return ArrayRecipe(shape, dtype, regimes, const_axes, label)
 
 
