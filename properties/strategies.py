@@ -143,6 +143,8 @@ def _splitmix64(z: int) -> int:
 #: state ~2 us, and an array is generated per replica of every case (this is the harness's hottest line)
 _ARRAY_BITS = np.random.PCG64(0)
 _ARRAY_GEN = np.random.Generator(_ARRAY_BITS)
+#: the state :func:`_array_stream` sets, filled in place (building the dicts anew was a third of its cost)
+_ARRAY_STATE = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0, "state": {"state": 0, "inc": 1}}
 
 
 @lru_cache(maxsize=None)
@@ -162,10 +164,6 @@ def _array_stream(seed: int) -> np.random.Generator:
     inner["inc"] = (k << 1) | 1
     _ARRAY_BITS.state = _ARRAY_STATE
     return _ARRAY_GEN
-
-
-#: the state :func:`_array_stream` sets, filled in place (building the dicts anew was a third of its cost)
-_ARRAY_STATE = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0, "state": {"state": 0, "inc": 1}}
 
 
 def _pick(gen: np.random.Generator, options: tuple):

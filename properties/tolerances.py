@@ -73,11 +73,11 @@ def flush_floor(dtype: str, *, n: int = 2) -> float:
     return max(TINY[dtype], 3 * TINY[compute] / tolerance(dtype, n=n))
 
 
-def spacing(values: np.ndarray, dtype: str) -> np.ndarray:
-    """Distance from ``|values|`` to the next representable number of ``dtype`` (one ulp), at least the
-    spacing at the smallest normal number, so that an error next to 0 is not measured in subnormal ulps."""
-    _, exponent = np.frexp(np.maximum(np.abs(values), TINY.get(dtype, 2.0 ** -1022)))  # mag in [2^(e-1), 2^e)
-    return np.ldexp(eps(dtype), exponent - 1)
+def ulp_at(magnitudes: np.ndarray, dtype: str) -> np.ndarray:
+    """One ulp of ``dtype`` at each of ``magnitudes`` (non-negative, at least the dtype's smallest normal number,
+    so that an error next to 0 is not measured in subnormal ulps): ``eps * 2**(e - 1)`` for a magnitude in
+    ``[2**(e - 1), 2**e)``."""
+    return np.ldexp(eps(dtype), np.frexp(magnitudes)[1] - 1)
 
 
 @dataclass
@@ -126,9 +126,8 @@ def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float,
         judged = np.maximum(mag, rel_floor)
         rel = diff / judged
         if dtype in EPS:  # ulps at the scale the element is judged at (|expected|, or the floor near 0)
-            ulp_floor = max(floor, TINY[dtype])  # spacing(max(mag, floor), dtype), written out
-            scale = judged if ulp_floor == rel_floor else np.maximum(mag, ulp_floor)
-            ulp = diff / np.ldexp(EPS[dtype], np.frexp(scale)[1] - 1)
+            ulp_floor = max(floor, TINY[dtype])
+            ulp = diff / ulp_at(judged if ulp_floor == rel_floor else np.maximum(mag, ulp_floor), dtype)
         else:
             ulp = diff
     worst = int(ratio.argmax())

@@ -4,7 +4,8 @@
 
 Lists, per framework implementation (``*_native``) and version, every property that does not hold — declared
 known deviations (``xfailed``) and undeclared failures alike — with the dtypes, the observed error and a
-counterexample (shrunk for a failure; the first found for a declared deviation, which is not shrunk). With ``--readme`` it replaces the text between the ``FINDINGS`` markers in place.
+counterexample (shrunk for a failure; the first found for a declared deviation, which is not shrunk). With
+``--readme`` it replaces the text between the ``FINDINGS`` markers in place.
 """
 from __future__ import annotations
 

@@ -149,3 +149,17 @@ def test_html_is_self_contained_and_small(runs):
     assert not re.findall(r'(?:src|href)\s*=\s*["\']?\s*(?:https?:)?//', page, re.I), "external reference"
     assert not re.search(r"<link\b|<script[^>]*\bsrc\s*=|<iframe|<img[^>]+src\s*=\s*[\"']?http", page, re.I)
     assert not re.search(r"url\(\s*[\"']?\s*(?:https?:)?//|@import", page, re.I)
+
+
+def test_report_page_is_prepared_in_background(runs, monkeypatch):
+    # what an xdist controller does while the checks run: the family figures are drawn by the thread, and the
+    # page waits for it and then finds them drawn
+    from properties.catalogue import FAMILIES
+    from reports import figures, html
+    monkeypatch.setattr(html, "_PREPARING", None)
+    figures.family_figures.cache_clear()
+    html.prepare_in_background()
+    page = html.render(runs["serial"].doc)
+    info = figures.family_figures.cache_info()
+    assert info.misses == len(FAMILIES) and info.hits >= 1
+    assert '<table class="matrix">' in page and not html._PREPARING.is_alive()
