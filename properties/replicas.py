@@ -36,16 +36,22 @@ def _composite(strategy):
     return strategy if isinstance(strategy, CompositeStrategy) else None
 
 
-#: strategies known to be primitive (the suite's cached ones: shapes, sizes, seeds, regimes, options), by id; a
-#: replica asks ~6 times per case, and unwrapping a lazy strategy costs more than the rest of a draw. The values
-#: hold the strategies alive, so that an id is never reused by another one.
-_PRIMITIVE: dict[int, object] = {}
-_PRIMITIVE_LIMIT = 4096
+#: what a strategy met in a walk is, by id: ``(strategy, composite or None)``; a replica asks ~6 times per case,
+#: and unwrapping a lazy strategy costs more than the rest of a draw. The entries hold the strategies alive, so
+#: that an id is never reused by another one while it is here; the table is emptied when it is full (strategies
+#: built anew for every case, with arguments the caches cannot key, would otherwise crowd out the rest).
+_KNOWN: dict[int, tuple] = {}
+_KNOWN_LIMIT = 4096
 
 
-#: the composite behind a top-level input strategy, by id (the value holds the strategy alive): unwrapping its
-#: lazy wrapper cost more than re-making a small case's recipe
-_COMPOSITES: dict[int, tuple] = {}
+def _known(strategy):
+    """The composite behind ``strategy`` or ``None`` (a primitive), remembered by id."""
+    entry = _KNOWN.get(id(strategy))
+    if entry is None:
+        if len(_KNOWN) >= _KNOWN_LIMIT:
+            _KNOWN.clear()
+        entry = _KNOWN[id(strategy)] = (strategy, _composite(strategy))
+    return entry[1]
 
 
 def _walk(strategy, primitive):
@@ -53,23 +59,12 @@ def _walk(strategy, primitive):
     def draw(inner, label=None):
         if type(inner) is S.ArrayRecipe:
             return inner.definition(draw, *inner.args)
-        if id(inner) in _PRIMITIVE:
-            return primitive(inner, label)
-        comp = _composite(inner)
+        comp = _known(inner)
         if comp is None:
-            if len(_PRIMITIVE) < _PRIMITIVE_LIMIT:
-                _PRIMITIVE[id(inner)] = inner
             return primitive(inner, label)
         return comp.definition(draw, *comp.args, **comp.kwargs)
 
-    known = _COMPOSITES.get(id(strategy))
-    if known is None:
-        comp = _composite(strategy)
-        if comp is None or len(_COMPOSITES) >= _PRIMITIVE_LIMIT:
-            return draw(strategy)
-        known = _COMPOSITES[id(strategy)] = (strategy, comp)
-    comp = known[1]
-    return comp.definition(draw, *comp.args, **comp.kwargs)
+    return draw(strategy)
 
 
 class Recipe:
@@ -80,8 +75,9 @@ class Recipe:
         self.case = case
         self.choices = choices
 
-    def replica(self, index: int):
-        """The case for replica ``index`` (0: the drawn one). Raises :class:`Diverged` if it cannot be made."""
+    def replica(self, index: int, count: int = 0):
+        """The case for replica ``index`` (0: the drawn one) of an example of ``count`` replicas (0: unknown).
+        Raises :class:`Diverged` if it cannot be made."""
         if index == 0:
             return self.case
         answers = iter(self.choices)
@@ -92,7 +88,7 @@ class Recipe:
             except StopIteration:
                 raise Diverged() from None
 
-        with S.replica(index):
+        with S.replica(index, count):
             try:
                 return _walk(self.strategy, primitive)
             except UnsatisfiedAssumption:

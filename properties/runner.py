@@ -100,12 +100,12 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
         with time_limit(check.prop.component):
             for index in range(replicas):
                 try:
-                    case = recipe.replica(index)
+                    case = recipe.replica(index, replicas)
                 except Diverged:
                     continue
                 ctx.examples += 1
                 ctx.last_case, ctx.last_errors = case, None
-                with S.replica(index):
+                with S.replica(index, replicas):
                     check.prop.fn(subject, case)
 
     body._hypothesis_internal_add_digest = check.id.encode()  # one database entry per check

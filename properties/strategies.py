@@ -20,7 +20,7 @@ Regimes (``REGIMES``):
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import numpy as np
 from hypothesis import strategies as st
@@ -88,6 +88,53 @@ def integers(lo: int, hi: int) -> st.SearchStrategy[int]:
     return st.integers(lo, hi)
 
 
+def _typed(values: tuple) -> tuple:
+    """A cache key for ``values`` that tells 1, 1.0 and True apart (equal, and equally hashed, as plain keys)."""
+    return values, tuple(map(type, values))
+
+
+def sampled_from(options) -> st.SearchStrategy:
+    """``st.sampled_from(options)``, built once per sequence of options (composites are re-run for every
+    replica, and building the strategy, ~4 us, cost more than drawing from it)."""
+    try:
+        return _sampled_from(_typed(tuple(options)))
+    except TypeError:  # unhashable options: built anew
+        return st.sampled_from(options)
+
+
+@lru_cache(maxsize=4096)
+def _sampled_from(key: tuple) -> st.SearchStrategy:
+    return st.sampled_from(key[0])
+
+
+_BOOLEANS = st.booleans()
+
+
+def booleans() -> st.SearchStrategy[bool]:
+    """``st.booleans()`` without Hypothesis's strategy-cache lookup (~5 us a call)."""
+    return _BOOLEANS
+
+
+def composite(definition):
+    """``st.composite(definition)`` whose strategies are built once per argument set: a composite called inside
+    another is called again for every replica, and building its strategy (~2 us) and unwrapping it for
+    :mod:`properties.replicas` (~8 us) cost more than the rest of a small case's draws."""
+    build = st.composite(definition)
+
+    @wraps(build)
+    def strategy(*args, **kwargs):
+        try:
+            return _built(build, _typed(args), (tuple(kwargs.items()), tuple(map(type, kwargs.values()))))
+        except TypeError:  # an unhashable argument (an array, a list): built anew
+            return build(*args, **kwargs)
+    return strategy
+
+
+@lru_cache(maxsize=4096)
+def _built(build, args: tuple, kwargs: tuple) -> st.SearchStrategy:
+    return build(*args[0], **dict(kwargs[0]))
+
+
 def axes(ndim: int) -> st.SearchStrategy[int]:
     """An axis of an ``ndim``-dimensional array, negative or not (shrinks toward ``-ndim``)."""
     return integers(-ndim, ndim - 1)
@@ -99,26 +146,29 @@ DATA_STREAM = 0x646C70726F7073  # "dlprops"
 
 
 #: the replica being made (:mod:`properties.replicas`): replica ``r > 0`` of a case draws its data from its own
-#: stream of every seed, so the same recipe gives fresh values
+#: stream of every seed, so the same recipe gives fresh values; and how many replicas its example has (0: unknown)
 _REPLICA = 0
+_REPLICAS = 0
 
 
 class replica:
-    """``with replica(index):`` — within the block, :func:`rng` yields replica ``index``'s stream of each seed.
-    A class, not ``@contextmanager``: it is entered twice per case (~0.3 us instead of ~2 us)."""
-    __slots__ = ("index", "previous")
+    """``with replica(index, count):`` — within the block, :func:`rng` yields replica ``index``'s stream of each
+    seed, and :func:`generate` replica ``index``'s array of ``count`` (made for all of them at once when the
+    count is known). A class, not ``@contextmanager``: it is entered twice per case (~0.3 us instead of ~2 us)."""
+    __slots__ = ("index", "count", "previous")
 
-    def __init__(self, index: int):
+    def __init__(self, index: int, count: int = 0):
         self.index = index
+        self.count = count
 
     def __enter__(self):
-        global _REPLICA
-        self.previous, _REPLICA = _REPLICA, self.index
+        global _REPLICA, _REPLICAS
+        self.previous, (_REPLICA, _REPLICAS) = (_REPLICA, _REPLICAS), (self.index, self.count)
         return self
 
     def __exit__(self, *exc_info):
-        global _REPLICA
-        _REPLICA = self.previous
+        global _REPLICA, _REPLICAS
+        _REPLICA, _REPLICAS = self.previous
 
 
 def rng(seed: int) -> np.random.Generator:
@@ -152,13 +202,13 @@ def _stream_key(replica_index: int) -> int:
     return _splitmix64(DATA_STREAM + replica_index)
 
 
-def _array_stream(seed: int) -> np.random.Generator:
+def _array_stream(seed: int, key: int | None = None) -> np.random.Generator:
     """The generator for one array drawn from ``seed`` in the current replica: PCG64 with its 128-bit state
-    and its stream (increment) mixed by SplitMix64 from ``seed`` and ``k = splitmix(DATA_STREAM + replica)``,
-    so replicas and neighbouring seeds start far apart; ``default_rng(seed)`` derives its state by hashing and
-    never replays it. Shared: use it at once, before anything else generates an array."""
+    and its stream (increment) mixed by SplitMix64 from ``seed`` and ``k = splitmix(DATA_STREAM + replica)``
+    (or the given ``key``), so replicas and neighbouring seeds start far apart; ``default_rng(seed)`` derives its
+    state by hashing and never replays it. Shared: use it at once, before anything else generates an array."""
     seed = int(seed) & _MASK64
-    k = _stream_key(_REPLICA)
+    k = _stream_key(_REPLICA) if key is None else key
     inner = _ARRAY_STATE["state"]
     inner["state"] = (_splitmix64(seed ^ k) << 64) | _splitmix64((seed + 1) ^ k)
     inner["inc"] = (k << 1) | 1
@@ -166,28 +216,32 @@ def _array_stream(seed: int) -> np.random.Generator:
     return _ARRAY_GEN
 
 
-def _pick(gen: np.random.Generator, options: tuple):
-    """One of ``options``, uniformly (``Generator.choice`` costs ~10 us a call; this ~1 us)."""
-    return options[int(gen.random() * len(options))]
+# The makers below draw ``count`` arrays of ``shape`` at once, an array of shape ``(count, *shape)``: every
+# scalar choice of a regime (a scale, an offset) is made per array.
+def _picks(gen: np.random.Generator, count: int, ndim: int, options: tuple) -> np.ndarray:
+    """One of ``options`` per array, uniformly, shaped to broadcast against ``(count, *shape)``."""
+    chosen = np.asarray(options)[(gen.random(count) * len(options)).astype(np.intp)]
+    return chosen.reshape((count,) + (1,) * ndim)
 
 
 def _signs(gen: np.random.Generator, shape) -> np.ndarray:
     return np.where(gen.random(shape) < 0.5, -1.0, 1.0)
 
 
-def _constant(gen, shape, const_axes):
-    """One standard normal value (times 3) per slice, repeated along ``const_axes`` (all axes if None)."""
-    ndim = max(len(shape), 1)
-    axes = range(len(shape)) if const_axes is None else [ax % ndim for ax in const_axes]
-    kept = tuple(1 if i in axes else s for i, s in enumerate(shape))
-    out = np.empty(shape)
+def _constant(gen, full, const_axes):
+    """One standard normal value (times 3) per slice, repeated along ``const_axes`` of each array (all of its
+    axes if None)."""
+    ndim = max(len(full) - 1, 1)
+    axes = range(1, len(full)) if const_axes is None else [1 + ax % ndim for ax in const_axes]
+    kept = tuple(1 if i in axes else s for i, s in enumerate(full))
+    out = np.empty(full)
     out[...] = gen.standard_normal(kept) * 3.0  # broadcast assignment: a third of broadcast_to(...).copy()
     return out
 
 
-def _near_constant(gen, shape, const_axes):
-    a = _constant(gen, shape, const_axes)
-    return a * (1.0 + 1e-6 * gen.standard_normal(shape)) + 1e-6 * gen.standard_normal(shape)
+def _near_constant(gen, full, dtype, const_axes):
+    a = _constant(gen, full, const_axes)
+    return a * (1.0 + 1e-6 * gen.standard_normal(full)) + 1e-6 * gen.standard_normal(full)
 
 
 def _big(dtype: str) -> float:
@@ -195,41 +249,85 @@ def _big(dtype: str) -> float:
     return MAX.get(dtype, 1e300) / 4
 
 
-def _huge(gen, shape, dtype, const_axes):
-    a = gen.standard_normal(shape)
-    spots = gen.random(shape) < 0.25
-    return np.where(spots, _signs(gen, shape) * _big(dtype) * gen.uniform(0.25, 1.0, shape), a)
+def _normal(gen, full, dtype, const_axes):
+    return gen.standard_normal(full) * _picks(gen, full[0], len(full) - 1, (1.0, 0.1, 10.0))
 
 
-def _specials(gen, shape, dtype, const_axes):
+def _integers(gen, full, dtype, const_axes):
+    return np.floor(gen.random(full) * 9.0) - 4.0  # uniform over -4..4 (Generator.integers: twice the time)
+
+
+def _offset(gen, full, dtype, const_axes):
+    count, ndim = full[0], len(full) - 1
+    centre = _picks(gen, count, ndim, (1e2, 1e3, 1e4)) * _picks(gen, count, ndim, (-1.0, 1.0))
+    return centre + _picks(gen, count, ndim, (1e-2, 1e-1, 1.0)) * gen.standard_normal(full)
+
+
+def _wide(gen, full, dtype, const_axes):
+    return np.exp(gen.uniform(np.log(1e-3), np.log(1e3), full)) * _signs(gen, full)
+
+
+def _huge(gen, full, dtype, const_axes):
+    a = gen.standard_normal(full)
+    spots = gen.random(full) < 0.25
+    return np.where(spots, _signs(gen, full) * _big(dtype) * gen.uniform(0.25, 1.0, full), a)
+
+
+def _specials(gen, full, dtype, const_axes):
     big = _big(dtype)
     pool = np.array([0.0, -0.0, 1.0, -1.0, big, -big, TINY.get(dtype, 1e-300), 0.5, -2.0])
-    return pool[gen.integers(0, len(pool), shape)]
+    return pool[gen.integers(0, len(pool), full)]
 
 
-#: regime name -> ``make(gen, shape, dtype, const_axes)``, float64 values before rounding to ``dtype``
+#: regime name -> ``make(gen, (count, *shape), dtype, const_axes)``, float64 values before rounding to ``dtype``
 _REGIME_MAKERS = {
-    "normal": lambda gen, shape, dtype, c: gen.standard_normal(shape) * _pick(gen, (1.0, 0.1, 10.0)),
-    "integers": lambda gen, shape, dtype, c: gen.integers(-4, 5, shape).astype(np.float64),
-    "offset": lambda gen, shape, dtype, c: (_pick(gen, (1e2, 1e3, 1e4)) * _pick(gen, (-1.0, 1.0))
-                                            + _pick(gen, (1e-2, 1e-1, 1.0)) * gen.standard_normal(shape)),
-    "tiny": lambda gen, shape, dtype, c: 1e-3 * gen.standard_normal(shape),
-    "constant": lambda gen, shape, dtype, c: _constant(gen, shape, c),
-    "near_constant": lambda gen, shape, dtype, c: _near_constant(gen, shape, c),
-    "wide": lambda gen, shape, dtype, c: np.exp(gen.uniform(np.log(1e-3), np.log(1e3), shape)) * _signs(gen, shape),
+    "normal": _normal,
+    "integers": _integers,
+    "offset": _offset,
+    "tiny": lambda gen, full, dtype, c: 1e-3 * gen.standard_normal(full),
+    "constant": lambda gen, full, dtype, c: _constant(gen, full, c),
+    "near_constant": _near_constant,
+    "wide": _wide,
     "huge": _huge,
     "specials": _specials,
 }
 
 
-def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> np.ndarray:
-    """The array a recipe describes, in ``dtype`` (see the module docstring for the regimes)."""
+def _make(regime: str, gen, count: int, shape: tuple, dtype: str, const_axes) -> np.ndarray:
     try:
         make = _REGIME_MAKERS[regime]
     except KeyError:
         raise ValueError(f"unknown regime {regime!r}") from None
     # every regime stays within a quarter of the dtype's range, so plain rounding is :func:`cast` here
-    return make(_array_stream(seed), tuple(shape), dtype, const_axes).astype(np_dtype(dtype))
+    return make(gen, (count,) + shape, dtype, const_axes).astype(np_dtype(dtype))
+
+
+#: the arrays of replicas ``1..count-1`` of a recipe, made together when replica 1 asks for its own (one
+#: re-seeding and one vectorised draw instead of ``count - 1``; the later replicas of the example take theirs
+#: from here). Keyed by everything that determines them; emptied when full.
+_BATCHES: dict[tuple, np.ndarray] = {}
+_BATCHES_LIMIT = 256
+
+
+def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> np.ndarray:
+    """The array a recipe describes, in ``dtype`` (see the module docstring for the regimes), for the current
+    replica. Replica 0 (Hypothesis's own draw) and replicas of an unknown count get their own stream; the other
+    replicas of an example ``count`` replicas share a stream of ``seed``, their arrays drawn together (the
+    same arrays whichever replica is made first)."""
+    shape = tuple(shape)
+    index, count = _REPLICA, _REPLICAS
+    if index == 0 or count < 3:
+        return _make(regime, _array_stream(seed), 1, shape, dtype, const_axes)[0]
+    if const_axes is not None:
+        const_axes = tuple(const_axes)
+    key = (shape, dtype, regime, seed, const_axes, count)
+    batch = _BATCHES.get(key)
+    if batch is None:
+        if len(_BATCHES) >= _BATCHES_LIMIT:
+            _BATCHES.clear()
+        batch = _BATCHES[key] = _make(regime, _array_stream(seed, _stream_key(-count)), count - 1, shape, dtype,
+                                      const_axes)
+    return np.array(batch[index - 1])  # a copy: a property may write into its input
 
 
 def _array(draw, shape, dtype: str, regimes, const_axes, labels: tuple) -> np.ndarray:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import assert_close, assert_equal, require
@@ -16,14 +15,14 @@ ELEMENTWISE = ("relu", "sigmoid", "tanh", "silu", "gelu")
 ROWWISE = ("softmax", "log_softmax")
 
 
-@st.composite
+@S.composite
 def elementwise_inputs(draw, dtype, regimes=S.REGIMES):
     shape = draw(S.shapes(1, 3))
     return {"x": draw(S.arrays(shape, dtype, regimes=regimes)),
-            "approximate": draw(st.booleans(), label="approximate")}
+            "approximate": draw(S.booleans(), label="approximate")}
 
 
-@st.composite
+@S.composite
 def row_inputs(draw, dtype, regimes=S.REGIMES):
     shape = draw(S.shapes(1, 3))
     axis = draw(S.axes(len(shape)), label="axis")
@@ -87,7 +86,7 @@ def tanh_sigmoid(impl, case):
     assert_close(impl.tanh(-x).astype(np.float64), -t, dtype=impl.dtype, what="tanh(-x) vs -tanh(x)")
 
 
-@st.composite
+@S.composite
 def perturbation_inputs(draw, dtype):
     case = draw(elementwise_inputs(dtype))
     x = case["x"]
@@ -132,10 +131,10 @@ def softmax_distribution(impl, case):
                  what="softmax row sums", n=n)
 
 
-@st.composite
+@S.composite
 def shifted_rows(draw, dtype):
     case = draw(row_inputs(dtype, regimes=("integers",)))
-    case["shift"] = draw(st.sampled_from([1.0, -3.0, 64.0, -512.0]), label="shift")
+    case["shift"] = draw(S.sampled_from([1.0, -3.0, 64.0, -512.0]), label="shift")
     return case
 
 
@@ -162,7 +161,7 @@ def log_softmax_vs_softmax(impl, case):
     assert_close(ls[ok], logs[ok], dtype=impl.dtype, what="log_softmax vs log(softmax)", n=x.shape[axis])
 
 
-@st.composite
+@S.composite
 def huge_rows(draw, dtype):
     return draw(row_inputs(dtype, regimes=("huge", "specials")))
 
@@ -175,7 +174,7 @@ def log_softmax_finite(impl, case):
     require(bool(np.all(y <= tolerance(impl.dtype))), f"log_softmax has positive entries (max {y.max():.3g})")
 
 
-@st.composite
+@S.composite
 def gradient_rows(draw, dtype):
     shape = draw(S.shapes(1, 2, hi=5))
     axis = draw(S.axes(len(shape)), label="axis")
@@ -194,11 +193,11 @@ def softmax_gradient(impl, case):
                  dtype=impl.dtype, what="row sums of the softmax VJP", n=x.shape[axis], floor=scale)
 
 
-@st.composite
+@S.composite
 def gradient_elementwise(draw, dtype):
     shape = draw(S.shapes(1, 2, hi=5))
     x = draw(S.arrays(shape, dtype, regimes=S.GRADIENT))
-    return {"x": x, "approximate": draw(st.booleans()), "cotangent": S.normal(shape, dtype, draw(S.seeds))}
+    return {"x": x, "approximate": draw(S.booleans()), "cotangent": S.normal(shape, dtype, draw(S.seeds))}
 
 
 def _register_gradient(component):

@@ -158,19 +158,19 @@ def make_mask(kind: str, batch: int, heads: int, q_len: int, k_len: int, seed: i
 
 
 # --- attention_weights and scaled_dot_product_attention ------------------------------------------------------
-@st.composite
+@S.composite
 def attention_inputs(draw, dtype, *, masks=MASK_KINDS, causal=(False, True), layouts=SDPA_LAYOUTS,
                      qk_regimes=QK_REGIMES, scales=SCALES):
-    batch, h, hkv, q_len, k_len, d, dv = draw(st.sampled_from(layouts), label="(B, H, Hkv, Lq, Lk, D, Dv)")
-    q = qk_array((batch, h, q_len, d), dtype, draw(st.sampled_from(qk_regimes), label="q.regime"),
+    batch, h, hkv, q_len, k_len, d, dv = draw(S.sampled_from(layouts), label="(B, H, Hkv, Lq, Lk, D, Dv)")
+    q = qk_array((batch, h, q_len, d), dtype, draw(S.sampled_from(qk_regimes), label="q.regime"),
                  draw(S.seeds, label="q.seed"), head_dim=d)
-    k = qk_array((batch, hkv, k_len, d), dtype, draw(st.sampled_from(qk_regimes), label="k.regime"),
+    k = qk_array((batch, hkv, k_len, d), dtype, draw(S.sampled_from(qk_regimes), label="k.regime"),
                  draw(S.seeds, label="k.seed"), head_dim=d)
     v = draw(S.arrays((batch, hkv, k_len, dv), dtype, regimes=V_REGIMES, const_axes=(2,), label="v"))
-    mask = make_mask(draw(st.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
+    mask = make_mask(draw(S.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
                      draw(S.seeds, label="mask.seed"))
-    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(st.sampled_from(causal), label="is_causal"),
-            "scale": draw(st.sampled_from(scales), label="scale")}
+    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(S.sampled_from(causal), label="is_causal"),
+            "scale": draw(S.sampled_from(scales), label="scale")}
 
 
 def _kw(case):
@@ -248,11 +248,11 @@ def weights_distribution(impl, case):
                  what="sum of probabilities over allowed keys", n=k.shape[2])
 
 
-@st.composite
+@S.composite
 def fully_masked_inputs(draw, dtype):
     """Inputs with at least one fully masked query row: forced masked rows, a padded-out batch entry, or a causal
     mask with Lq > Lk (query i < Lq - Lk sees no key)."""
-    how = draw(st.sampled_from(("rows", "padding", "causal")), label="how")
+    how = draw(S.sampled_from(("rows", "padding", "causal")), label="how")
     if how == "causal":
         return draw(attention_inputs(dtype, masks=("none", "keys"), causal=(True,),
                                      layouts=tuple(lay for lay in SDPA_LAYOUTS if lay[3] > lay[4])))
@@ -300,7 +300,7 @@ def _rows_close(impl, a, b, rows, tol, floor, what):
                  tol=tol, floor=floor)
 
 
-@st.composite
+@S.composite
 def masked_perturbation_inputs(draw, dtype):
     case = draw(attention_inputs(dtype, masks=("padding", "random", "matrix", "keys")))
     case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
@@ -326,10 +326,10 @@ def sdpa_masked_ignored(impl, case):
                 "output of rows whose replaced keys are all masked")
 
 
-@st.composite
+@S.composite
 def causal_inputs(draw, dtype):
     case = draw(attention_inputs(dtype, masks=("none", "padding"), causal=(True,)))
-    case["cut"] = draw(st.integers(0, case["k"].shape[2] - 1), label="cut")
+    case["cut"] = draw(S.integers(0, case["k"].shape[2] - 1), label="cut")
     case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
     return case
 
@@ -372,10 +372,10 @@ def sdpa_convex(impl, case):
                             f"(allowed slack {slack:.3g})")
 
 
-@st.composite
+@S.composite
 def grouped_inputs(draw, dtype):
     case = draw(attention_inputs(dtype, layouts=GROUPED_SDPA_LAYOUTS))
-    case["group"] = draw(st.integers(0, case["k"].shape[1] - 1), label="kv_head")
+    case["group"] = draw(S.integers(0, case["k"].shape[1] - 1), label="kv_head")
     case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
     return case
 
@@ -410,9 +410,9 @@ def sdpa_kv_group(impl, case):
 
 
 # --- the scale: logits' variance ------------------------------------------------------------------------------
-@st.composite
+@S.composite
 def unit_normal_inputs(draw, dtype):
-    d = draw(st.sampled_from((4, 8, 16)), label="D")
+    d = draw(S.sampled_from((4, 8, 16)), label="D")
     seed = draw(S.seeds, label="seed")
     return {"q": S.normal((2, 2, 3, d), dtype, seed), "k": S.normal((2, 2, 4, d), dtype, seed + 1)}
 
@@ -460,9 +460,9 @@ def _central_probability(d: int, t: float) -> float:
     return float(value)
 
 
-@st.composite
+@S.composite
 def variance_inputs(draw, dtype):
-    d = draw(st.sampled_from((4, 16)), label="D")
+    d = draw(S.sampled_from((4, 16)), label="D")
     seed = draw(S.seeds, label="seed")
     b, h = VARIANCE_SHAPE
     return {"q": S.normal((b, h, 1, d), dtype, seed), "k": S.normal((b, h, 2, d), dtype, seed + 1)}
@@ -492,18 +492,18 @@ def default_scale_variance(impl, case):
 GRADIENT_SDPA_LAYOUTS = ((1, 1, 1, 1, 2), (2, 1, 3, 2, 2), (2, 2, 1, 3, 4), (1, 1, 3, 3, 2))
 
 
-@st.composite
+@S.composite
 def gradient_inputs(draw, dtype):
-    h, hkv, q_len, k_len, d = draw(st.sampled_from(GRADIENT_SDPA_LAYOUTS), label="(H, Hkv, Lq, Lk, D)")
-    amp = draw(st.sampled_from((1.0, 0.3, 2.0)), label="amplitude")
+    h, hkv, q_len, k_len, d = draw(S.sampled_from(GRADIENT_SDPA_LAYOUTS), label="(H, Hkv, Lq, Lk, D)")
+    amp = draw(S.sampled_from((1.0, 0.3, 2.0)), label="amplitude")
     seed = draw(S.seeds, label="seed")
     q = S.normal((1, h, q_len, d), dtype, seed, amp)
     k = S.normal((1, hkv, k_len, d), dtype, seed + 1, amp)
     v = S.normal((1, hkv, k_len, d), dtype, seed + 2)
-    mask = make_mask(draw(st.sampled_from(("none", "random", "keys")), label="mask"), 1, h, q_len, k_len, seed)
+    mask = make_mask(draw(S.sampled_from(("none", "random", "keys")), label="mask"), 1, h, q_len, k_len, seed)
     assert max(q.size, k.size) <= MAX_FD_ELEMENTS
-    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(st.booleans(), label="is_causal"),
-            "scale": draw(st.sampled_from((None, 0.5)), label="scale"),
+    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(S.booleans(), label="is_causal"),
+            "scale": draw(S.sampled_from((None, 0.5)), label="scale"),
             "cotangent_seed": draw(S.seeds, label="cotangent")}
 
 
@@ -610,28 +610,28 @@ def mha_tolerance(dtype, *args, **kwargs):
     return tolerance(dtype, n=n, cond=cond), floor
 
 
-@st.composite
+@S.composite
 def mha_inputs(draw, dtype, *, layouts=MHA_LAYOUTS, projections=PROJECTIONS, rope=ROPE_BASES, masks=MASK_KINDS,
                causal=(False, True), regimes=X_REGIMES):
-    batch, h, hkv, head_dim, d, q_len, k_len = draw(st.sampled_from(layouts), label="(B, H, Hkv, D, d, Lq, Lk)")
+    batch, h, hkv, head_dim, d, q_len, k_len = draw(S.sampled_from(layouts), label="(B, H, Hkv, D, d, Lq, Lk)")
     is_cross = k_len is not None
     k_len = k_len if is_cross else q_len
-    regime = draw(st.sampled_from(regimes), label="x.regime")
+    regime = draw(S.sampled_from(regimes), label="x.regime")
     seed = draw(S.seeds, label="x.seed")
     x = qk_array((batch, q_len, d), dtype, regime, seed, head_dim=head_dim, large=LARGE_X)
     context = None
     if is_cross:
-        context = qk_array((batch, k_len, d), dtype, draw(st.sampled_from(regimes), label="context.regime"),
+        context = qk_array((batch, k_len, d), dtype, draw(S.sampled_from(regimes), label="context.regime"),
                            seed + 1, head_dim=head_dim, large=LARGE_X)
-    projection = draw(st.sampled_from(projections), label="projection")
+    projection = draw(S.sampled_from(projections), label="projection")
     params = make_params(dtype, d, h, hkv, head_dim, draw(S.seeds, label="params.seed"),
                          bias=projection != "plain", packed=projection == "packed" and not is_cross)
-    mask = make_mask(draw(st.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
+    mask = make_mask(draw(S.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
                      draw(S.seeds, label="mask.seed"))
     return {"x": x, "context": context, "params": params, "num_heads": h,
             "num_kv_heads": None if hkv == h else hkv, "mask": mask,
-            "is_causal": draw(st.sampled_from(causal), label="is_causal"),
-            "rope_base": None if is_cross else draw(st.sampled_from(rope), label="rope_base")}
+            "is_causal": draw(S.sampled_from(causal), label="is_causal"),
+            "rope_base": None if is_cross else draw(S.sampled_from(rope), label="rope_base")}
 
 
 def _hkv(case):
@@ -667,7 +667,7 @@ def mha_oracle(impl, case):
     assert_close(got, want, dtype=impl.dtype, what="multi_head_attention vs float64 oracle", tol=tol, floor=floor)
 
 
-@st.composite
+@S.composite
 def permutation_inputs(draw, dtype, **kwargs):
     case = draw(mha_inputs(dtype, **kwargs))
     case["perm_seed"] = draw(S.seeds, label="perm_seed")
@@ -721,10 +721,10 @@ def mha_masked_context(impl, case):
                  tol=tol, floor=floor)
 
 
-@st.composite
+@S.composite
 def mha_causal_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, layouts=SELF_LAYOUTS, masks=("none", "padding"), causal=(True,)))
-    case["cut"] = draw(st.integers(0, case["x"].shape[1] - 1), label="cut")
+    case["cut"] = draw(S.integers(0, case["x"].shape[1] - 1), label="cut")
     case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
     return case
 
@@ -827,7 +827,7 @@ def mha_packed(impl, case):
 GRADIENT_MHA_LAYOUTS = ((1, 1, 1, 2, 2, 1, None), (1, 2, 1, 2, 4, 3, None), (1, 2, 2, 2, 4, 3, 5))
 
 
-@st.composite
+@S.composite
 def mha_gradient_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, regimes=("normal",), layouts=GRADIENT_MHA_LAYOUTS))
     case["cotangent_seed"] = draw(S.seeds, label="cotangent")
@@ -866,15 +866,15 @@ CHUNKINGS = {1: ((1,),),
              8: ((8,), (5, 3), (1, 5, 2), (3, 1, 4))}
 
 
-@st.composite
+@S.composite
 def decode_inputs(draw, dtype, geometries=DECODE_GEOMETRIES):
-    layout, past, new = draw(st.sampled_from(geometries), label="(layout, P, T)")
+    layout, past, new = draw(S.sampled_from(geometries), label="(layout, P, T)")
     case = draw(mha_inputs(dtype, layouts=(layout,), masks=("none",), causal=(False,)))
     x = case["x"]
     batch, h, hkv = x.shape[0], case["num_heads"], _hkv(case)
     head_dim = unpack(case["params"], h, hkv)["wq"].shape[1] // h
     seed = draw(S.seeds, label="cache.seed")
-    case["x"] = qk_array((batch, new, x.shape[-1]), dtype, draw(st.sampled_from(X_REGIMES), label="x.regime"),
+    case["x"] = qk_array((batch, new, x.shape[-1]), dtype, draw(S.sampled_from(X_REGIMES), label="x.regime"),
                          seed, head_dim=head_dim, large=LARGE_X)
     case["cache"] = (S.normal((batch, hkv, past, head_dim), dtype, seed + 1),
                      S.normal((batch, hkv, past, head_dim), dtype, seed + 2))
@@ -931,10 +931,10 @@ def decode_oracle(impl, case):
                      floor=cfloor)
 
 
-@st.composite
+@S.composite
 def chunk_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, layouts=SELF_LAYOUTS, masks=("none",), causal=(True,)))
-    lengths = draw(st.sampled_from(CHUNKINGS[case["x"].shape[1]]), label="chunk lengths")
+    lengths = draw(S.sampled_from(CHUNKINGS[case["x"].shape[1]]), label="chunk lengths")
     bounds = np.cumsum((0,) + lengths).tolist()
     case["chunks"] = list(zip(bounds[:-1], bounds[1:]))
     return case
@@ -992,7 +992,7 @@ def decode_packed(impl, case):
                      floor=cfloor)
 
 
-@st.composite
+@S.composite
 def decode_gradient_inputs(draw, dtype):
     case = draw(decode_inputs(dtype, geometries=GRADIENT_DECODE_GEOMETRIES))
     case["cotangent_seed"] = draw(S.seeds, label="cotangent")
@@ -1026,17 +1026,17 @@ FFN_LAYOUTS = (((1,), 4, 1),
 FFN_GRADIENT_LAYOUTS = (((1,), 4, 1), ((2, 3), 4, 3), ((2, 2, 4), 8, 4))
 
 
-@st.composite
+@S.composite
 def ffn_inputs(draw, dtype, *, layouts=FFN_LAYOUTS):
-    shape, f, d_out = draw(st.sampled_from(layouts), label="(x.shape, f, d_out)")
+    shape, f, d_out = draw(S.sampled_from(layouts), label="(x.shape, f, d_out)")
     d = shape[-1]
-    activation = draw(st.sampled_from(ACTIVATIONS), label="activation")
+    activation = draw(S.sampled_from(ACTIVATIONS), label="activation")
     seed = draw(S.seeds, label="params.seed")
     params = {"w1": S.normal((d, f), dtype, seed, 1.0 / math.sqrt(d)),
               "w2": S.normal((f, d_out), dtype, seed + 1, 1.0 / math.sqrt(f))}
     if activation == "swiglu":
         params["w3"] = S.normal((d, f), dtype, seed + 2, 1.0 / math.sqrt(d))
-    elif draw(st.booleans(), label="bias"):
+    elif draw(S.booleans(), label="bias"):
         params["b1"] = S.normal((f,), dtype, seed + 3, 0.5)
         params["b2"] = S.normal((d_out,), dtype, seed + 4, 0.5)
     x = draw(S.arrays(shape, dtype, regimes=("normal", "integers", "tiny", "constant")))
@@ -1080,7 +1080,7 @@ def ffn_oracle(impl, case):
     assert_close(got, want, dtype=impl.dtype, what=f"feed_forward({act}) vs float64 oracle", tol=tol, floor=floor)
 
 
-@st.composite
+@S.composite
 def ffn_position_inputs(draw, dtype):
     case = draw(ffn_inputs(dtype, layouts=tuple(lay for lay in FFN_LAYOUTS if len(lay[0]) >= 2)))
     case["seed"] = draw(S.seeds, label="perturb_seed")
@@ -1114,7 +1114,7 @@ def ffn_position_wise(impl, case):
                  "permuted FFN", tol=tol, floor=floor)
 
 
-@st.composite
+@S.composite
 def ffn_gradient_inputs(draw, dtype):
     case = draw(ffn_inputs(dtype, layouts=FFN_GRADIENT_LAYOUTS))
     case["cotangent_seed"] = draw(S.seeds, label="cotangent")

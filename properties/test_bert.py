@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import PropertyFailure, assert_close, assert_equal, assert_rejects, require
@@ -39,11 +38,11 @@ def _ids(shape, seed, *, vocab=VOCAB, types=TYPES):
     return ids, tt
 
 
-@st.composite
+@S.composite
 def embedding_inputs(draw, dtype):
     shape = draw(S.shapes(2, 2), label="(B, L)")
     d = draw(S.sizes(4, 16), label="d")
-    regime = draw(st.sampled_from(S.BENIGN), label="tables.regime")
+    regime = draw(S.sampled_from(S.BENIGN), label="tables.regime")
     params = _tables(dtype, d, draw(S.seeds, label="tables.seed"), regime)
     ids, types = _ids(shape, draw(S.seeds, label="ids.seed"))
     return {"input_ids": ids, "token_type_ids": types, "params": params}
@@ -95,11 +94,11 @@ def embeddings_formula(impl, case):
                  n=params["word"].shape[1], cond=cond, floor=_floor(params))
 
 
-@st.composite
+@S.composite
 def per_token_inputs(draw, dtype):
     case = draw(embedding_inputs(dtype))
     ids = case["input_ids"]
-    case["b"] = draw(st.integers(0, ids.shape[0] - 1), label="b")
+    case["b"] = draw(S.integers(0, ids.shape[0] - 1), label="b")
     case["perm_seed"] = draw(S.seeds, label="perm_seed")
     return case
 
@@ -127,7 +126,7 @@ def embeddings_per_token(impl, case):
                      what="embeddings of the unchanged sequences", n=d, floor=floor)
 
 
-@st.composite
+@S.composite
 def embedding_gradient_inputs(draw, dtype):
     # tiny: finite differences cost two formula evaluations per table element (5*4 + 4*4 + 2*4 + 4 + 4 = 52)
     params = _tables(dtype, 4, draw(S.seeds, label="tables.seed"), "normal", vocab=5, positions=4, types=2)
@@ -169,7 +168,7 @@ def embeddings_gradient(impl, case):
                  what="gradient of word rows no token reads")
 
 
-@st.composite
+@S.composite
 def bad_embedding_inputs(draw, dtype):
     return draw(embedding_inputs(dtype))
 
@@ -212,11 +211,11 @@ MLM_EXAMPLES, MLM_TESTS = 20, 4
 MLM_ALPHA = per_test_alpha(MLM_EXAMPLES, MLM_TESTS)
 
 
-@st.composite
+@S.composite
 def mlm_inputs(draw, dtype, shapes=MLM_SHAPES, probs=MLM_PROBS):
-    shape = draw(st.sampled_from(shapes), label="shape")
-    vocab = draw(st.sampled_from(MLM_VOCABS), label="vocab_size")
-    specials = tuple(draw(st.sampled_from([(0, 1, 2), (3,), (), (1, 7)]), label="special_token_ids"))
+    shape = draw(S.sampled_from(shapes), label="shape")
+    vocab = draw(S.sampled_from(MLM_VOCABS), label="vocab_size")
+    specials = tuple(draw(S.sampled_from([(0, 1, 2), (3,), (), (1, 7)]), label="special_token_ids"))
     rng = S.rng(draw(S.seeds, label="ids.seed"))
     ids = rng.integers(0, vocab, shape).astype(np.int64)
     if specials:  # about a quarter of the tokens special, so "never selected" is tested often
@@ -224,8 +223,8 @@ def mlm_inputs(draw, dtype, shapes=MLM_SHAPES, probs=MLM_PROBS):
         ids = np.where(spots, rng.choice(np.asarray(specials, np.int64), shape), ids)
     return {"input_ids": ids, "vocab_size": vocab, "special_token_ids": specials,
             # outside [0, vocab): a token equal to it can only come from the [MASK] branch
-            "mask_token_id": vocab + draw(st.sampled_from([0, 3]), label="mask offset"),
-            "mask_prob": draw(st.sampled_from(probs), label="mask_prob"),
+            "mask_token_id": vocab + draw(S.sampled_from([0, 3]), label="mask offset"),
+            "mask_prob": draw(S.sampled_from(probs), label="mask_prob"),
             "seed": draw(S.seeds, label="seed")}
 
 
@@ -293,7 +292,7 @@ def mlm_statistics(impl, case):
                     what="selected tokens left unchanged")
 
 
-@st.composite
+@S.composite
 def seeded_mlm_inputs(draw, dtype):
     case = draw(mlm_inputs(dtype, shapes=MLM_SHAPES[:1], probs=(0.15, 0.5)))
     case["other_seed"] = draw(S.seeds.filter(lambda s: s != case["seed"]), label="other_seed")

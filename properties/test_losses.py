@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import assert_close, assert_rejects, require
@@ -71,15 +70,15 @@ def _reduce64(per_element: np.ndarray, reduction: str):
 # ===========================================================================================================
 # cross_entropy
 # ===========================================================================================================
-@st.composite
+@S.composite
 def ce_inputs(draw, dtype, *, smoothing=SMOOTHING, reductions=REDUCTIONS, min_rows=1, need_ignored=False,
               regimes=S.REGIMES, shapes=None):
     shapes = shapes or [s for s in S.SHAPES if len(s) == 2 and s[0] >= min_rows]
-    n, c = draw(st.sampled_from(shapes), label="(N, C)")
+    n, c = draw(S.sampled_from(shapes), label="(N, C)")
     logits = draw(S.arrays((n, c), dtype, regimes=regimes, const_axes=(1,), label="logits"))
     # a mean/sum of N rows, each <= log C + 2 max|z|, must stay representable
     logits = _bounded(logits, dtype, MAX[dtype] / (8 * n * c))
-    ignore_index = draw(st.sampled_from(IGNORE_INDICES), label="ignore_index")
+    ignore_index = draw(S.sampled_from(IGNORE_INDICES), label="ignore_index")
     rng = S.rng(draw(S.seeds, label="target.seed"))
     target = rng.integers(0, c, n).astype(np.int64)
     ignored = rng.random(n) < 0.4
@@ -91,8 +90,8 @@ def ce_inputs(draw, dtype, *, smoothing=SMOOTHING, reductions=REDUCTIONS, min_ro
         i = int(rng.integers(n))
         target[i] = 0 if ignore_index != 0 else 2
     return {"logits": logits, "target": target, "ignore_index": ignore_index,
-            "label_smoothing": draw(st.sampled_from(smoothing), label="label_smoothing"),
-            "reduction": draw(st.sampled_from(reductions), label="reduction")}
+            "label_smoothing": draw(S.sampled_from(smoothing), label="label_smoothing"),
+            "reduction": draw(S.sampled_from(reductions), label="reduction")}
 
 
 def _ce_kwargs(case, **over):
@@ -146,7 +145,7 @@ def ce_lse(impl, case):
     assert_close(got, want, dtype=impl.dtype, what="cross_entropy vs logsumexp(z) - z[t]", n=z.shape[1])
 
 
-@st.composite
+@S.composite
 def ce_gradient_inputs(draw, dtype):
     case = draw(ce_inputs(dtype, shapes=((2, 3), (4, 8)), smoothing=(0.0, 0.1)))
     n = case["logits"].shape[0]
@@ -230,15 +229,15 @@ def ce_rejects(impl, case):
 # ===========================================================================================================
 # binary_cross_entropy_with_logits
 # ===========================================================================================================
-@st.composite
+@S.composite
 def bce_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES, reductions=REDUCTIONS, bound=True):
     shape = draw(shapes if shapes is not None else S.shapes(1, 3), label="shape")
     x = draw(S.arrays(shape, dtype, regimes=regimes, label="logits"))
-    reduction = draw(st.sampled_from(reductions), label="reduction")
+    reduction = draw(S.sampled_from(reductions), label="reduction")
     if bound and reduction != "none":  # each element's loss is <= |x| + log 2; the sum must stay representable
         x = _bounded(x, dtype, MAX[dtype] / (8 * x.size))
     rng = S.rng(draw(S.seeds, label="target.seed"))
-    kind = draw(st.sampled_from(("hard", "soft", "mixed")), label="target kind")
+    kind = draw(S.sampled_from(("hard", "soft", "mixed")), label="target kind")
     hard = rng.integers(0, 2, shape).astype(np.float64)
     soft = rng.uniform(0.0, 1.0, shape)
     t = {"hard": hard, "soft": soft, "mixed": np.where(rng.random(shape) < 0.5, hard, soft)}[kind]
@@ -291,9 +290,9 @@ def bce_sigmoid(impl, case):
     _close_scaled(got[ok], naive[ok], scale[ok], dtype=impl.dtype, what="BCE-with-logits vs BCE of sigmoid")
 
 
-@st.composite
+@S.composite
 def bce_gradient_inputs(draw, dtype):
-    case = draw(bce_inputs(dtype, shapes=st.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
+    case = draw(bce_inputs(dtype, shapes=S.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
     x = case["logits"]
     shape = x.shape if case["reduction"] == "none" else ()
     case["cotangent"] = _cotangent(shape, dtype, draw(S.seeds, label="cotangent.seed"))
@@ -313,7 +312,7 @@ def bce_gradient(impl, case):
 
 
 @prop("binary_cross_entropy_with_logits", "rejects_bad_input",
-      inputs=lambda d: bce_inputs(d, shapes=st.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
+      inputs=lambda d: bce_inputs(d, shapes=S.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
       dtypes=("float32",), max_examples=5,
       statement="binary_cross_entropy_with_logits raises ValueError/TypeError for logits (N, 1) against a "
                 "target (N,) (no silent broadcast to (N, N)), targets of another length, an unknown reduction and "
@@ -331,21 +330,21 @@ def bce_rejects(impl, case):
 # ===========================================================================================================
 # mse_loss
 # ===========================================================================================================
-@st.composite
+@S.composite
 def mse_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES, reductions=REDUCTIONS):
     shape = draw(shapes if shapes is not None else S.shapes(1, 3), label="shape")
     # squares of max/4 overflow for the true value; bound so that the sum of squares is representable
     limit = math.sqrt(MAX[dtype] / (8 * int(np.prod(shape))))
     pred = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="pred")), dtype, limit)
     # the target: independent, or the prediction plus a small perturbation (differences far below the values)
-    kind = draw(st.sampled_from(("independent", "close", "equal")), label="target kind")
+    kind = draw(S.sampled_from(("independent", "close", "equal")), label="target kind")
     if kind == "independent":
         target = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="target")), dtype, limit)
     else:
         rng = S.rng(draw(S.seeds, label="target.seed"))
         noise = 0.0 if kind == "equal" else 1e-2 * rng.standard_normal(shape) * np.abs(pred.astype(np.float64))
         target = S.cast(pred.astype(np.float64) + noise, dtype)
-    return {"pred": pred, "target": target, "reduction": draw(st.sampled_from(reductions), label="reduction")}
+    return {"pred": pred, "target": target, "reduction": draw(S.sampled_from(reductions), label="reduction")}
 
 
 def _mse_floor(dtype, n):
@@ -376,9 +375,9 @@ def mse_formula(impl, case):
                      "the mean squared difference", n=p.size, floor=_mse_floor(impl.dtype, p.size))
 
 
-@st.composite
+@S.composite
 def mse_gradient_inputs(draw, dtype):
-    case = draw(mse_inputs(dtype, shapes=st.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
+    case = draw(mse_inputs(dtype, shapes=S.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
     shape = case["pred"].shape if case["reduction"] == "none" else ()
     case["cotangent"] = _cotangent(shape, dtype, draw(S.seeds, label="cotangent.seed"))
     return case
@@ -396,7 +395,7 @@ def mse_gradient(impl, case):
 
 
 @prop("mse_loss", "rejects_bad_input",
-      inputs=lambda d: mse_inputs(d, shapes=st.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
+      inputs=lambda d: mse_inputs(d, shapes=S.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
       dtypes=("float32",), max_examples=5,
       statement="mse_loss raises ValueError/TypeError for pred (N, 1) against target (N,) and vice versa (no "
                 "silent broadcast to (N, N)), targets of another length, an unknown reduction and integer "
@@ -422,10 +421,10 @@ def _log_softmax64(a, axis):
     return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
-@st.composite
+@S.composite
 def kl_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES):
     shape = draw(shapes if shapes is not None else S.shapes(1, 3), label="shape")
-    axis = draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    axis = draw(S.integers(-len(shape), len(shape) - 1), label="axis")
     limit = MAX[dtype] / (8 * int(np.prod(shape)))  # log-probabilities >= -2 limit: KL <= 4 limit
     a = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="p.logits")), dtype, limit)
     b = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="q.logits")), dtype, limit)
@@ -478,12 +477,12 @@ def kl_gibbs(impl, case):
 KL_PAIRS = 8
 
 
-@st.composite
+@S.composite
 def bernoulli_inputs(draw, dtype):
     rng = S.rng(draw(S.seeds, label="probabilities.seed"))
-    lo = draw(st.sampled_from((0.02, 0.3)), label="lowest probability")
+    lo = draw(S.sampled_from((0.02, 0.3)), label="lowest probability")
     a, b = rng.uniform(lo, 1 - lo, KL_PAIRS), rng.uniform(lo, 1 - lo, KL_PAIRS)
-    return {"a": a, "b": b, "columns": draw(st.booleans(), label="along axis 0")}
+    return {"a": a, "b": b, "columns": draw(S.booleans(), label="along axis 0")}
 
 
 def _bernoulli_logs(a):
@@ -516,9 +515,9 @@ def kl_bernoulli(impl, case):
                       what=f"{name} vs the closed form")
 
 
-@st.composite
+@S.composite
 def kl_gradient_inputs(draw, dtype):
-    case = draw(kl_inputs(dtype, shapes=st.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
+    case = draw(kl_inputs(dtype, shapes=S.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
     out_shape = tuple(np.delete(case["log_p"].shape, case["axis"] % case["log_p"].ndim))
     case["cotangent"] = _cotangent(out_shape, dtype, draw(S.seeds, label="cotangent.seed"))
     return case
@@ -538,7 +537,7 @@ def kl_gradient(impl, case):
 
 
 @prop("kl_divergence", "rejects_bad_input",
-      inputs=lambda d: kl_inputs(d, shapes=st.sampled_from([(2, 3), (4, 8)]), regimes=("normal",)),
+      inputs=lambda d: kl_inputs(d, shapes=S.sampled_from([(2, 3), (4, 8)]), regimes=("normal",)),
       dtypes=("float32",), max_examples=5,
       statement="kl_divergence raises ValueError/TypeError for log_p and log_q of different shapes (no "
                 "broadcasting), an axis out of range and integer inputs.")

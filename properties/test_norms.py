@@ -175,7 +175,7 @@ GROUP_LAYOUTS = (((1, 5), 5), ((2, 3), 1), ((1, 4, 8), 2), ((2, 3, 4), 3), ((4, 
 LAYOUTS = {"layer_norm": FEATURE_LAYOUTS, "rms_norm": FEATURE_LAYOUTS, "group_norm": GROUP_LAYOUTS}
 
 
-@st.composite
+@S.composite
 def norm_inputs(draw, dtype, component, *, regimes=S.REGIMES, shapes=None, layouts=None, affine=True,
                 training=None):
     """One call's arguments: x from ``regimes`` (constant regimes constant per group), the layer's options,
@@ -183,7 +183,7 @@ def norm_inputs(draw, dtype, component, *, regimes=S.REGIMES, shapes=None, layou
     option)`` from ``layouts`` (default :data:`LAYOUTS`), batch and instance norm a shape from ``shapes``."""
     case = {}
     if component == "batch_norm":
-        case["training"] = draw(st.booleans(), label="training") if training is None else training
+        case["training"] = draw(S.booleans(), label="training") if training is None else training
         base = S.shapes(2, 4) if shapes is None else shapes
         if case["training"]:  # training needs more than one value per channel (unbiased variance)
             base = base.filter(lambda s: s[0] * math.prod(s[2:]) > 1)
@@ -192,27 +192,27 @@ def norm_inputs(draw, dtype, component, *, regimes=S.REGIMES, shapes=None, layou
         shape = draw(S.shapes(3, 4) if shapes is None else shapes, label="shape")
     else:
         option = "num_groups" if component == "group_norm" else "normalized_ndim"
-        shape, value = draw(st.sampled_from(LAYOUTS[component] if layouts is None else layouts),
+        shape, value = draw(S.sampled_from(LAYOUTS[component] if layouts is None else layouts),
                             label=f"(shape, {option})")
         case["groups" if component == "group_norm" else "k"] = value
     case["x"] = np.zeros(shape)  # placeholder for const_axes/feature_shape
     case["x"] = draw(S.arrays(shape, dtype, regimes=regimes, const_axes=const_axes(component, case, len(shape))))
-    case["eps"] = draw(st.sampled_from(EPS_CHOICES), label="eps")
+    case["eps"] = draw(S.sampled_from(EPS_CHOICES), label="eps")
     if affine:
         fshape = tuple(shape[len(shape) - case["k"]:]) if "k" in case else (shape[1],)
-        if draw(st.booleans(), label="has_weight"):
+        if draw(S.booleans(), label="has_weight"):
             case["weight"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="weight.seed"), 1))
-        if component != "rms_norm" and draw(st.booleans(), label="has_bias"):
+        if component != "rms_norm" and draw(S.booleans(), label="has_bias"):
             case["bias"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="bias.seed"), 2))
     if component == "batch_norm":
         c = shape[1]
         seed = draw(S.seeds, label="running.seed")
         rng = S.rng(other_seed(seed, 3))
-        mean_scale = draw(st.sampled_from([1.0, 0.0, 10.0, 1e3]), label="running_mean.scale")
+        mean_scale = draw(S.sampled_from([1.0, 0.0, 10.0, 1e3]), label="running_mean.scale")
         case["running_mean"] = S.cast(mean_scale * rng.standard_normal(c), dtype)
         case["running_var"] = S.cast(np.exp(2.0 * rng.standard_normal(c)) *
-                                     draw(st.sampled_from([1.0, 1e-6, 1e3]), label="running_var.scale"), dtype)
-        case["momentum"] = draw(st.sampled_from([None, 0.1, 0.0, 1.0, 0.5, 0.01]), label="momentum")
+                                     draw(S.sampled_from([1.0, 1e-6, 1e3]), label="running_var.scale"), dtype)
+        case["momentum"] = draw(S.sampled_from([None, 0.1, 0.0, 1.0, 0.5, 0.01]), label="momentum")
     return case
 
 
@@ -321,11 +321,11 @@ for _c in NORMS:
 NONCONSTANT = ("normal", "integers", "offset", "tiny", "near_constant", "wide", "huge", "specials")
 
 
-@st.composite
+@S.composite
 def standard_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=NONCONSTANT, affine=False,
                             **({"training": True} if component == "batch_norm" else {})))
-    case["explicit_identity"] = draw(st.booleans(), label="explicit_identity")
+    case["explicit_identity"] = draw(S.booleans(), label="explicit_identity")
     return case
 
 
@@ -371,12 +371,12 @@ for _c in NORMS:
 
 
 # --- invariance to x -> a x + b (a > 0), with eps -> a^2 eps -----------------------------------------------
-@st.composite
+@S.composite
 def rescaled_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=MODERATE,
                             **({"training": True} if component == "batch_norm" else {})))
-    case["a"] = draw(st.sampled_from([2.0, 0.25, 8.0, 0.5]), label="a")  # powers of two: a x and a^2 eps exact
-    case["b"] = 0.0 if component == "rms_norm" else draw(st.sampled_from([0.0, 1.0, -3.0, 100.0, 1e4]), label="b")
+    case["a"] = draw(S.sampled_from([2.0, 0.25, 8.0, 0.5]), label="a")  # powers of two: a x and a^2 eps exact
+    case["b"] = 0.0 if component == "rms_norm" else draw(S.sampled_from([0.0, 1.0, -3.0, 100.0, 1e4]), label="b")
     return case
 
 
@@ -406,13 +406,13 @@ for _c in NORMS:
 
 
 # --- weight and bias: a per-feature affine map after normalisation ------------------------------------------
-@st.composite
+@S.composite
 def affine_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=MODERATE, affine=False))
     x = case["x"]
     fshape = tuple(x.shape[x.ndim - case["k"]:]) if "k" in case else (x.shape[1],)
     case["weight"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="weight.seed"), 1),
-                              scale=draw(st.sampled_from([1.0, 4.0, 0.25]), label="weight.scale"))
+                              scale=draw(S.sampled_from([1.0, 4.0, 0.25]), label="weight.scale"))
     if component != "rms_norm":
         case["bias"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="bias.seed"), 2))
     return case
@@ -441,11 +441,11 @@ for _c in NORMS:
 
 
 # --- group norm: its two extremes ------------------------------------------------------------------------------
-@st.composite
+@S.composite
 def extreme_groups(draw, dtype):
     case = draw(norm_inputs(dtype, "group_norm", regimes=MODERATE,
                             layouts=tuple(lay for lay in GROUP_LAYOUTS if len(lay[0]) >= 3)))
-    case["groups"] = draw(st.sampled_from([1, case["x"].shape[1]]), label="num_groups")
+    case["groups"] = draw(S.sampled_from([1, case["x"].shape[1]]), label="num_groups")
     return case
 
 
@@ -499,7 +499,7 @@ def rms_equals_layer(impl, case):
 
 
 # --- batch norm: eval mode and the running statistics -------------------------------------------------------
-@st.composite
+@S.composite
 def eval_inputs(draw, dtype):
     case = draw(norm_inputs(dtype, "batch_norm", training=False, shapes=S.shapes(2, 4, lo=2)))
     case["other"] = draw(S.arrays(case["x"].shape, dtype, regimes=S.REGIMES, label="other"))
@@ -549,16 +549,16 @@ def batch_norm_running_stats(impl, case):
 
 
 # --- half precision: large magnitudes stay finite -------------------------------------------------------------
-@st.composite
+@S.composite
 def large_half_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("huge", "specials", "offset"), affine=False,
                             **({"training": True} if component == "batch_norm" else {})))
-    if draw(st.booleans(), label="big_offset"):
+    if draw(S.booleans(), label="big_offset"):
         # a large common offset with a spread the dtype resolves: sums and squares of the group overflow
         # the dtype itself (16 x 1e4 > float16's max), so statistics must be accumulated wider
         rng = S.rng(draw(S.seeds, label="offset.seed"))
-        center = draw(st.sampled_from([1e4, -3e4, MAX[dtype] / 4, MAX[dtype] / 64]), label="center")
-        spread = draw(st.sampled_from([1e-2, 1e-1]), label="spread")
+        center = draw(S.sampled_from([1e4, -3e4, MAX[dtype] / 4, MAX[dtype] / 64]), label="center")
+        spread = draw(S.sampled_from([1e-2, 1e-1]), label="spread")
         x = center * (1.0 + spread * rng.standard_normal(case["x"].shape))
         case["x"] = S.cast(x, dtype)
     return case
@@ -600,7 +600,7 @@ def _fd_resolvable(component, case) -> bool:
     return bool(np.all(scale * np.sqrt(spread + eps) >= FD_MIN_SCALE))
 
 
-@st.composite
+@S.composite
 def gradient_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("normal", "integers", "wide"),
                             **GRADIENT_GEOMETRY[component]).filter(lambda c: _fd_resolvable(component, c)))
@@ -629,7 +629,7 @@ for _c in NORMS:
     _register_vjp(_c)
 
 
-@st.composite
+@S.composite
 def invariance_gradient_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("normal", "integers", "offset", "tiny", "wide"),
                             affine=False, **GRADIENT_GEOMETRY[component],

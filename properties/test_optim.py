@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
@@ -138,26 +137,26 @@ def adam_reference(param, grads, exp_avg, exp_avg_sq, step, *, lr, betas, eps, w
 # ===========================================================================================================
 # sgd_step
 # ===========================================================================================================
-@st.composite
+@S.composite
 def sgd_config(draw):
-    momentum = draw(st.sampled_from(MOMENTA), label="momentum")
-    nesterov = momentum > 0 and draw(st.booleans(), label="nesterov")
-    dampening = 0.0 if nesterov or momentum == 0 else draw(st.sampled_from(DAMPENINGS), label="dampening")
-    return {"lr": draw(st.sampled_from(LRS), label="lr"), "momentum": momentum, "dampening": dampening,
-            "nesterov": nesterov, "weight_decay": draw(st.sampled_from(WEIGHT_DECAYS), label="weight_decay")}
+    momentum = draw(S.sampled_from(MOMENTA), label="momentum")
+    nesterov = momentum > 0 and draw(S.booleans(), label="nesterov")
+    dampening = 0.0 if nesterov or momentum == 0 else draw(S.sampled_from(DAMPENINGS), label="dampening")
+    return {"lr": draw(S.sampled_from(LRS), label="lr"), "momentum": momentum, "dampening": dampening,
+            "nesterov": nesterov, "weight_decay": draw(S.sampled_from(WEIGHT_DECAYS), label="weight_decay")}
 
 
-@st.composite
+@S.composite
 def sgd_inputs(draw, dtype, *, steps=(1, 1), config=None, buffers=True):
-    shape = draw(st.sampled_from(OPT_SHAPES), label="shape")
+    shape = draw(S.sampled_from(OPT_SHAPES), label="shape")
     param = draw(S.arrays(shape, dtype, regimes=PARAM_REGIMES, label="param"))
-    t = draw(st.integers(*steps), label="steps")
+    t = draw(S.integers(*steps), label="steps")
     grads = _grads(draw(S.seeds, label="grads.seed"), shape, dtype,
-                   draw(st.sampled_from(GRAD_REGIMES), label="grads.regime"),
-                   draw(st.sampled_from(GRAD_SCALES), label="grads.scale"), t, _limit(dtype, "sgd_step"))
+                   draw(S.sampled_from(GRAD_REGIMES), label="grads.regime"),
+                   draw(S.sampled_from(GRAD_SCALES), label="grads.scale"), t, _limit(dtype, "sgd_step"))
     cfg = draw(config if config is not None else sgd_config())
     buffer = None
-    if buffers and cfg["momentum"] and draw(st.booleans(), label="has buffer"):
+    if buffers and cfg["momentum"] and draw(S.booleans(), label="has buffer"):
         buffer = S.normal(shape, dtype, draw(S.seeds, label="buffer.seed"), scale=float(np.max(np.abs(grads[0]))))
     return {"param": param, "grads": grads, "momentum_buffer": buffer, "config": cfg}
 
@@ -252,33 +251,33 @@ def sgd_rejects(impl, case):
 ADAMS = ("adam_step", "adamw_step")
 
 
-@st.composite
+@S.composite
 def adam_config(draw, component, *, weight_decays=WEIGHT_DECAYS):
-    return {"lr": draw(st.sampled_from(LRS), label="lr"), "betas": draw(st.sampled_from(BETAS), label="betas"),
-            "eps": draw(st.sampled_from(EPSILONS), label="eps"),
-            "weight_decay": draw(st.sampled_from(weight_decays), label="weight_decay")}
+    return {"lr": draw(S.sampled_from(LRS), label="lr"), "betas": draw(S.sampled_from(BETAS), label="betas"),
+            "eps": draw(S.sampled_from(EPSILONS), label="eps"),
+            "weight_decay": draw(S.sampled_from(weight_decays), label="weight_decay")}
 
 
-@st.composite
+@S.composite
 def adam_inputs(draw, dtype, component, *, steps=(1, 1), weight_decays=WEIGHT_DECAYS, state=None,
                 grad_scales=GRAD_SCALES, params=None):
-    shape = draw(st.sampled_from(OPT_SHAPES), label="shape")
+    shape = draw(S.sampled_from(OPT_SHAPES), label="shape")
     limit = _limit(dtype, component)
     # the param enters the gradient under L2 decay: bounded like the gradients
     param = (np.zeros(shape, S.np_dtype(dtype)) if params == "zeros" else
              S.cast(np.clip(draw(S.arrays(shape, dtype, regimes=PARAM_REGIMES, label="param")).astype(np.float64),
                             -limit, limit), dtype))
-    t = draw(st.integers(*steps), label="steps")
-    gscale = draw(st.sampled_from(grad_scales), label="grads.scale")
+    t = draw(S.integers(*steps), label="steps")
+    gscale = draw(S.sampled_from(grad_scales), label="grads.scale")
     grads = _grads(draw(S.seeds, label="grads.seed"), shape, dtype,
-                   draw(st.sampled_from(GRAD_REGIMES), label="grads.regime"), gscale, t, limit)
+                   draw(S.sampled_from(GRAD_REGIMES), label="grads.regime"), gscale, t, limit)
     gscale = min(gscale, limit)
-    warm = draw(st.booleans(), label="warm state") if state is None else state == "warm"
+    warm = draw(S.booleans(), label="warm state") if state is None else state == "warm"
     if warm:  # the state of an earlier step: moments of gradients of the same scale
         seed = draw(S.seeds, label="state.seed")
         m = S.normal(shape, dtype, seed, scale=gscale)
         v = S.cast(S.normal(shape, "float64", seed + 1, scale=gscale) ** 2 + m.astype(np.float64) ** 2, dtype)
-        step = draw(st.sampled_from((2, 3, 10, 1000)), label="step")
+        step = draw(S.sampled_from((2, 3, 10, 1000)), label="step")
     else:
         m = np.zeros(shape, S.np_dtype(dtype))
         v = np.zeros(shape, S.np_dtype(dtype))
@@ -350,17 +349,17 @@ def _register_adam(component):
         _close_scaled(impl.expect(new_p, shape=p.shape), want, scale, dtype=impl.dtype,
                       what=f"first {component} vs param - lr g / (|g| + eps)")
 
-    @st.composite
+    @S.composite
     def scaled_inputs(draw, dtype):
-        shape = draw(st.sampled_from(OPT_SHAPES), label="shape")
+        shape = draw(S.sampled_from(OPT_SHAPES), label="shape")
         rng = S.rng(draw(S.seeds, label="grads.seed"))
-        t = draw(st.integers(1, 3), label="steps")
+        t = draw(S.integers(1, 3), label="steps")
         # |g| log-uniform in [0.1, 10] with random signs: large relative to eps after scaling by c >= 1e-2
         grads = [S.cast(np.exp(rng.uniform(np.log(0.1), np.log(10.0), shape)) * rng.choice([-1.0, 1.0], shape),
                         dtype) for _ in range(t)]
         cfg = draw(adam_config(component, weight_decays=(0.0, 0.1) if decoupled else (0.0,)))
         return {"param": draw(S.arrays(shape, dtype, regimes=("normal", "integers"), label="param")),
-                "grads": grads, "c": draw(st.sampled_from((0.5, 2.0, 1e-2, 1e3)), label="c"), "config": cfg}
+                "grads": grads, "c": draw(S.sampled_from((0.5, 2.0, 1e-2, 1e3)), label="c"), "config": cfg}
 
     @prop(component, "invariant_to_gradient_scale", inputs=scaled_inputs, max_examples=20,
           statement=f"1 to 3 {component}s from the zero state with gradients c * g (c in {{1e-2, 0.5, 2, 1e3}}) "
@@ -422,11 +421,11 @@ for _c in ADAMS:
     _register_adam(_c)
 
 
-@st.composite
+@S.composite
 def adamw_zero_grad_inputs(draw, dtype):
     case = draw(adam_inputs(dtype, "adamw_step", state="zeros", weight_decays=(1e-2, 0.1, 0.5)))
-    case["config"]["lr"] = draw(st.sampled_from((1e-3, 0.1, 0.5, 2.0)), label="lr")
-    case["step"] = draw(st.sampled_from((1, 2, 10)), label="step")
+    case["config"]["lr"] = draw(S.sampled_from((1e-3, 0.1, 0.5, 2.0)), label="lr")
+    case["step"] = draw(S.sampled_from((1, 2, 10)), label="step")
     return case
 
 

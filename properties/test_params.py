@@ -19,18 +19,18 @@ ATTENTION_SHAPES = ((4, 1, 1), (4, 2, 1), (8, 2, 2), (8, 4, 2), (8, 4, 1), (12, 
                     (16, 8, 4), (16, 4, 4))
 
 
-@st.composite
+@S.composite
 def configs(draw):
-    d, h, kv = draw(st.sampled_from(ATTENTION_SHAPES), label="(d_model, n_heads, n_kv_heads)")
-    return {"vocab_size": draw(st.sampled_from([11, 50]), label="vocab_size"), "d_model": d,
-            "n_layers": draw(st.sampled_from([1, 2, 3]), label="n_layers"), "n_heads": h, "n_kv_heads": kv,
-            "d_ff": draw(st.sampled_from([6, 32]), label="d_ff"),
-            "max_positions": draw(st.sampled_from([7, 16]), label="max_positions"),
-            "norm": draw(st.sampled_from(["layernorm", "rmsnorm"]), label="norm"),
-            "ffn": draw(st.sampled_from(["gelu", "swiglu", "relu"]), label="ffn"),
-            "positional": draw(st.sampled_from(["learned", "rope", "sinusoidal"]), label="positional"),
-            "bias": draw(st.booleans(), label="bias"),
-            "tie_embeddings": draw(st.booleans(), label="tie_embeddings")}
+    d, h, kv = draw(S.sampled_from(ATTENTION_SHAPES), label="(d_model, n_heads, n_kv_heads)")
+    return {"vocab_size": draw(S.sampled_from([11, 50]), label="vocab_size"), "d_model": d,
+            "n_layers": draw(S.sampled_from([1, 2, 3]), label="n_layers"), "n_heads": h, "n_kv_heads": kv,
+            "d_ff": draw(S.sampled_from([6, 32]), label="d_ff"),
+            "max_positions": draw(S.sampled_from([7, 16]), label="max_positions"),
+            "norm": draw(S.sampled_from(["layernorm", "rmsnorm"]), label="norm"),
+            "ffn": draw(S.sampled_from(["gelu", "swiglu", "relu"]), label="ffn"),
+            "positional": draw(S.sampled_from(["learned", "rope", "sinusoidal"]), label="positional"),
+            "bias": draw(S.booleans(), label="bias"),
+            "tie_embeddings": draw(S.booleans(), label="tie_embeddings")}
 
 
 def config_inputs(dtype):
@@ -199,7 +199,7 @@ def init_shapes(impl, case):
                                                          "breaking)")
 
 
-@st.composite
+@S.composite
 def two_seeds(draw, dtype):
     case = draw(config_inputs(dtype))
     case["other_seed"] = draw(S.seeds.filter(lambda s: s != case["seed"]), label="other_seed")
@@ -231,10 +231,10 @@ KEYS = ("params", "grads", "optimizer_states", "total")
 
 def memory_inputs(dtype):
     return st.fixed_dictionaries({
-        "num_params": st.one_of(st.sampled_from([0, 1, 124_439_808, 7_000_000_000, 175 * 10 ** 9]),
-                                st.integers(0, 10 ** 12)),
-        "optimizer": st.sampled_from(["adam", "adamw", "sgd"]),
-        "mixed_precision": st.booleans()})
+        "num_params": st.one_of(S.sampled_from([0, 1, 124_439_808, 7_000_000_000, 175 * 10 ** 9]),
+                                S.integers(0, 10 ** 12)),
+        "optimizer": S.sampled_from(["adam", "adamw", "sgd"]),
+        "mixed_precision": S.booleans()})
 
 
 def _memory(impl, n, optimizer, mixed):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
@@ -66,11 +65,11 @@ BIAS_GEOMETRIES = (((1, 1), 32, 1),
 SHIFT_GEOMETRIES = tuple(g for g in BIAS_GEOMETRIES if g[0] in SHIFT_LENGTHS)
 
 
-@st.composite
+@S.composite
 def positions(draw, length, *, label="positions"):
     """``length`` int64 positions: a consecutive run, a scattered set or one repeated value, from a drawn start."""
-    start = draw(st.sampled_from(POSITION_STARTS), label=f"{label}.start")
-    kind = draw(st.sampled_from(("consecutive", "scattered", "repeated")), label=f"{label}.kind")
+    start = draw(S.sampled_from(POSITION_STARTS), label=f"{label}.start")
+    kind = draw(S.sampled_from(("consecutive", "scattered", "repeated")), label=f"{label}.kind")
     rng = S.rng(draw(S.seeds, label=f"{label}.seed"))
     if kind == "consecutive":
         p = start + np.arange(length)
@@ -81,14 +80,14 @@ def positions(draw, length, *, label="positions"):
     return p.astype(np.int64)
 
 
-@st.composite
+@S.composite
 def rope_inputs(draw, dtype, *, shapes=ROPE_SHAPES, regimes=S.REGIMES, int32=False):
-    shape = draw(st.sampled_from(shapes), label="shape")
+    shape = draw(S.sampled_from(shapes), label="shape")
     case = {"x": draw(S.arrays(shape, dtype, regimes=regimes)),
             "positions": draw(positions(shape[-2])),
-            "base": draw(st.sampled_from(BASES), label="base"),
-            "interleaved": draw(st.booleans(), label="interleaved")}
-    if int32 and draw(st.booleans(), label="int32"):
+            "base": draw(S.sampled_from(BASES), label="base"),
+            "interleaved": draw(S.booleans(), label="interleaved")}
+    if int32 and draw(S.booleans(), label="int32"):
         case["positions"] = case["positions"].astype(np.int32)
     return case
 
@@ -161,7 +160,7 @@ def rope_norms(impl, case):
                  floor=flush_floor(impl.dtype))
 
 
-@st.composite
+@S.composite
 def rope_with_zeros(draw, dtype):
     case = draw(rope_inputs(dtype))
     p = case["positions"].copy()
@@ -183,7 +182,7 @@ def rope_identity(impl, case):
     assert_equal(y[..., rows, :], x[..., rows, :], what="rope at position 0 vs x")
 
 
-@st.composite
+@S.composite
 def rope_two_positions(draw, dtype):
     case = draw(rope_inputs(dtype))
     case["positions2"] = draw(positions(case["x"].shape[-2], label="positions2"))
@@ -204,11 +203,11 @@ def rope_composes(impl, case):
                            cond=angle_cond(impl.dtype, _max_pos(m) + _max_pos(n) + _max_pos(m + n)))
 
 
-@st.composite
+@S.composite
 def rope_qk(draw, dtype):
     case = draw(rope_two_positions(dtype))
     case["k"] = draw(S.arrays(case["x"].shape, dtype, regimes=S.REGIMES, label="k"))
-    case["shift"] = draw(st.sampled_from((1, 37, 1000, 4096, 12345)), label="shift")
+    case["shift"] = draw(S.sampled_from((1, 37, 1000, 4096, 12345)), label="shift")
     return case
 
 
@@ -256,7 +255,7 @@ def rope_layouts(impl, case):
                            cond=angle_cond(impl.dtype, 2 * _max_pos(p)))
 
 
-@st.composite
+@S.composite
 def rope_gradient_inputs(draw, dtype):
     # rope is linear in x, so x's regime does not matter for the gradient; unit-normal x keeps the finite
     # differences' own rounding (eps64 |<c, rope(x)>| / h, with h ~ 1e-6 for |x_i| <= 1) below their budget,
@@ -277,11 +276,11 @@ def rope_gradient(impl, case):
                        cond=angle_cond(impl.dtype, _max_pos(p), gradient=True))
 
 
-@st.composite
+@S.composite
 def rope_bad(draw, dtype):
-    shape = draw(st.sampled_from(ROPE_SHAPES), label="shape")
+    shape = draw(S.sampled_from(ROPE_SHAPES), label="shape")
     return {"x": S.normal(shape, dtype, draw(S.seeds)), "positions": draw(positions(shape[-2])),
-            "interleaved": draw(st.booleans(), label="interleaved")}
+            "interleaved": draw(S.booleans(), label="interleaved")}
 
 
 @prop("rope", "rejects_bad_input", inputs=rope_bad, dtypes=("float32",), max_examples=10,
@@ -300,11 +299,11 @@ def rope_rejects(impl, case):
 
 
 # --- sinusoidal table ----------------------------------------------------------------------------------------
-@st.composite
+@S.composite
 def sinusoidal_inputs(draw, dtype):
-    num_positions, dim = draw(st.sampled_from(SINUSOIDAL_SIZES), label="size")
-    return {"num_positions": num_positions, "dim": dim, "base": draw(st.sampled_from(BASES), label="base"),
-            "delta": draw(st.integers(1, max(num_positions - 1, 1)), label="delta")}
+    num_positions, dim = draw(S.sampled_from(SINUSOIDAL_SIZES), label="size")
+    return {"num_positions": num_positions, "dim": dim, "base": draw(S.sampled_from(BASES), label="base"),
+            "delta": draw(S.integers(1, max(num_positions - 1, 1)), label="delta")}
 
 
 def _sinusoidal(impl, case):
@@ -383,36 +382,36 @@ def _max_exact(num_buckets, bidirectional):
     return (num_buckets // 2 if bidirectional else num_buckets) // 2
 
 
-@st.composite
+@S.composite
 def t5_options(draw, *, bidirectional=None, buckets=T5_BUCKETS):
     if bidirectional is None:
-        bidirectional = draw(st.booleans(), label="bidirectional")
-    num_buckets = draw(st.sampled_from(buckets), label="num_buckets")
+        bidirectional = draw(S.booleans(), label="bidirectional")
+    num_buckets = draw(S.sampled_from(buckets), label="num_buckets")
     me = _max_exact(num_buckets, bidirectional)
-    max_distance = draw(st.sampled_from([m for m in T5_MAX_DISTANCES if m > me]), label="max_distance")
+    max_distance = draw(S.sampled_from([m for m in T5_MAX_DISTANCES if m > me]), label="max_distance")
     return {"bidirectional": bidirectional, "num_buckets": num_buckets, "max_distance": max_distance}
 
 
-@st.composite
+@S.composite
 def t5_window(draw, dtype, *, bidirectional=None):
     """Every distance -W..W (so exactness, monotonicity and the clamp are checked exhaustively)."""
     case = draw(t5_options(bidirectional=bidirectional))
-    w = draw(st.sampled_from(T5_WINDOWS), label="window")
+    w = draw(S.sampled_from(T5_WINDOWS), label="window")
     case["relative_position"] = np.arange(-w, w + 1, dtype=np.int64)
     return case
 
 
-@st.composite
+@S.composite
 def t5_inputs(draw, dtype):
     """A window of distances, or random ones (any shape) up to 2**40 in magnitude, int64 or int32."""
-    if draw(st.booleans(), label="window"):
+    if draw(S.booleans(), label="window"):
         return draw(t5_window(dtype))
     case = draw(t5_options())
     shape = draw(S.shapes(1, 3), label="shape")
-    magnitude = draw(st.sampled_from((10, 300, 5000, 10 ** 6, 2 ** 40)), label="magnitude")
+    magnitude = draw(S.sampled_from((10, 300, 5000, 10 ** 6, 2 ** 40)), label="magnitude")
     rng = S.rng(draw(S.seeds, label="seed"))
     rel = rng.integers(-magnitude, magnitude + 1, shape)
-    int32 = magnitude < 2 ** 31 and draw(st.booleans(), label="int32")
+    int32 = magnitude < 2 ** 31 and draw(S.booleans(), label="int32")
     case["relative_position"] = rel.astype(np.int32 if int32 else np.int64)
     return case
 
@@ -539,9 +538,9 @@ def t5_rejects(impl, case):
 
 
 # --- T5 relative-position bias -------------------------------------------------------------------------------
-@st.composite
+@S.composite
 def bias_inputs(draw, dtype, *, geometries=BIAS_GEOMETRIES):
-    lengths, buckets, heads = draw(st.sampled_from(geometries), label="((q_len, k_len), num_buckets, heads)")
+    lengths, buckets, heads = draw(S.sampled_from(geometries), label="((q_len, k_len), num_buckets, heads)")
     case = draw(t5_options(buckets=(buckets,)))
     case["q_len"], case["k_len"] = lengths
     rng = S.rng(draw(S.seeds, label="table"))
@@ -625,11 +624,11 @@ ALIBI_GEOMETRIES = ((1, (1, 1)), (1, (3, 3)), (2, (5, 16)), (3, (3, 3)), (4, (16
                     (32, (20, 300)), (40, (3, 3)))
 
 
-@st.composite
+@S.composite
 def alibi_inputs(draw, dtype, *, heads=POW2_HEADS + OTHER_HEADS, lengths=BIAS_LENGTHS):
     """A geometry of :data:`ALIBI_GEOMETRIES` with its head count in ``heads`` and its lengths in ``lengths``."""
     options = tuple((h, qk) for h, qk in ALIBI_GEOMETRIES if h in heads and qk in lengths)
-    h, (q, k) = draw(st.sampled_from(options), label="(num_heads, (q_len, k_len))")
+    h, (q, k) = draw(S.sampled_from(options), label="(num_heads, (q_len, k_len))")
     return {"num_heads": h, "q_len": q, "k_len": k}
 
 

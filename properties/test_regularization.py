@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
@@ -36,22 +35,22 @@ def _no_zeros(x):
     return np.where(x == 0, np.asarray(1, x.dtype), x)
 
 
-@st.composite
+@S.composite
 def dropout_inputs(draw, dtype, *, ps=ALL_PS, regimes=VALUE_REGIMES):
     shape = draw(S.shapes(1, 3), label="shape")
     x = _no_zeros(draw(S.arrays(shape, dtype, regimes=regimes, label="x")))
-    return {"x": x, "p": draw(st.sampled_from(ps), label="p"), "seed": draw(S.seeds, label="seed")}
+    return {"x": x, "p": draw(S.sampled_from(ps), label="p"), "seed": draw(S.seeds, label="seed")}
 
 
-@st.composite
+@S.composite
 def statistical_inputs(draw, dtype):
     """x = s * U(0.5, 2) with one sign s for the whole array: no zeros, and a mean far from 0, so that an unscaled
     or wrongly scaled output moves the mean by many Hoeffding radii."""
     rng = S.rng(draw(S.seeds, label="x.seed"))
-    sign = draw(st.sampled_from((1.0, -1.0)), label="sign")
+    sign = draw(S.sampled_from((1.0, -1.0)), label="sign")
     x = S.cast(sign * rng.uniform(0.5, 2.0, STAT_SHAPE), dtype)
     seed = draw(S.seeds, label="seed")
-    return {"x": x, "p": draw(st.sampled_from(STAT_PS), label="p"), "seed": seed,
+    return {"x": x, "p": draw(S.sampled_from(STAT_PS), label="p"), "seed": seed,
             "other_seed": draw(S.seeds.filter(lambda s: s != seed), label="other_seed")}
 
 
