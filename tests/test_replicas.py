@@ -106,21 +106,40 @@ def test_statistical_gradient_and_capped_properties_run_one_replica():
     assert registry.replicas_of(dataclasses.replace(prop, replicas=3)) == 3
 
 
-def _first_values(seeds, index):
-    with S.replica(index):
+def _first_values(seeds, index, count=0):
+    with S.replica(index, count):
         return np.array([S.generate((1,), "float64", "tiny", seed)[0] for seed in seeds])
 
 
 def test_replica_streams_are_independent_of_each_other():
     # PCG64 streams that differ only in their increment start almost equal (their first outputs agree in all
-    # but the low bits); the stream of each replica is mixed, so the values are uncorrelated
+    # but the low bits); the stream of each replica is mixed, so the values are uncorrelated. With the count
+    # known, replicas 1.. of a seed share one stream (drawn together): independent of replica 0's and of each other
     seeds = range(400)
     base = _first_values(seeds, 0)
-    for index in (1, 2, 31):
-        other = _first_values(seeds, index)
+    drawn = {}
+    for index, count in ((1, 0), (2, 0), (31, 0), (1, 64), (2, 64), (63, 64), (1, 8)):
+        other = drawn[index, count] = _first_values(seeds, index, count)
         assert not np.any(base == other)
         # |r| < 0.3 for 400 independent normal pairs: a false alarm has probability ~1e-9
         assert abs(np.corrcoef(base, other)[0, 1]) < 0.3
+    for a, b in (((1, 64), (2, 64)), ((1, 64), (63, 64)), ((1, 64), (1, 8)), ((1, 0), (1, 64))):
+        assert not np.any(drawn[a] == drawn[b]) and abs(np.corrcoef(drawn[a], drawn[b])[0, 1]) < 0.3
+
+
+def test_replicas_of_a_known_count_are_the_same_in_any_order_and_independent_copies():
+    def body(r):
+        forward = [r.replica(index, 8)["x"] for index in range(8)]
+        S._BATCHES.clear()
+        backward = [r.replica(index, 8)["x"] for index in reversed(range(8))][::-1]
+        for a, b in zip(forward, backward):
+            np.testing.assert_array_equal(a, b)
+        assert all(not np.array_equal(forward[i], forward[j]) for i in range(8) for j in range(i))
+        forward[3][...] = 0  # a property writing into its input changes neither a re-make nor another replica
+        np.testing.assert_array_equal(r.replica(3, 8)["x"], backward[3])
+        assert not np.array_equal(backward[3], 0 * backward[3])
+
+    for_each_recipe(recipe(), body)
 
 
 def test_neighbouring_seeds_and_numpys_own_seeding_give_unrelated_data():
