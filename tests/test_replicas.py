@@ -178,3 +178,16 @@ def test_a_declared_deviation_is_not_shrunk_and_an_undeclared_failure_is():
     assert xfailed["counterexample"] == shrinking[first][1] != failed["counterexample"]
     assert known == shrinking[:len(known)] and len(known) <= first + 1 + 2 * registry.replicas_of(_check(None).prop)
     assert len(shrinking) > len(known) + 50  # shrinking re-ran the property many times
+
+
+def test_rng_streams_are_apart_from_the_arrays_from_numpys_seeding_and_across_replicas():
+    # a seed drawn for an array and for a generator (shrinking makes both 0) must not give the same numbers twice;
+    # each |r| < 0.3 bound has a false-alarm probability ~1e-9 for independent streams (as above)
+    seeds = range(400)
+    ours = np.array([S.rng(seed).standard_normal() for seed in seeds])
+    with S.replica(1):
+        other_replica = np.array([S.rng(seed).standard_normal() for seed in seeds])
+    np.testing.assert_array_equal(ours, [S.rng(seed).standard_normal() for seed in seeds])  # deterministic
+    for other in (1e3 * _first_values(seeds, 0), other_replica,
+                  [np.random.default_rng(seed).standard_normal() for seed in seeds]):
+        assert not np.any(ours == other) and abs(np.corrcoef(ours, other)[0, 1]) < 0.3
