@@ -10,12 +10,16 @@ DEVICE = torch.device(os.environ.get("DLPROPS_DEVICE", "cpu"))
 _HALF = (torch.float16, torch.bfloat16)
 
 
+_ON_CPU = DEVICE.type == "cpu"
+
+
 def asarray(a):
-    """A tensor with ``a``'s dtype and values (bfloat16 arrives as an ``ml_dtypes`` array)."""
+    """A tensor with ``a``'s dtype and values (bfloat16 arrives as an ``ml_dtypes`` array, of kind "V")."""
     a = np.asarray(a)
-    if a.dtype.name == "bfloat16":
+    if a.dtype.kind == "V" and a.dtype.name == "bfloat16":  # .name costs ~3 us: asked only of void kinds
         return torch.from_numpy(a.astype(np.float32)).to(DEVICE, torch.bfloat16)
-    return torch.from_numpy(np.array(a, copy=True)).to(DEVICE)
+    tensor = torch.from_numpy(np.array(a, copy=True))
+    return tensor if _ON_CPU else tensor.to(DEVICE)
 
 
 def to_numpy(x):
