@@ -101,6 +101,28 @@ def test_results_equal_jax_jit(cache):
                                   np.asarray(plain(np.ones((4, 3), np.float32), w, 1.0, mode="add")))
 
 
+def _combine(x, w, mode):
+    return x * w if mode == "mul" else x + w
+
+
+def test_plain_calls_are_found_by_shape_dtype_weak_type_and_option(cache, monkeypatch):
+    # a call of concrete arrays and static options skips the pytree flattening: it must find the executable the
+    # general path would, telling apart every option value, shape, dtype and weak type
+    kernel, plain = _jit.jit(_combine, static_argnames=("mode",)), jax.jit(_combine, static_argnames=("mode",))
+    x = jnp.asarray(np.random.default_rng(1).standard_normal((2, 3)), jnp.float32)
+    calls = [((x, x), {"mode": "add"}), ((x, x, "mul"), {}), ((x, x), {"mode": "mul"}),
+             ((x.astype(jnp.float64), x), {"mode": "add"}), ((x[:1], x), {"mode": "add"}),
+             ((x, jnp.asarray(2.0)), {"mode": "mul"}), ((x, jnp.asarray(2.0, jnp.float32)), {"mode": "mul"})]
+    first = [kernel(*args, **kwargs) for args, kwargs in calls]
+    assert len(kernel._plain) == len(calls) and kernel.cache_size() == 6  # "mul" by position or by name: one
+    monkeypatch.setattr(kernel, "_executable", None)  # a second round never reaches the general path
+    for (args, kwargs), got in zip(calls, first):
+        again, want = kernel(*args, **kwargs), plain(*args, **kwargs)
+        for result in (got, again):
+            assert result.dtype == want.dtype and result.weak_type == want.weak_type
+            np.testing.assert_array_equal(np.asarray(result), np.asarray(want))
+
+
 def _traces(fn):
     """How many times JAX traced a function while ``fn`` ran."""
     seen = []
