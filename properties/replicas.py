@@ -1,12 +1,15 @@
 """Several inputs per Hypothesis example: one draw of a recipe, ``k`` cases from it.
 
 Hypothesis spends ~0.3-1 ms of engine time on each example, 20-70x the cost of calling a cheap kernel on a
-small array. The suite's input strategies are ``@st.composite`` functions whose only randomness beyond the
-drawn choices is NumPy data generated from drawn seeds (:func:`properties.strategies.rng`). So a drawn case
-is re-made cheaply for *replica* ``r`` by running the same composite functions again, answering every primitive
-draw (shape, regime, option, seed) with the value Hypothesis chose, while ``rng(seed)`` yields replica ``r``'s
-stream: same shape, regime and options, fresh values. Replica 0 is the case Hypothesis drew; shrinking works as
-before (an example fails when any of its replicas fails, and the failing replica is the counterexample).
+small array. The suite's input strategies are composite functions (``@S.composite``, Hypothesis's ``composite``
+with its strategies built once per argument set) whose only randomness beyond the drawn choices is NumPy data
+generated from drawn seeds (:func:`properties.strategies.rng`, :func:`properties.strategies.generate`). So a
+drawn case is re-made cheaply for *replica* ``r`` by running the same composite functions again, answering every
+primitive draw (shape, regime, option, seed) with the value Hypothesis chose, while the data of each seed comes
+from replica ``r``'s stream: same shape, regime and options, fresh values. With the example's replica count known
+(the runner passes it), the arrays of replicas ``1..count-1`` are drawn together, once per example. Replica 0 is
+the case Hypothesis drew; shrinking works as before (an example fails when any of its replicas fails, and the
+failing replica is the counterexample).
 
 Only composite strategies are re-run; any other strategy (``sampled_from``, ``integers``, a ``filter``/``map``
 of anything) is a primitive whose value is reused. A value-dependent ``filter``/``assume`` that no longer holds
