@@ -19,7 +19,6 @@ Regimes (``REGIMES``):
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from functools import lru_cache, wraps
 
 import numpy as np
@@ -327,8 +326,8 @@ def _make(regime: str, gen, count: int, shape: tuple, dtype: str, const_axes) ->
     return make(gen, (count,) + shape, dtype, const_axes).astype(np_dtype(dtype))
 
 
-#: the arrays of replicas ``1..count-1`` of a recipe, made together when replica 1 asks for its own (one
-#: re-seeding and one vectorised draw instead of ``count - 1``; the later replicas of the example take theirs
+#: the arrays of replicas ``1..count-1`` of a recipe, made together when the first of them asks for its own (one
+#: re-seeding and one vectorised draw instead of ``count - 1``; the other replicas of the example take theirs
 #: from here). Keyed by everything that determines them; emptied when full.
 _BATCHES: dict[tuple, np.ndarray] = {}
 _BATCHES_LIMIT = 256
