@@ -56,10 +56,11 @@ def _standardize(x, axes, eps):
 
 def _affine(y, weight, bias, shape):
     """``y * weight + bias`` with the parameters reshaped to ``shape`` (None skips the term)."""
-    if weight is not None:
-        y = y * np.asarray(weight).astype(y.dtype).reshape(shape)
-    if bias is not None:
-        y = y + np.asarray(bias).astype(y.dtype).reshape(shape)
+    with np.errstate(over="ignore"):  # beyond the dtype's range: inf, correctly rounded
+        if weight is not None:
+            y = y * np.asarray(weight).astype(y.dtype).reshape(shape)
+        if bias is not None:
+            y = y + np.asarray(bias).astype(y.dtype).reshape(shape)
     return y
 
 
@@ -82,15 +83,17 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training
     cshape = _channel_shape(x.ndim)
     if not training:
         mu, var = upcast(rm).astype(xc.dtype), upcast(rv).astype(xc.dtype)
-        y = (xc - mu.reshape(cshape)) / np.sqrt(var.reshape(cshape) + eps)
-        return _affine(y, weight, bias, cshape).astype(x.dtype), rm.copy(), rv.copy()
+        with np.errstate(over="ignore"):  # beyond the compute or the output dtype's range: inf, correctly rounded
+            y = (xc - mu.reshape(cshape)) / np.sqrt(var.reshape(cshape) + eps)
+            return _affine(y, weight, bias, cshape).astype(x.dtype), rm.copy(), rv.copy()
     axes = (0,) + tuple(range(2, x.ndim))
     s, mean, dev, var = _moments(xc, axes)
     y = dev / np.sqrt(var + _scaled_eps(eps, s))
     count = x.shape[0] * math.prod(x.shape[2:])  # > 1, checked above
     batch_mean = (mean * s).reshape(-1)
-    # a variance beyond the range of the compute or the running-stat dtype is inf, correctly rounded
-    with np.errstate(over="ignore"):
+    # a variance beyond the range of the compute or the running-stat dtype is inf, correctly rounded; with momentum
+    # 0 the formula's 0 * inf is then NaN (PyTorch's too)
+    with np.errstate(over="ignore", invalid="ignore"):
         batch_var = (var * s * s * (count / (count - 1))).reshape(-1)
         new_rm = ((1 - momentum) * upcast(rm) + momentum * batch_mean).astype(rm.dtype)
         new_rv = ((1 - momentum) * upcast(rv) + momentum * batch_var).astype(rv.dtype)
