@@ -355,14 +355,9 @@ def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> n
 
 
 def _array(draw, shape, dtype: str, regimes, const_axes, labels: tuple) -> np.ndarray:
-    regime = draw(_regimes(regimes), label=labels[0])
+    regime = draw(sampled_from(regimes), label=labels[0])
     seed = draw(seeds, label=labels[1])
     return generate(shape, dtype, regime, seed, const_axes=const_axes)
-
-
-@lru_cache(maxsize=None)
-def _regimes(regimes: tuple) -> st.SearchStrategy[str]:
-    return st.sampled_from(regimes)
 
 
 class ArrayRecipe(SearchStrategy):
