@@ -3,7 +3,8 @@
 FAMILIES = {
     "norms": "Normalization", "activations": "Activations", "losses": "Losses", "optim": "Optimizers",
     "regularization": "Regularisation", "attention": "Attention", "positional": "Positional encodings",
-    "bert": "BERT", "params": "Parameters and training state", "bad_input": "Bad input",
+    "bert": "BERT", "params": "Parameters and training state", "transformer": "The assembled transformer",
+    "bad_input": "Bad input",
 }
 
 COMPONENTS = {
@@ -44,7 +45,14 @@ COMPONENTS = {
     "mlm_mask": ("bert", "select 15% of non-special tokens; 80% [MASK], 10% random, 10% unchanged"),
     "init_transformer_params": ("params", "nested dict of arrays of a pre-norm decoder-only transformer"),
     "count_parameters": ("params", "analytic number of parameters of the config"),
-    "training_memory_bytes": ("params", "params + grads + optimizer states (ZeRO: 16 bytes/param mixed Adam)"),
+    "training_memory_bytes": ("params", "params + grads + optimizer states (ZeRO: 16 bytes/param mixed Adam); "
+                              "stage k partitions states, then grads, then params over num_devices"),
+    "kv_cache_bytes": ("params", "2 * n_layers * n_kv_heads * head_dim * seq_len * batch * bytes_per_element"),
+    "activation_memory_bytes": ("params", "n_layers * s b h (34 + 5 a s / h); selective 34 s b h; full 2 s b h"),
+    "transformer_block": ("transformer", "pre: h = x + MHA(N(x)), y = h + FFN(N(h)); "
+                          "post: h = N(x + MHA(x)), y = N(h + FFN(h))"),
+    "decoder_forward": ("transformer", "lm_head(final_norm(blocks(tokens[ids] + positions)))"),
+    "decoder_decode": ("transformer", "decoder_forward of new tokens at P..P+T-1 over a per-layer KV cache"),
 }
 
 

@@ -56,7 +56,7 @@ class Property:
 #: projections and oracle runs) replicas would only multiply the run time. Activations: at 64 the harness costs
 #: ~4x a direct call of a cheap NumPy kernel (``benchmarks/bench.py``; the issue's bound is 5x)
 REPLICAS = {"activations": 64, "losses": 4, "norms": 2, "positional": 4, "regularization": 4, "optim": 2,
-            "attention": 1, "bert": 1, "params": 1}
+            "attention": 1, "bert": 1, "params": 1, "transformer": 1}
 
 
 def replicas_of(p: Property) -> int:

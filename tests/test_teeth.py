@@ -2,11 +2,14 @@
 
 ``TEETH`` maps every registered property (``component:name``) to one mutant it catches; each test runs that one
 property against that one mutant (its first supported dtype, or ``n/a``) with the ``mutants`` profile and
-expects ``failed`` or ``error``. A property added without a mutant that it catches fails
+expects ``failed``: the property's own assertion, never an ``error`` (a crash is not a catch). A mutant can also
+declare what catches it, in the mutant itself: ``CATCHES = ("component:property", "component:property@float16")``
+(``@dtype`` where the bug lives in one dtype); every declared pair is tested the same way and joins the map. A property added without a mutant that it catches fails
 :func:`test_every_property_has_teeth`: plant a realistic bug it catches (``tests/mutants/``, see the docstrings
 there) or, where no NumPy plug-in can exercise it, list it in ``EXEMPT`` with the reason.
 ``python tests/teeth_matrix.py`` runs every property against every mutant and lists the candidates.
 """
+import ast
 import functools
 import pathlib
 
@@ -21,6 +24,19 @@ from tests.conftest import import_property_modules
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # planted bugs overflow on purpose
 
 MUTANTS = pathlib.Path(__file__).parent / "mutants"
+
+
+def declared_catches() -> list[tuple[str, str, str | None]]:
+    """(property key, mutant stem, dtype or None) for every ``CATCHES`` a mutant declares (read without
+    importing the mutant)."""
+    out = []
+    for path in sorted(MUTANTS.glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "CATCHES" for t in node.targets):
+                for entry in ast.literal_eval(node.value):
+                    key, _, dtype = entry.partition("@")
+                    out.append((key, path.stem, dtype or None))
+    return out
 
 #: property key -> the stem of a mutant in tests/mutants/ that it catches
 TEETH = {
@@ -227,6 +243,10 @@ TEETH = {
     "dropout:rejects_bad_input": "dropout_p_clipped",
 }
 
+DECLARED = declared_catches()
+for _key, _stem, _ in DECLARED:
+    TEETH.setdefault(_key, _stem)
+
 #: property key -> why no NumPy plug-in mutant can exercise it (keep this short and honest)
 EXEMPT: dict[str, str] = {}
 
@@ -242,16 +262,27 @@ def _properties() -> dict:
     return {p.key: p for p in import_property_modules()}
 
 
-@pytest.mark.parametrize("key", sorted(TEETH))
-def test_property_catches_its_mutant(key):
+def assert_catches(key: str, stem: str, dtype: str | None = None) -> None:
+    """Property ``key`` *fails* on mutant ``stem`` in ``dtype`` (default: the first both support)."""
     prop = _properties().get(key)
-    assert prop is not None, f"TEETH lists {key}, which is not a registered property"
-    impl = _mutant(TEETH[key])
+    assert prop is not None, f"{key} is not a registered property (named for mutant {stem})"
+    impl = _mutant(stem)
     dtypes = [d for d in prop.dtypes if d in impl.dtypes or d == NO_DTYPE]
-    assert dtypes, f"mutant {TEETH[key]} supports none of {key}'s dtypes {prop.dtypes}"
-    record = run_check(Check(impl, prop, dtypes[0]), base_settings=settings.get_profile("mutants"))
-    assert record["status"] in ("failed", "error"), (
-        f"{key} did not catch {TEETH[key]} ({dtypes[0]}): {record['status']} {record['message']}")
+    assert dtypes, f"mutant {stem} supports none of {key}'s dtypes {prop.dtypes}"
+    if dtype is not None:
+        assert dtype in dtypes, f"{stem} declares {key}@{dtype}, outside the dtypes both support {dtypes}"
+    dtype = dtype or dtypes[0]
+    record = run_check(Check(impl, prop, dtype), base_settings=settings.get_profile("mutants"))
+    assert record["status"] == "failed", (
+        f"{key} did not catch {stem} ({dtype}) by failing: {record['status']} {record['message']}")
+
+
+_PAIRS = sorted({(key, stem, None) for key, stem in TEETH.items()} | set(DECLARED), key=str)
+
+
+@pytest.mark.parametrize("key,stem,dtype", _PAIRS, ids=[f"{k}-{s}" + (f"@{d}" if d else "") for k, s, d in _PAIRS])
+def test_property_catches_its_mutant(key, stem, dtype):
+    assert_catches(key, stem, dtype)
 
 
 def test_every_property_has_teeth():
