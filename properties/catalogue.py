@@ -1,4 +1,7 @@
 """The component catalogue of SPEC section 3: each component's family and formula, shown in the report."""
+import functools
+import inspect
+
 
 FAMILIES = {
     "norms": "Normalization", "activations": "Activations", "losses": "Losses", "optim": "Optimizers",
@@ -58,3 +61,64 @@ COMPONENTS = {
 
 def family_of(component: str) -> str:
     return COMPONENTS.get(component, ("other", ""))[0]
+
+
+#: every component's signature, exactly as SPEC section 3 gives it (names, order, defaults); the contract's
+#: defaults are part of it, and ``defaults_are_the_catalogue_defaults`` checks each implementation against them
+SIGNATURES = {
+    "batch_norm": "(x, running_mean, running_var, weight=None, bias=None, *, training, momentum=0.1, eps=1e-5)",
+    "layer_norm": "(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5)",
+    "instance_norm": "(x, weight=None, bias=None, *, eps=1e-5)",
+    "group_norm": "(x, num_groups, weight=None, bias=None, *, eps=1e-5)",
+    "rms_norm": "(x, normalized_ndim, weight=None, *, eps=1e-6)",
+    "relu": "(x)",
+    "sigmoid": "(x)",
+    "tanh": "(x)",
+    "silu": "(x)",
+    "gelu": "(x, *, approximate=False)",
+    "softmax": "(x, *, axis=-1)",
+    "log_softmax": "(x, *, axis=-1)",
+    "cross_entropy": "(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction='mean')",
+    "binary_cross_entropy_with_logits": "(logits, target, *, reduction='mean')",
+    "mse_loss": "(pred, target, *, reduction='mean')",
+    "kl_divergence": "(log_p, log_q, *, axis=-1)",
+    "sgd_step": "(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, nesterov=False, "
+                "weight_decay=0.0)",
+    "adam_step": "(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)",
+    "adamw_step": "(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas=(0.9, 0.999), eps=1e-8, "
+                  "weight_decay=0.01)",
+    "dropout": "(x, p, *, training, seed)",
+    "attention_weights": "(q, k, *, mask=None, is_causal=False, scale=None, bias=None)",
+    "scaled_dot_product_attention": "(q, k, v, *, mask=None, is_causal=False, scale=None, bias=None)",
+    "multi_head_attention": "(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False, "
+                            "rope_base=None, bias=None)",
+    "mha_decode": "(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None, bias=None)",
+    "feed_forward": "(x, params, *, activation='gelu')",
+    "sinusoidal_positions": "(num_positions, dim, *, base=10000.0)",
+    "rope": "(x, positions, *, base=10000.0, interleaved=False)",
+    "t5_relative_position_bucket": "(relative_position, *, bidirectional=True, num_buckets=32, max_distance=128)",
+    "relative_position_bias": "(q_len, k_len, table, *, bidirectional=True, max_distance=128)",
+    "alibi_bias": "(num_heads, q_len, k_len)",
+    "bert_embeddings": "(input_ids, token_type_ids, params, *, eps=1e-12)",
+    "mlm_mask": "(input_ids, *, seed, vocab_size, mask_token_id, special_token_ids=(), mask_prob=0.15)",
+    "init_transformer_params": "(config, *, seed)",
+    "count_parameters": "(config)",
+    "training_memory_bytes": "(num_params, *, optimizer='adam', mixed_precision=True, zero_stage=0, num_devices=1)",
+    "kv_cache_bytes": "(config, *, batch_size, seq_len, bytes_per_element=2)",
+    "activation_memory_bytes": "(config, *, batch_size, seq_len, recompute='none')",
+    "transformer_block": "(x, params, *, num_heads, num_kv_heads=None, norm='layernorm', norm_position='pre', "
+                         "ffn='gelu', mask=None, is_causal=False, rope_base=None, bias=None, eps=1e-5)",
+    "decoder_forward": "(input_ids, params, config)",
+    "decoder_decode": "(input_ids, cache, params, config)",
+}
+
+
+@functools.lru_cache(maxsize=None)
+def signature(component: str) -> inspect.Signature:
+    """The catalogue's signature of ``component`` as an :class:`inspect.Signature` (defaults as values)."""
+    return inspect.signature(eval(f"lambda {SIGNATURES[component][1:-1]}: None"))  # our own literal table
+
+
+def optional_parameters(component: str) -> dict:
+    """``{name: default}`` of the parameters a caller may omit."""
+    return {name: p.default for name, p in signature(component).parameters.items() if p.default is not p.empty}

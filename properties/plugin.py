@@ -106,7 +106,7 @@ def group_of(nodeid: str) -> str:
     return ":".join(check_id.split(":")[:-2])  # impl:component (an impl name has no ':')
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: the run works with ``-p no:xdist``
 def pytest_xdist_make_scheduler(config, log):
     """xdist's own ``loadgroup`` reads a group from a suffix it writes into each test id, which pytest 9 no longer
     lets it write; this scheduler takes the group from the check id instead."""
@@ -157,6 +157,7 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=rank)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
     """xdist: every worker uses the controller's run seed."""
     node.workerinput["dlprops_seed"] = node.config.dlprops_seed

@@ -7,8 +7,11 @@ Properties are written once, in NumPy: ``subject.layer_norm(x, 2)`` converts ``x
 - ``NotImplementedError`` -> the input is *unsupported*: Hypothesis discards it and the message is kept
   (a check where every input is unsupported is ``skipped``);
 - any other exception -> :class:`ImplError` (``error``);
-- a Python list, an object ``to_numpy`` cannot convert, the wrong shape or dtype, NaN where none is allowed ->
-  :class:`BadOutput` (``error``);
+- a Python list, an object ``to_numpy`` cannot convert, the wrong shape or dtype -> :class:`BadOutput`
+  (``error``: the result breaks the contract's form);
+- NaN or inf where the contract requires a finite result -> :class:`NonFinite`, a property failure (``failed``:
+  the form is right and the values are wrong, infinitely far from any allowance — a planted bug caught this way
+  is caught by the property's own statement, not by a crash);
 - a call running past the timeout -> :class:`CheckTimeout`, a ``BaseException`` so that Hypothesis does not
   retry or shrink it (that would hang again).
 """
@@ -22,6 +25,7 @@ import numpy as np
 from hypothesis import reject
 
 from properties import context
+from properties.assertions import PropertyFailure
 
 
 class ImplError(Exception):
@@ -35,6 +39,10 @@ class ImplError(Exception):
 
 class BadOutput(Exception):
     """The implementation returned something the contract does not allow (type, shape, dtype, NaN)."""
+
+
+class NonFinite(PropertyFailure):
+    """The implementation returned NaN or inf where the contract requires a finite result (``failed``)."""
 
 
 class CheckTimeout(BaseException):
@@ -234,6 +242,6 @@ class Subject:
             raise BadOutput(f"{what} has dtype {_dtype_name(out)}, expected {want}")
         if finite and out.dtype.kind in "fV" and not np.isfinite(out).all():
             bad = np.argwhere(~np.isfinite(out.astype(np.float64)))[0]
-            raise BadOutput(f"{what} is not finite at index {tuple(int(i) for i in bad)}: "
+            raise NonFinite(f"{what} is not finite at index {tuple(int(i) for i in bad)}: "
                             f"{out.astype(np.float64)[tuple(bad)]}")
         return out
