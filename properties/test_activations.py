@@ -182,15 +182,20 @@ def gradient_rows(draw, dtype):
     return {"x": x, "axis": axis, "cotangent": S.normal(shape, dtype, draw(S.seeds, label="cot"))}
 
 
-@prop("softmax", "vjp_rows_sum_to_zero", inputs=gradient_rows, needs=("vjp",),
-      statement="The softmax VJP agrees with finite differences of the oracle, and each of its rows sums to 0 "
-                "(softmax is invariant to adding a constant per row).")
-def softmax_gradient(impl, case):
-    x, axis = case["x"], case["axis"]
-    (g,) = assert_vjp_matches(impl, "softmax", (x,), {"axis": axis}, case["cotangent"], n=x.shape[axis])
-    scale = float(np.max(np.abs(g.astype(np.float64)))) + 1.0
-    assert_close(g.astype(np.float64).sum(axis=axis), np.zeros(np.delete(x.shape, axis % x.ndim)),
-                 dtype=impl.dtype, what="row sums of the softmax VJP", n=x.shape[axis], floor=scale)
+def _register_row_gradient(component):
+    @prop(component, "vjp_rows_sum_to_zero", inputs=gradient_rows, needs=("vjp",),
+          statement=f"The {component} VJP agrees with finite differences of the oracle, and each of its rows sums "
+                    f"to 0 ({component} is invariant to adding a constant per row).")
+    def row_gradient(impl, case):
+        x, axis = case["x"], case["axis"]
+        (g,) = assert_vjp_matches(impl, component, (x,), {"axis": axis}, case["cotangent"], n=x.shape[axis])
+        scale = float(np.max(np.abs(g.astype(np.float64)))) + 1.0
+        assert_close(g.astype(np.float64).sum(axis=axis), np.zeros(np.delete(x.shape, axis % x.ndim)),
+                     dtype=impl.dtype, what=f"row sums of the {component} VJP", n=x.shape[axis], floor=scale)
+
+
+for _c in ROWWISE:
+    _register_row_gradient(_c)
 
 
 @S.composite

@@ -61,6 +61,7 @@ TEETH = {
     "log_softmax:equals_log_of_softmax": "activations_log_softmax_shift_once",
     "log_softmax:finite_for_large_inputs": "activations_log_of_softmax",
     "softmax:vjp_rows_sum_to_zero": "autodiff_vjp_ignores_cotangent",
+    "log_softmax:vjp_rows_sum_to_zero": "autodiff_vjp_ignores_cotangent",
     "sigmoid:vjp_matches_finite_differences": "autodiff_vjp_ignores_cotangent",
     "tanh:vjp_matches_finite_differences": "autodiff_vjp_ignores_cotangent",
     "silu:vjp_matches_finite_differences": "autodiff_vjp_ignores_cotangent",
