@@ -14,7 +14,7 @@ import zlib
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
 
-from properties import context
+from properties import context, loader
 from properties import strategies as S
 from properties.assertions import PropertyFailure
 from properties.registry import NO_DTYPE, Check, replicas_of
@@ -43,7 +43,20 @@ def skip_reason(check: Check) -> str | None:
             return f"not provided: this property also needs {need}"
     if check.dtype != NO_DTYPE and check.dtype not in impl.dtypes:
         return f"dtype not supported: {impl.name} declares DTYPES={list(impl.dtypes)}"
+    if grades_itself(check):
+        where = "" if check.dtype == NO_DTYPE else f" in {check.dtype}"
+        return (f"the oracle itself: {impl.name}{where} is what {p.name} compares with, so it would compare it "
+                "with itself; the oracle is verified against mpmath at 50 digits and exact integer arithmetic in "
+                "tests/test_oracle.py")
     return None
+
+
+def grades_itself(check: Check) -> bool:
+    """``check`` compares the oracle with itself: the NumPy implementation, in the oracle's own dtype (or with no
+    dtype), against the oracle (``*matches_oracle``). Its half and single precision paths are other code and stay
+    checked."""
+    return (check.prop.name.endswith("matches_oracle") and check.dtype in ("float64", NO_DTYPE)
+            and check.impl.module is loader.oracle().module)
 
 
 def _settings(check: Check, run_seed: int, base: settings | None):
