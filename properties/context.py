@@ -34,6 +34,7 @@ class CheckContext:
     last_errors: object = None
     notes: list[str] = field(default_factory=list)
     bad_inputs: int = 0
+    oracle_suspected: str | None = None  # the witness that sided with the implementation against the oracle
 
     def unsupported(self, message: str) -> None:
         self.unsupported_count += 1

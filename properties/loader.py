@@ -6,6 +6,7 @@ or returns garbage) is reported per check and never stops the run.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -153,6 +154,12 @@ def load_impls(extra: list[str], *, builtins: bool = True, only: list[str] | Non
 
 
 _ORACLE: Impl | None = None
+
+
+@functools.lru_cache(maxsize=None)
+def builtin(target: str) -> Impl:
+    """A built-in implementation by its dotted module name, loaded once (the oracle's witnesses)."""
+    return make_impl(importlib.import_module(target), target)
 
 
 def oracle() -> Impl:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import loader
-from properties.assertions import assert_close
+from properties import context, loader
+from properties.assertions import PropertyFailure, assert_close
 from properties.subject import Subject
+from properties.tolerances import measure, tolerance
+
+#: independent implementations written from array primitives, asked when a check disagrees with the oracle
+WITNESSES = ("impls.torch", "impls.jax")
 
 
 def widen(value):
@@ -57,7 +61,51 @@ def assert_matches_oracle(subject: Subject, component: str, args: tuple, kwargs:
         g = subject.expect(g, shape=w.shape, dtype=subject.dtype if w.dtype.kind == "f" else None,
                            finite=bool(np.all(np.isfinite(w))) if w.dtype.kind == "f" else False, what=what)
         if w.dtype.kind == "f":
-            assert_close(g, w, dtype=subject.dtype, what=what, n=n, cond=cond, floor=floor, ulps=ulps)
+            try:
+                assert_close(g, w, dtype=subject.dtype, what=what, n=n, cond=cond, floor=floor, ulps=ulps)
+            except PropertyFailure as failure:
+                _blame_oracle(failure, subject, component, args, kwargs, path, g, w,
+                              dict(n=n, cond=cond, floor=floor, ulps=ulps))
+                raise
         else:
             assert_close(g, w, dtype="float64", what=what, tol=0.0, floor=0.0)
     return got
+
+
+def _within(actual, expected, dtype: str, budget: dict) -> bool:
+    tol = tolerance(dtype, n=budget["n"], cond=budget["cond"], **({} if budget["ulps"] is None
+                                                                  else {"ulps": budget["ulps"]}))
+    return measure(np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64), dtype=dtype,
+                   tol=tol, floor=budget["floor"]).ok
+
+
+def _witness_leaf(witness, component, args, kwargs, path):
+    for leaf_path, value in _leaves(Subject(witness, "float64").call(component, *widen(args), **widen(kwargs))):
+        if leaf_path == path:
+            return value
+    return None
+
+
+def _blame_oracle(failure: PropertyFailure, subject: Subject, component: str, args, kwargs, path, got, want,
+                  budget: dict) -> None:
+    """When an independent implementation, in float64, agrees with the subject and disagrees with the oracle,
+    the oracle is the suspect: say so in the failure and on the check's card. (Run only on a failure.)"""
+    for target in WITNESSES:
+        try:
+            witness = loader.builtin(target)
+        except Exception:  # a witness that cannot load proves nothing
+            continue
+        if witness.module is subject.module or witness.module is loader.oracle().module \
+                or not witness.provides(component):
+            continue
+        try:
+            seen = _witness_leaf(witness, component, args, kwargs, path)
+        except Exception:
+            continue
+        if seen is None or np.shape(seen) != np.shape(want):
+            continue
+        if _within(got, seen, subject.dtype, budget) and not _within(seen, want, "float64", budget):
+            context.current().oracle_suspected = witness.name
+            failure.args = (f"oracle suspected: {subject.name} and {witness.name} (float64) agree with each other "
+                            f"and both disagree with the float64 oracle | {failure.args[0]}",)
+            return

@@ -149,6 +149,8 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
 def _fold_figures(record: dict, ctx: context.CheckContext) -> None:
     """Error figures: the worst over every example for a verdict that held; for a failure, those of the
     shrunk counterexample (the one the message and the card describe)."""
+    if record["status"] == "failed" and ctx.oracle_suspected and record["message"].startswith("oracle suspected"):
+        record["oracle_suspected"] = ctx.oracle_suspected
     last = ctx.last_errors
     if record["status"] == "failed" and last is not None:
         record.update(max_abs_err=last.max_abs, max_rel_err=last.max_rel, max_ulp_err=last.max_ulp,

@@ -11,6 +11,7 @@ Inputs are fixed grids and draws from fixed seeds: nothing here is random from r
 from __future__ import annotations
 
 import math
+import pathlib
 
 import mpmath as mp
 import numpy as np
@@ -249,3 +250,39 @@ def test_a_cancelling_tail_fails_this_check():
     cond = np.array([float(_condition(ELEMENTWISE["gelu"], mp.mpf(float(v)))) for v in x])
     with pytest.raises(AssertionError, match="relative error"):
         _assert_accurate("naive gelu", x, naive, want, cond)
+
+
+# --- a wrong oracle is blamed, not the implementations it grades ----------------------------------------------
+def _softmax_oracle_check(monkeypatch, impl_target: str, oracle_target: str | None):
+    from hypothesis import settings
+
+    from properties import loader
+    from properties.registry import Check
+    from properties.runner import run_check
+    from tests.conftest import import_property_modules
+
+    if oracle_target:
+        path = str(pathlib.Path(__file__).parent / oracle_target)
+        monkeypatch.setattr(loader, "_ORACLE", loader.make_impl(loader.import_target(path), path))
+    prop = next(p for p in import_property_modules() if p.key == "softmax:matches_oracle")
+    impl = loader.builtin(impl_target) if impl_target.startswith("impls.") else \
+        loader.make_impl(loader.import_target(str(pathlib.Path(__file__).parent / impl_target)), impl_target)
+    return run_check(Check(impl, prop, "float32"), base_settings=settings.get_profile("mutants"))
+
+
+def test_a_planted_oracle_bug_is_blamed_on_the_oracle(monkeypatch, tmp_path):
+    record = _softmax_oracle_check(monkeypatch, "impls.torch", "plugins/oracle_with_planted_bug.py")
+    assert record["status"] == "failed", record
+    assert record["message"].startswith("oracle suspected: torch and jax (float64) agree"), record["message"]
+    assert record["oracle_suspected"] == "jax"
+    from reports.recorder import build_document, write_reports
+    html = tmp_path / "report.html"
+    write_reports(build_document({}, [{"name": "torch", "module": "impls.torch", "dtypes": ["float32"]}], [record]),
+                  json_path="", html_path=str(html))
+    assert "oracle suspected" in html.read_text()
+
+
+def test_a_wrong_implementation_does_not_blame_the_oracle(monkeypatch):
+    record = _softmax_oracle_check(monkeypatch, "mutants/activations_softmax_axis_ignored.py", None)
+    assert record["status"] == "failed", record
+    assert "oracle suspected" not in record["message"] and "oracle_suspected" not in record
