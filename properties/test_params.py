@@ -1,5 +1,6 @@
-"""Properties of parameter initialisation, counting and training-memory accounting (SPEC 3.9 and section 4,
-"Parameters"). Everything here is analytic or structural, so every check runs once, without a float dtype."""
+"""Properties of parameter initialisation and counting (SPEC 3.9 and section 4, "Parameters"; the memory
+accounting lives in :mod:`properties.test_memory`). Everything here is analytic or structural, so every check runs
+once, without a float dtype."""
 from __future__ import annotations
 
 import math
@@ -220,63 +221,4 @@ def init_seed(impl, case):
     require(differ, f"seeds {case['seed']} and {case['other_seed']} give identical weight matrices")
 
 
-# --- training_memory_bytes ------------------------------------------------------------------------------------
-#: bytes per parameter (params, grads, optimizer_states) of ZeRO's accounting (Rajbhandari et al. 2020, sec. 3.1):
-#: mixed precision keeps fp16 weights and grads and, with the optimizer, an fp32 master copy plus the fp32
-#: moments (Adam: 2, SGD with momentum: 1); fp32 training keeps fp32 weights and grads and the moments only
-BYTES_PER_PARAM = {("adam", True): (2, 2, 12), ("adamw", True): (2, 2, 12), ("sgd", True): (2, 2, 8),
-                   ("adam", False): (4, 4, 8), ("adamw", False): (4, 4, 8), ("sgd", False): (4, 4, 4)}
-KEYS = ("params", "grads", "optimizer_states", "total")
-
-
-def memory_inputs(dtype):
-    return st.fixed_dictionaries({
-        "num_params": st.one_of(S.sampled_from([0, 1, 124_439_808, 7_000_000_000, 175 * 10 ** 9]),
-                                S.integers(0, 10 ** 12)),
-        "optimizer": S.sampled_from(["adam", "adamw", "sgd"]),
-        "mixed_precision": S.booleans()})
-
-
-def _memory(impl, n, optimizer, mixed):
-    out = impl.training_memory_bytes(n, optimizer=optimizer, mixed_precision=mixed)
-    require(isinstance(out, dict) and set(out) == set(KEYS),
-            f"training_memory_bytes returned {out!r}, not a dict with keys {', '.join(KEYS)}")
-    return {k: _as_int(out[k], f"training_memory_bytes[{k!r}]") for k in KEYS}
-
-
-@prop("training_memory_bytes", "follows_zero_accounting", inputs=memory_inputs, dtypes=(NO_DTYPE,),
-      statement="training_memory_bytes(N) gives params/grads/optimizer_states of 2/2/12 bytes per parameter for "
-                "mixed-precision Adam(W) (ZeRO's 16), 4/4/8 for fp32 Adam(W), 2/2/8 for mixed SGD with momentum, "
-                "4/4/4 for fp32 SGD, and total == params + grads + optimizer_states, exactly, up to 1e12 "
-                "parameters.")
-def memory_formula(impl, case):
-    n, opt, mixed = case["num_params"], case["optimizer"], case["mixed_precision"]
-    got = _memory(impl, n, opt, mixed)
-    want = dict(zip(KEYS[:3], (b * n for b in BYTES_PER_PARAM[(opt, mixed)])))
-    want["total"] = sum(want.values())
-    for k in KEYS:
-        require(got[k] == want[k], f"{k} = {got[k]} bytes for {n} parameters ({opt}, mixed_precision={mixed}), "
-                                   f"expected {want[k]} ({want[k] // max(n, 1)} bytes/parameter)")
-    require(got["total"] == got["params"] + got["grads"] + got["optimizer_states"],
-            f"total {got['total']} != params + grads + optimizer_states")
-
-
-@prop("training_memory_bytes", "matches_oracle", inputs=memory_inputs, dtypes=(NO_DTYPE,),
-      statement="training_memory_bytes equals the NumPy oracle's figures exactly.")
-def memory_oracle(impl, case):
-    n, opt, mixed = case["num_params"], case["optimizer"], case["mixed_precision"]
-    got = _memory(impl, n, opt, mixed)
-    want = expected("training_memory_bytes", n, optimizer=opt, mixed_precision=mixed)
-    for k in KEYS:
-        require(got[k] == int(want[k]), f"{k} = {got[k]}, oracle {want[k]}")
-
-
-@prop("training_memory_bytes", "rejects_bad_input", inputs=memory_inputs, dtypes=(NO_DTYPE,), max_examples=5,
-      statement="training_memory_bytes raises ValueError/TypeError for an unknown optimizer and a negative "
-                "number of parameters.")
-def memory_rejects(impl, case):
-    n, mixed = case["num_params"], case["mixed_precision"]
-    assert_rejects(impl, "training_memory_bytes", n, optimizer="no-such-optimizer", mixed_precision=mixed,
-                   why="an unknown optimizer")
-    assert_rejects(impl, "training_memory_bytes", -1 - n, optimizer=case["optimizer"], mixed_precision=mixed,
-                   why=f"num_params={-1 - n}")
+# training_memory_bytes, kv_cache_bytes, activation_memory_bytes: properties/test_memory.py

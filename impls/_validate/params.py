@@ -99,3 +99,44 @@ def check_memory_args(num_params, optimizer, mixed_precision) -> int:
     if not isinstance(mixed_precision, bool):
         raise TypeError(f"{where}: mixed_precision must be True or False, got {mixed_precision!r}")
     return int(num_params)
+
+
+ZERO_STAGES = (0, 1, 2, 3)
+RECOMPUTES = ("none", "selective", "full")
+
+
+def _whole(value, name, where, minimum):
+    """``value`` as a Python int >= ``minimum``; bools and non-integers are a TypeError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be an int, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{where}: {name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_zero_args(zero_stage, num_devices) -> tuple[int, int]:
+    """Validate ZeRO's ``zero_stage`` (0-3) and ``num_devices`` (>= 1) of ``training_memory_bytes``."""
+    where = "training_memory_bytes"
+    stage = _whole(zero_stage, "zero_stage", where, 0)
+    if stage not in ZERO_STAGES:
+        raise ValueError(f"{where}: zero_stage must be one of 0, 1, 2, 3; got {stage}")
+    return stage, _whole(num_devices, "num_devices", where, 1)
+
+
+def check_kv_cache_args(config, batch_size, seq_len, bytes_per_element) -> tuple[Config, int, int, int]:
+    """Validate ``kv_cache_bytes`` arguments: a config, and ints batch_size, seq_len, bytes_per_element >= 1."""
+    where = "kv_cache_bytes"
+    cfg = check_config(config)
+    return (cfg, _whole(batch_size, "batch_size", where, 1), _whole(seq_len, "seq_len", where, 1),
+            _whole(bytes_per_element, "bytes_per_element", where, 1))
+
+
+def check_activation_args(config, batch_size, seq_len, recompute) -> tuple[Config, int, int, str]:
+    """Validate ``activation_memory_bytes`` arguments: a config, ints batch_size, seq_len >= 1 and
+    ``recompute`` one of none, selective, full."""
+    where = "activation_memory_bytes"
+    cfg = check_config(config)
+    b, s = _whole(batch_size, "batch_size", where, 1), _whole(seq_len, "seq_len", where, 1)
+    if not isinstance(recompute, str) or recompute not in RECOMPUTES:
+        raise ValueError(f"{where}: recompute must be one of {', '.join(RECOMPUTES)}; got {recompute!r}")
+    return cfg, b, s, recompute

@@ -9,7 +9,8 @@ from .._validate import params as _v
 from ._util import DEVICE, asarray
 from ._jit import jit
 
-__all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes"]
+__all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes", "kv_cache_bytes",
+                      "activation_memory_bytes"]
 
 _STD = 0.02
 
@@ -118,16 +119,48 @@ def count_parameters(config):
     return sum(embed) + cfg.n_layers * layer + sum(norm_sizes) + sum(head)
 
 
-def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True):
-    """Bytes of weights, gradients and optimizer state for ``num_params`` parameters (ZeRO's accounting).
+#: ZeRO stage -> the parts it partitions over the devices (Rajbhandari et al. 2020)
+_PARTITIONED = {0: (), 1: ("optimizer_states",), 2: ("optimizer_states", "grads"),
+                3: ("optimizer_states", "grads", "params")}
+
+
+def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
+    """Bytes **per device** of weights, gradients and optimizer state for ``num_params`` parameters (ZeRO's
+    accounting).
 
     Per parameter: mixed-precision Adam/AdamW 2 + 2 + 12 (fp32 master, momentum, variance), fp32 Adam
-    4 + 4 + 8; SGD with momentum 2 + 2 + 8 (master, momentum) or 4 + 4 + 4.
+    4 + 4 + 8; SGD with momentum 2 + 2 + 8 (master, momentum) or 4 + 4 + 4. ZeRO stage 1 partitions the
+    optimizer states over ``num_devices``, 2 also the gradients, 3 also the weights; each partitioned part is
+    ``math.ceil(bytes / num_devices)`` in exact integer arithmetic, ``total`` the sum of the parts.
     """
     n = _v.check_memory_args(num_params, optimizer, mixed_precision)
+    stage, devices = _v.check_zero_args(zero_stage, num_devices)
     low = jnp.dtype(jnp.float16 if mixed_precision else jnp.float32).itemsize
     fp32 = jnp.dtype(jnp.float32).itemsize
     fp32_states = (1 if optimizer == "sgd" else 2) + (1 if mixed_precision else 0)
     out = {"params": low * n, "grads": low * n, "optimizer_states": fp32_states * fp32 * n}
+    for key in _PARTITIONED[stage]:
+        whole, rest = divmod(out[key], devices)
+        out[key] = whole + (1 if rest else 0)
     out["total"] = out["params"] + out["grads"] + out["optimizer_states"]
     return out
+
+
+def kv_cache_bytes(config, *, batch_size, seq_len, bytes_per_element=2):
+    """Bytes of every layer's K and V cache: ``2 * n_layers * n_kv_heads * head_dim * seq_len * batch_size *
+    bytes_per_element`` (``head_dim = d_model // n_heads``), a Python int."""
+    cfg, b, s, e = _v.check_kv_cache_args(config, batch_size, seq_len, bytes_per_element)
+    kv_width = cfg.n_kv_heads * cfg.head_dim
+    return math.prod((2, cfg.n_layers, kv_width, s, b, e))
+
+
+def activation_memory_bytes(config, *, batch_size, seq_len, recompute="none"):
+    """Activation memory of the ``n_layers`` blocks for the backward pass (Korthikanti et al. 2022, sec. 4; 16-bit,
+    no tensor or sequence parallelism): per layer ``s b h (34 + 5 a s / h)`` bytes, ``34 s b h`` with selective
+    recomputation, ``2 s b h`` with full. The ``5 a s^2 b`` attention term is an integer, so the result is
+    exact: ``s b (34 h + 5 a s)``."""
+    cfg, b, s, recompute = _v.check_activation_args(config, batch_size, seq_len, recompute)
+    sbh = s * b * cfg.d_model
+    attention_scores = 5 * cfg.n_heads * s * s * b  # softmax input/output, its dropout mask and output
+    per_layer = {"none": 34 * sbh + attention_scores, "selective": 34 * sbh, "full": 2 * sbh}[recompute]
+    return cfg.n_layers * per_layer

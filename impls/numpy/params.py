@@ -3,7 +3,8 @@ import numpy as np
 
 from .._validate import params as _v
 
-__all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes"]
+__all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes", "kv_cache_bytes",
+                      "activation_memory_bytes"]
 
 _STD = 0.02
 
@@ -92,18 +93,57 @@ def count_parameters(config):
     return embed + cfg.n_layers * (2 * norm + attn + ffn) + norm + head
 
 
-def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True):
-    """Bytes of weights, gradients and optimizer state for ``num_params`` parameters (ZeRO's accounting).
+def _per_device(nbytes, num_devices):
+    """One device's share of ``nbytes`` partitioned over ``num_devices``: ``nbytes / num_devices`` rounded up to a
+    whole byte (the most-loaded device's share; exact whenever ``num_devices`` divides ``nbytes``)."""
+    return -(-nbytes // num_devices)
+
+
+def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
+    """Bytes **per device** of weights, gradients and optimizer state for ``num_params`` parameters (ZeRO's
+    accounting, Rajbhandari et al. 2020).
 
     Mixed precision keeps fp16 weights and gradients plus an fp32 master copy among the optimizer states;
     Adam/AdamW add two fp32 moments, SGD with momentum one: Adam ``2+2+12`` (mixed) or ``4+4+8`` bytes per
-    parameter, SGD ``2+2+8`` or ``4+4+4``.
+    parameter, SGD ``2+2+8`` or ``4+4+4``. ZeRO stage 1 partitions the optimizer states over ``num_devices``,
+    stage 2 also the gradients, stage 3 also the parameters; a partitioned part is ``bytes / num_devices``,
+    rounded up to a whole byte (Python ints throughout; exact when ``num_devices`` divides it), and ``total``
+    is the sum of the three per-device parts.
     """
     n = _v.check_memory_args(num_params, optimizer, mixed_precision)
+    stage, devices = _v.check_zero_args(zero_stage, num_devices)
     half, full = np.dtype(np.float16).itemsize, np.dtype(np.float32).itemsize
     moments = 1 if optimizer == "sgd" else 2
     weight = half if mixed_precision else full
     state = moments * full + (full if mixed_precision else 0)  # the master copy lives with the optimizer
     out = {"params": weight * n, "grads": weight * n, "optimizer_states": state * n}
+    for key, from_stage in (("optimizer_states", 1), ("grads", 2), ("params", 3)):
+        if stage >= from_stage:
+            out[key] = _per_device(out[key], devices)
     out["total"] = out["params"] + out["grads"] + out["optimizer_states"]
     return out
+
+
+def kv_cache_bytes(config, *, batch_size, seq_len, bytes_per_element=2):
+    """Bytes of the K and V caches of every layer: ``2 n_layers n_kv_heads head_dim seq_len batch_size
+    bytes_per_element`` with ``head_dim = d_model // n_heads`` (an exact int)."""
+    cfg, b, s, e = _v.check_kv_cache_args(config, batch_size, seq_len, bytes_per_element)
+    return 2 * cfg.n_layers * cfg.n_kv_heads * cfg.head_dim * s * b * e
+
+
+def activation_memory_bytes(config, *, batch_size, seq_len, recompute="none"):
+    """Activation bytes kept for the backward pass of the ``n_layers`` blocks, 16-bit training without tensor or
+    sequence parallelism (Korthikanti et al. 2022, sec. 4): per layer ``s b h (34 + 5 a s / h)`` without
+    recomputation, ``34 s b h`` with selective recomputation, ``2 s b h`` with full recomputation (s = seq_len,
+    b = batch_size, h = d_model, a = n_heads). Exact ints: ``s b h (34 + 5 a s / h) == s b (34 h + 5 a s)``,
+    so no rounding is needed.
+    """
+    cfg, b, s, recompute = _v.check_activation_args(config, batch_size, seq_len, recompute)
+    h, a = cfg.d_model, cfg.n_heads
+    if recompute == "none":
+        per_layer = s * b * (34 * h + 5 * a * s)
+    elif recompute == "selective":
+        per_layer = 34 * s * b * h
+    else:
+        per_layer = 2 * s * b * h
+    return cfg.n_layers * per_layer

@@ -4,7 +4,8 @@ import torch
 from .._validate import params as _v
 from ._util import DEVICE
 
-__all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes"]
+__all__: list[str] = ["init_transformer_params", "count_parameters", "training_memory_bytes", "kv_cache_bytes",
+                      "activation_memory_bytes"]
 
 _STD = 0.02
 
@@ -100,15 +101,48 @@ def count_parameters(config):
     return total
 
 
-def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True):
-    """Bytes of weights, gradients and optimizer state for ``num_params`` parameters (ZeRO's accounting).
+def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
+    """Bytes **per device** of weights, gradients and optimizer state for ``num_params`` parameters (ZeRO's
+    accounting).
 
     Mixed precision: fp16 weights and gradients, fp32 master copy + moments as optimizer state (Adam
     ``2+2+12`` bytes per parameter, SGD with momentum ``2+2+8``); fp32: Adam ``4+4+8``, SGD ``4+4+4``.
+    ZeRO stage >= 1 shards the optimizer states, >= 2 the gradients, 3 the weights over ``num_devices``; a
+    shard is ``ceil(bytes / num_devices)`` (an int; exact when the division is), ``total`` the sum of the parts.
     """
     n = _v.check_memory_args(num_params, optimizer, mixed_precision)
+    stage, devices = _v.check_zero_args(zero_stage, num_devices)
     fp16, fp32 = torch.float16.itemsize, torch.float32.itemsize
     stored = fp16 if mixed_precision else fp32
     state_tensors = {"adam": 2, "adamw": 2, "sgd": 1}[optimizer] + (1 if mixed_precision else 0)
     params, grads, states = stored * n, stored * n, state_tensors * fp32 * n
+
+    def shard(nbytes, sharded):
+        return (nbytes + devices - 1) // devices if sharded else nbytes
+
+    params, grads, states = shard(params, stage == 3), shard(grads, stage >= 2), shard(states, stage >= 1)
     return {"params": params, "grads": grads, "optimizer_states": states, "total": params + grads + states}
+
+
+def kv_cache_bytes(config, *, batch_size, seq_len, bytes_per_element=2):
+    """K and V caches of all layers in bytes: ``2 * n_layers * n_kv_heads * head_dim * seq_len * batch_size *
+    bytes_per_element``, ``head_dim = d_model // n_heads``."""
+    cfg, batch, length, width = _v.check_kv_cache_args(config, batch_size, seq_len, bytes_per_element)
+    per_token_per_layer = 2 * cfg.n_kv_heads * cfg.head_dim * width  # one K row and one V row per KV head
+    return cfg.n_layers * per_token_per_layer * length * batch
+
+
+_ACTIVATION_COEFFICIENT = {"selective": 34, "full": 2}
+
+
+def activation_memory_bytes(config, *, batch_size, seq_len, recompute="none"):
+    """Stored activations in bytes (Korthikanti et al. 2022, sec. 4; 16-bit, no tensor/sequence parallelism):
+    ``n_layers`` times ``s b h (34 + 5 a s / h)`` (``recompute="none"``), ``34 s b h`` (selective) or
+    ``2 s b h`` (full). Computed as ``s b (34 h + 5 a s)``, an exact int (no rounding)."""
+    cfg, b, s, recompute = _v.check_activation_args(config, batch_size, seq_len, recompute)
+    h = cfg.d_model
+    if recompute == "none":
+        per_layer = s * b * (34 * h + 5 * cfg.n_heads * s)
+    else:
+        per_layer = _ACTIVATION_COEFFICIENT[recompute] * s * b * h
+    return per_layer * cfg.n_layers
