@@ -206,8 +206,8 @@ MLM_SHAPES = ((32, 128), (3, 5))
 MLM_VOCABS = (10, 50)
 MLM_PROBS = (0.15, 0.5, 1.0, 0.0, 0.3)
 #: examples of a statistical mlm check and its binomial tests per example: selection rate, [MASK] share,
-#: random-replacement share, unchanged share
-MLM_EXAMPLES, MLM_TESTS = 20, 4
+#: random-replacement share, unchanged share, uniformity of the random ids, independence of neighbouring positions
+MLM_EXAMPLES, MLM_TESTS = 20, 6
 MLM_ALPHA = per_test_alpha(MLM_EXAMPLES, MLM_TESTS)
 
 
@@ -274,6 +274,10 @@ def mlm_exact(impl, case):
       statement="On 4096 tokens: the number of selected non-special tokens is Binomial(n_eligible, mask_prob); "
                 "among the selected, [MASK] is Binomial(k, 0.8), a different id in [0, V) Binomial(k, 0.1 (1 - "
                 "1/V)) and the original id Binomial(k, 0.1 + 0.1/V) (the random branch can redraw the original); "
+                "the random ids are uniform: of the selected tokens whose original id is in the upper half of "
+                "[0, V), Binomial(m, 0.1 h / V) become an id of the lower half (h of them); and selection is "
+                "independent across positions: disjoint neighbouring pairs of eligible tokens are both selected or "
+                "both not in Binomial(pairs, p^2 + (1 - p)^2); "
                 "each within an exact binomial interval, false-alarm rate <= 1e-6 per check "
                 f"({MLM_TESTS} tests x {MLM_EXAMPLES} examples).")
 def mlm_statistics(impl, case):
@@ -290,6 +294,14 @@ def mlm_statistics(impl, case):
                     what="selected tokens replaced by a different random id")
     assert_binomial(int((new == old).sum()), k, 0.1 + 0.1 / vocab, alpha=alpha,
                     what="selected tokens left unchanged")
+    half = vocab // 2
+    upper = old >= half  # for these, an id below `half` can only come from the uniform random branch
+    assert_binomial(int((new[upper] < half).sum()), int(upper.sum()), 0.1 * half / vocab, alpha=alpha,
+                    what=f"selected tokens of the upper half of the vocabulary replaced by an id below {half}")
+    pairs = np.stack([selected[:, 0::2], selected[:, 1::2]], axis=-1)[np.stack(
+        [eligible[:, 0::2], eligible[:, 1::2]], axis=-1).all(axis=-1)]
+    assert_binomial(int((pairs[:, 0] == pairs[:, 1]).sum()), len(pairs), p * p + (1 - p) ** 2, alpha=alpha,
+                    what="neighbouring eligible tokens both selected or both not")
 
 
 @S.composite

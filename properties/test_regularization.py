@@ -22,8 +22,9 @@ STAT_SHAPE = (16, 64)
 #: regimes of x for the exact checks: no huge values (x / (1 - p) must stay finite), zeros replaced below
 VALUE_REGIMES = ("normal", "integers", "wide", "offset", "tiny")
 
-#: examples of a statistical check, and binomial/Hoeffding tests per example: kept count, mean, row independence
-STAT_EXAMPLES, STAT_TESTS = 8, 3
+#: examples of a statistical check, and binomial/Hoeffding tests per example: kept count, mean, row independence,
+#: independence of neighbouring positions
+STAT_EXAMPLES, STAT_TESTS = 8, 4
 STAT_ALPHA = per_test_alpha(STAT_EXAMPLES, STAT_TESTS)
 #: examples of the seed check and its one binomial test per example (agreement of two seeds' masks)
 SEED_EXAMPLES, SEED_TESTS = 8, 1
@@ -85,12 +86,23 @@ def zero_or_scaled(impl, case):
                  what=f"kept outputs vs x / (1 - p) with p = {p}", n=2)
 
 
+def assert_pairs_independent(mask: np.ndarray, p: float, *, alpha: float, what: str) -> None:
+    """Disjoint neighbouring pairs (positions 2j, 2j+1 of each row) of independent Bernoulli(1 - p) draws agree
+    (both kept or both dropped) with probability p^2 + (1 - p)^2, independently across pairs: an exact binomial
+    test. A kernel that draws one random number for two neighbours (or repeats a short mask) fails it."""
+    pairs = mask[..., : mask.shape[-1] // 2 * 2].reshape(-1, 2)
+    assert_binomial(int((pairs[:, 0] == pairs[:, 1]).sum()), len(pairs), p * p + (1 - p) ** 2, alpha=alpha,
+                    what=what)
+
+
 @prop("dropout", "kept_fraction_mean_and_row_independence", inputs=statistical_inputs,
-      max_examples=STAT_EXAMPLES, statistical=True,
+      max_examples=STAT_EXAMPLES, statistical=True, dtypes=FLOATS,
       statement="On x of shape (16, 64), p in {0.1, 0.25, 0.5, 0.8}: the number of kept elements is "
                 "Binomial(1024, 1 - p); the output mean is within the Hoeffding radius of mean(x) (outputs i lie in "
                 "an interval of width |x_i| / (1 - p)); and, given row 0's mask with K0 kept positions, the other "
-                "15 rows keep Binomial(15 K0, 1 - p) of those positions (rows drop independently). Exact binomial "
+                "15 rows keep Binomial(15 K0, 1 - p) of those positions (rows drop independently); and the 512 disjoint "
+                "neighbouring pairs of positions agree in Binomial(512, p^2 + (1 - p)^2) of them (positions drop "
+                "independently). Every dtype the implementation declares. Exact binomial "
                 f"intervals; false-alarm rate <= 1e-6 per check ({STAT_TESTS} tests x {STAT_EXAMPLES} examples, "
                 f"alpha = {STAT_ALPHA:.2g} each).")
 def statistics(impl, case):
@@ -112,10 +124,12 @@ def statistics(impl, case):
     others = kept[1:][:, row0]
     assert_binomial(int(others.sum()), int(others.size), 1 - p, alpha=STAT_ALPHA,
                     what=f"elements of rows 1..15 kept at the {int(row0.sum())} positions row 0 keeps (p = {p})")
+    assert_pairs_independent(kept, p, alpha=STAT_ALPHA, what=f"neighbouring positions both kept or both dropped "
+                                                             f"(p = {p})")
 
 
 @prop("dropout", "deterministic_per_seed_independent_across_seeds", inputs=statistical_inputs,
-      max_examples=SEED_EXAMPLES, statistical=True,
+      max_examples=SEED_EXAMPLES, statistical=True, dtypes=FLOATS,
       statement="The same seed gives the same output bit for bit; two different seeds give masks that agree at "
                 "Binomial(1024, p^2 + (1 - p)^2) positions (independent draws; exact interval, false-alarm rate "
                 f"<= 1e-6 per check: {SEED_TESTS} test x {SEED_EXAMPLES} examples), and in particular differ "

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 from properties.loader import load_impls
-from properties.registry import Check
+from properties.registry import NO_DTYPE, Check
 from properties.runner import run_check
 
 #: fresh seeds per (property, implementation) in every `make test`; DLPROPS_STAT_SEEDS=N runs a longer soak
@@ -20,7 +20,8 @@ SEEDS = int(os.environ.get("DLPROPS_STAT_SEEDS", "12"))
 
 def statistical_checks(all_properties):
     impls = [i for i in load_impls([], only=["numpy", "torch", "jax"])]
-    return [(p, i) for p in all_properties if p.statistical for i in impls if i.provides(p.component)]
+    return [(p, i, d) for p in all_properties if p.statistical for i in impls if i.provides(p.component)
+            for d in p.dtypes if d in i.dtypes or d == NO_DTYPE]  # every dtype the implementation declares
 
 
 def test_every_family_states_its_statistics(all_properties):
@@ -31,8 +32,7 @@ def test_every_family_states_its_statistics(all_properties):
 def test_statistical_properties_never_fail_on_correct_code(all_properties):
     rng = random.Random()  # deliberately not derandomized
     failures, runs = [], 0
-    for prop, impl in statistical_checks(all_properties):
-        dtype = "float32" if "float32" in prop.dtypes else prop.dtypes[0]
+    for prop, impl, dtype in statistical_checks(all_properties):
         for _ in range(SEEDS):
             result = run_check(Check(impl, prop, dtype), run_seed=rng.getrandbits(32),
                                base_settings=settings(settings.get_profile("dev"), database=None))
