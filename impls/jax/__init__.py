@@ -12,13 +12,14 @@ from .optim import *  # noqa: F401,F403
 from .params import *  # noqa: F401,F403
 from .positional import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 
-from . import activations, attention, bert, losses, norms, optim, positional, regularization
+from . import activations, attention, bert, losses, norms, optim, positional, regularization, transformer
 from ._util import half_in_float32
 
 # Half precision enters every component as float32 and leaves rounded once (see half_in_float32): the same
 # arithmetic as upcasting inside each kernel, with half the compilations.
-for _module in (activations, attention, bert, losses, norms, optim, positional, regularization):
+for _module in (activations, attention, bert, losses, norms, optim, positional, regularization, transformer):
     for _name in _module.__all__:
         globals()[_name] = half_in_float32(getattr(_module, _name))
 del _module, _name

@@ -14,6 +14,7 @@ from .optim import *  # noqa: F401,F403
 from .params import *  # noqa: F401,F403
 from .positional import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 
 NAME = "numpy"
 DTYPES = ("float16", "float32", "float64")

@@ -13,6 +13,7 @@ from .optim import *  # noqa: F401,F403
 from .params import *  # noqa: F401,F403
 from .positional import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 from ._util import DEVICE, asarray, to_numpy, vjp  # noqa: F401
 
 NAME = "torch"

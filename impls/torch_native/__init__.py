@@ -13,6 +13,7 @@ from .losses import *  # noqa: F401,F403
 from .norms import *  # noqa: F401,F403
 from .optim import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 
 NAME = "torch_native"
 DTYPES = ("float16", "bfloat16", "float32", "float64")
