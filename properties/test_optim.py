@@ -209,6 +209,31 @@ def sgd_plain(impl, case):
                      what="the momentum buffer passed through sgd_step(momentum=0)")
 
 
+@S.composite
+def constant_gradient_inputs(draw, dtype):
+    case = draw(sgd_inputs(dtype, config=sgd_config().map(
+        lambda c: dict(c, dampening=0.0, weight_decay=0.0)), buffers=False))
+    case["steps"] = draw(S.integers(1, 8), label="steps")
+    return case
+
+
+@prop("sgd_step", "constant_gradient_buffer_is_geometric_sum", inputs=constant_gradient_inputs, dtypes=FLOATS,
+      statement="Under a constant gradient g (dampening 0, no weight decay, Nesterov or not), the momentum buffer "
+                "after t steps from None is g (1 - mu^t) / (1 - mu), the geometric sum of the past gradients "
+                "(g itself for mu = 0 when a buffer comes back).")
+def sgd_constant_gradient(impl, case):
+    p, g, cfg, t = case["param"], case["grads"][0], case["config"], case["steps"]
+    mu, buf = cfg["momentum"], None
+    for _ in range(t):
+        p, buf = impl.sgd_step(p, g, buf, **cfg)
+    if mu == 0:
+        return  # no buffer is kept (momentum_zero_is_plain_sgd states what comes back)
+    g64 = g.astype(np.float64)
+    want = g64 * (1 - mu ** t) / (1 - mu)
+    _close_scaled(impl.expect(buf, shape=g.shape, what="momentum_buffer"), want, np.abs(g64) / (1 - mu),
+                  dtype=impl.dtype, what=f"momentum buffer after {t} steps of a constant gradient", n=t)
+
+
 @prop("sgd_step", "trajectory_matches_oracle", inputs=lambda d: sgd_inputs(d, steps=(1, MAX_STEPS), buffers=False),
       max_examples=20,
       statement="1 to 5 sgd_steps, each fed the previous step's param and momentum buffer (first buffer None), "
