@@ -101,6 +101,23 @@ def _mask(component, mask, target):
         raise ValueError(f"{component}: mask of shape {shape} does not broadcast to (B, H, Lq, Lk) = {target}")
 
 
+def _bias(component, bias, target, like, layout="(B, H, Lq, Lk)"):
+    """An additive float bias of the inputs' dtype, broadcastable (NumPy rules, no new leading axes beyond 4)
+    to ``target``; ``-inf`` entries are allowed (they act like masked keys)."""
+    if bias is None:
+        return
+    dtype = dtype_name(bias[1])
+    if dtype == "bool":
+        raise TypeError(f"{component}: bias must be a float array added to the logits, got bool; "
+                        f"a boolean array is a mask: pass it as mask=")
+    _float(component, "bias", bias, like=like)
+    shape = _shape(bias)
+    fits = len(shape) <= len(target) and all(
+        b in (1, t) for b, t in zip(reversed(shape), reversed(target)))
+    if not fits:
+        raise ValueError(f"{component}: bias of shape {shape} does not broadcast to {layout} = {target}")
+
+
 def _scale(component, scale, head_dim):
     if scale is None:
         # D = 0 has no dot product to normalise; any finite scale gives the same all-zero logits
@@ -127,11 +144,11 @@ def _rope_base(component, rope_base, head_dim, cross):
     return float(rope_base)
 
 
-def attention(component, q, k, v, mask, is_causal, scale) -> AttentionDims:
+def attention(component, q, k, v, mask, is_causal, scale, bias=None) -> AttentionDims:
     """Checks ``attention_weights`` (``v`` None) and ``scaled_dot_product_attention``.
 
-    q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)``, v ``(B, Hkv, Lk, Dv)``, mask bool broadcastable to
-    ``(B, H, Lq, Lk)``; returns the sizes and the scale (``1/sqrt(D)`` when None).
+    q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)``, v ``(B, Hkv, Lk, Dv)``, mask bool and bias (q's float dtype)
+    broadcastable to ``(B, H, Lq, Lk)``; returns the sizes and the scale (``1/sqrt(D)`` when None).
     """
     batch, heads, q_len, head_dim = _rank(component, "q", q, 4, "(B, H, Lq, D)")
     kb, kv_heads, k_len, kd = _rank(component, "k", k, 4, "(B, Hkv, Lk, D)")
@@ -151,6 +168,7 @@ def attention(component, q, k, v, mask, is_causal, scale) -> AttentionDims:
         if (vb, vh, vl) != (batch, kv_heads, k_len):
             raise ValueError(f"{component}: v {_shape(v)} must match k {_shape(k)} in (B, Hkv, Lk)")
     _mask(component, mask, (batch, heads, q_len, k_len))
+    _bias(component, bias, (batch, heads, q_len, k_len), q)
     _flag(component, "is_causal", is_causal)
     return AttentionDims(batch, heads, kv_heads, q_len, k_len, head_dim, v_dim,
                          _scale(component, scale, head_dim))
@@ -210,9 +228,10 @@ def _projection(component, x, params, heads, kv_heads, cross):
     return head_dim, packed
 
 
-def multi_head_attention(x, context, params, num_heads, num_kv_heads, mask, is_causal, rope_base):
+def multi_head_attention(x, context, params, num_heads, num_kv_heads, mask, is_causal, rope_base, bias=None):
     """Checks ``multi_head_attention``: x ``(B, Lq, d)``, context None or ``(B, Lk, d)``, the projection
-    params, head counts, mask, ``is_causal`` and ``rope_base``; returns the sizes and the RoPE base."""
+    params, head counts, mask, ``is_causal``, ``rope_base`` and ``bias`` (x's dtype, broadcastable to
+    ``(B, H, Lq, Lk)``); returns the sizes and the RoPE base."""
     component = "multi_head_attention"
     heads, kv_heads = _heads(component, num_heads, num_kv_heads)
     batch, q_len, d_model = _rank(component, "x", x, 3, "(B, Lq, d)")
@@ -225,6 +244,7 @@ def multi_head_attention(x, context, params, num_heads, num_kv_heads, mask, is_c
             raise ValueError(f"{component}: context {_shape(context)} must match x {_shape(x)} in B and d")
     head_dim, packed = _projection(component, x, params, heads, kv_heads, context is not None)
     _mask(component, mask, (batch, heads, q_len, k_len))
+    _bias(component, bias, (batch, heads, q_len, k_len), x)
     _flag(component, "is_causal", is_causal)
     base = _rope_base(component, rope_base, head_dim, context is not None)
     return ProjectionDims(batch, q_len, k_len, d_model, heads, kv_heads, head_dim, packed), base
@@ -238,9 +258,10 @@ def cache_pair(component, cache):
     return tuple(cache)
 
 
-def mha_decode(x_new, cache_k, cache_v, params, num_heads, num_kv_heads, rope_base):
-    """Checks ``mha_decode``: x_new ``(B, T, d)``, cache k and v ``(B, Hkv, P, D)`` each, the params and
-    head counts; returns the sizes (``q_len = T``, ``k_len = P + T``) and the RoPE base."""
+def mha_decode(x_new, cache_k, cache_v, params, num_heads, num_kv_heads, rope_base, bias=None):
+    """Checks ``mha_decode``: x_new ``(B, T, d)``, cache k and v ``(B, Hkv, P, D)`` each, the params, head
+    counts and ``bias`` (x_new's dtype, broadcastable to ``(B, H, T, P + T)``, the new tokens' rows); returns the
+    sizes (``q_len = T``, ``k_len = P + T``) and the RoPE base."""
     component = "mha_decode"
     heads, kv_heads = _heads(component, num_heads, num_kv_heads)
     batch, new_len, d_model = _rank(component, "x_new", x_new, 3, "(B, T, d)")
@@ -256,6 +277,7 @@ def mha_decode(x_new, cache_k, cache_v, params, num_heads, num_kv_heads, rope_ba
         raise ValueError(f"{component}: cache k/v must have shape (B, Hkv, P, D) = {want} for "
                          f"x_new {_shape(x_new)}, num_kv_heads={kv_heads}, D={head_dim}; got {past}")
     base = _rope_base(component, rope_base, head_dim, False)
+    _bias(component, bias, (batch, heads, new_len, past[2] + new_len), x_new, layout="(B, H, T, P + T)")
     dims = ProjectionDims(batch, new_len, past[2] + new_len, d_model, heads, kv_heads, head_dim, packed)
     return dims, base
 

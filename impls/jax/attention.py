@@ -3,9 +3,11 @@
 Conventions: query head ``h`` reads key/value head ``h // (H // Hkv)`` (queries are grouped as
 ``(Hkv, H // Hkv)``, so no K/V copy is made); ``mask`` True = may attend; ``is_causal`` is bottom-right
 aligned (query ``i`` sees key ``j`` iff ``j <= i + Lk - Lq``); a query with no allowed key gets probabilities
-0 and output 0. Arguments are validated in Python, then a kernel jitted with the options static runs; absent
+0 and output 0; ``bias`` is added to the scaled logits before masking and a ``-inf`` logit (from the bias) is a
+masked key. Arguments are validated in Python, then a kernel jitted with the options static runs; absent
 biases are passed as zeros and a packed ``w_qkv`` is split into ``wq wk wv`` before the call, so a kernel
-compiles once per geometry whichever biases and layout of the projections are given; the feed-forward runs
+compiles once per geometry whichever biases and layout of the projections are given (an attention ``bias`` is
+broadcast to its full shape before the call, for the same reason); the feed-forward runs
 on ``(positions, d)``, whatever the leading axes.
 """
 import math
@@ -15,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import attention as V
-from ._util import as_rows, asarray, filled, reshape, take, upcast
+from ._util import _on_host, as_rows, asarray, filled, reshape, take, upcast
 from ._jit import jit
 
 __all__ = ["attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode",
@@ -60,6 +62,16 @@ def _allowed(mask, is_causal, shape):
     return asarray(allowed)
 
 
+def _full_bias(bias, shape):
+    """None, or ``bias`` broadcast to the full logits' shape outside the jitted kernels (on the host when it is
+    concrete), so a kernel compiles once per geometry with a bias, not once per broadcast form of it."""
+    if bias is None or tuple(bias.shape) == tuple(shape):
+        return bias
+    if _on_host(bias):
+        return asarray(np.ascontiguousarray(np.broadcast_to(np.asarray(bias), shape)))
+    return jnp.broadcast_to(bias, shape)
+
+
 def _masked_softmax(logits, allowed):
     """Softmax over the allowed entries of each row; rows with no allowed entry are all 0."""
     any_allowed = allowed.any(axis=-1, keepdims=True)
@@ -70,19 +82,24 @@ def _masked_softmax(logits, allowed):
     return e / jnp.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)
 
 
-def _weights(q, k, allowed, scale):
-    """Probabilities ``(B, H, Lq, Lk)`` from q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` (compute dtype)."""
+def _weights(q, k, allowed, scale, bias=None):
+    """Probabilities ``(B, H, Lq, Lk)`` from q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` (compute dtype);
+    ``bias`` (None or ``(B, H, Lq, Lk)``) is added to the scaled logits, and a ``-inf`` logit is not allowed
+    (like a masked key)."""
     batch, heads, q_len, head_dim = q.shape
     kv_heads, k_len = k.shape[1], k.shape[2]
     grouped = q.reshape(batch, kv_heads, heads // kv_heads, q_len, head_dim)  # head h = (h // group, h % group)
     logits = jnp.einsum("bkgqd,bksd->bkgqs", grouped, k, precision=_HIGHEST)
     logits = logits.reshape(batch, heads, q_len, k_len) * scale
+    if bias is not None:
+        logits = logits + bias
+        allowed = allowed & (logits > -jnp.inf)
     return _masked_softmax(logits, allowed)
 
 
-def _attend(q, k, v, allowed, scale):
+def _attend(q, k, v, allowed, scale, bias=None):
     """``weights @ v``, each query head reading its group's v head: ``(B, H, Lq, Dv)``."""
-    p = _weights(q, k, allowed, scale)
+    p = _weights(q, k, allowed, scale, bias)
     batch, heads, q_len, k_len = p.shape
     kv_heads = v.shape[1]
     grouped = p.reshape(batch, kv_heads, heads // kv_heads, q_len, k_len)
@@ -90,36 +107,44 @@ def _attend(q, k, v, allowed, scale):
     return out.reshape(batch, heads, q_len, v.shape[-1])
 
 
-@jit
-def _weights_kernel(q, k, allowed, scale):
-    return _weights(upcast(q), upcast(k), allowed, scale).astype(q.dtype)
+def _opt_upcast(a):
+    return None if a is None else upcast(a)
 
 
 @jit
-def _sdpa_kernel(q, k, v, allowed, scale):
-    return _attend(upcast(q), upcast(k), upcast(v), allowed, scale).astype(q.dtype)
+def _weights_kernel(q, k, allowed, scale, bias):
+    return _weights(upcast(q), upcast(k), allowed, scale, _opt_upcast(bias)).astype(q.dtype)
+
+
+@jit
+def _sdpa_kernel(q, k, v, allowed, scale, bias):
+    return _attend(upcast(q), upcast(k), upcast(v), allowed, scale, _opt_upcast(bias)).astype(q.dtype)
 
 
 def _logit_shape(q, k):
     return (q.shape[0], q.shape[1], q.shape[2], k.shape[2])
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    """``P = softmax_j(scale * q_i . k_j)`` over allowed keys ``j`` (mask AND causal), 0 where not allowed.
+def attention_weights(q, k, *, mask=None, is_causal=False, scale=None, bias=None):
+    """``P = softmax_j(scale * q_i . k_j + bias_ij)`` over allowed keys ``j`` (mask AND causal AND a finite
+    logit), 0 where not allowed.
 
     q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` -> ``(B, H, Lq, Lk)``; ``scale`` defaults to ``1/sqrt(D)``.
     """
     name = "attention_weights"
-    dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"), is_causal, scale)
-    return _weights_kernel(q, k, _allowed(mask, is_causal, _logit_shape(q, k)), dims.scale)
+    dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"), is_causal, scale,
+                       _opt_meta(bias, "bias"))
+    shape = _logit_shape(q, k)
+    return _weights_kernel(q, k, _allowed(mask, is_causal, shape), dims.scale, _full_bias(bias, shape))
 
 
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
+def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None, bias=None):
     """``out_i = sum_j P_ij v_j`` with ``P = attention_weights(q, k)``: ``(B, H, Lq, Dv)``."""
     name = "scaled_dot_product_attention"
     dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), _meta(v, "v"), _opt_meta(mask, "mask"),
-                       is_causal, scale)
-    return _sdpa_kernel(q, k, v, _allowed(mask, is_causal, _logit_shape(q, k)), dims.scale)
+                       is_causal, scale, _opt_meta(bias, "bias"))
+    shape = _logit_shape(q, k)
+    return _sdpa_kernel(q, k, v, _allowed(mask, is_causal, shape), dims.scale, _full_bias(bias, shape))
 
 
 def _matmul(a, b):
@@ -189,33 +214,37 @@ def _upcast_params(params):
 
 
 @jit(static_argnames=("heads", "kv_heads", "rope_base"))
-def _mha_kernel(x, context, params, allowed, *, heads, kv_heads, rope_base):
+def _mha_kernel(x, context, params, allowed, bias, *, heads, kv_heads, rope_base):
     xc, params = upcast(x), _upcast_params(params)
     q, k, v = _project(xc, xc if context is None else upcast(context), params, heads, kv_heads)
     if rope_base is not None:
         positions = jnp.arange(x.shape[1])
         q, k = _rope(q, positions, rope_base), _rope(k, positions, rope_base)
-    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]))
+    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]), _opt_upcast(bias))
     return _linear(_merge_heads(out), params, "wo", "bo").astype(x.dtype)
 
 
 def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False,
-                         rope_base=None):
+                         rope_base=None, bias=None):
     """``concat_h(attention(x Wq_h, c Wk_g(h), c Wv_g(h))) Wo + bo`` with ``c = context`` (x when None).
 
-    x ``(B, Lq, d)`` -> ``(B, Lq, d)``; ``rope_base``: half-split RoPE on q and k at positions ``0..L-1``.
+    x ``(B, Lq, d)`` -> ``(B, Lq, d)``; ``rope_base``: half-split RoPE on q and k at positions ``0..L-1``;
+    ``bias`` (broadcastable to ``(B, H, Lq, Lk)``) is added to each head's scaled logits.
     """
     name = "multi_head_attention"
     dims, base = V.multi_head_attention(_meta(x, "x"), _opt_meta(context, "context"), _params_meta(params, name),
-                                        num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base)
+                                        num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base,
+                                        _opt_meta(bias, "bias"))
     k_len = x.shape[1] if context is None else context.shape[1]
-    allowed = _allowed(mask, is_causal, (x.shape[0], dims.heads, x.shape[1], k_len))
+    shape = (x.shape[0], dims.heads, x.shape[1], k_len)
+    allowed = _allowed(mask, is_causal, shape)
     params = _with_zero_biases(_unpacked(params, dims.heads, dims.kv_heads), _BIAS_OF)
-    return _mha_kernel(x, context, params, allowed, heads=dims.heads, kv_heads=dims.kv_heads, rope_base=base)
+    return _mha_kernel(x, context, params, allowed, _full_bias(bias, shape), heads=dims.heads,
+                       kv_heads=dims.kv_heads, rope_base=base)
 
 
 @jit(static_argnames=("heads", "kv_heads", "rope_base"))
-def _decode_kernel(x_new, k_past, v_past, params, *, heads, kv_heads, rope_base):
+def _decode_kernel(x_new, k_past, v_past, params, bias, *, heads, kv_heads, rope_base):
     xc, params = upcast(x_new), _upcast_params(params)
     q, k, v = _project(xc, xc, params, heads, kv_heads)
     past, new = k_past.shape[2], x_new.shape[1]
@@ -225,24 +254,28 @@ def _decode_kernel(x_new, k_past, v_past, params, *, heads, kv_heads, rope_base)
     k = jnp.concatenate([upcast(k_past), k], axis=2)                # (B, Hkv, P+T, D), oldest first
     v = jnp.concatenate([upcast(v_past), v], axis=2)
     allowed = jnp.arange(past + new)[None, :] <= jnp.arange(new)[:, None] + past  # bottom-right causal
-    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]))
+    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]), _opt_upcast(bias))
     out = _linear(_merge_heads(out), params, "wo", "bo")
     dtype = x_new.dtype
     return out.astype(dtype), (k.astype(dtype), v.astype(dtype))
 
 
-def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None):
+def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None, bias=None):
     """Causal self-attention of ``x_new (B, T, d)`` at positions ``P..P+T-1`` over ``cache + new`` keys.
 
     Returns ``(out (B, T, d), (k, v))`` with the cache extended to ``(B, Hkv, P+T, D)``; cached keys are
-    stored already rotated when ``rope_base`` is set.
+    stored already rotated when ``rope_base`` is set; ``bias`` (broadcastable to ``(B, H, T, P+T)``: the rows of
+    the new tokens) is added to the scaled logits.
     """
     name = "mha_decode"
     k_past, v_past = V.cache_pair(name, cache)
     dims, base = V.mha_decode(_meta(x_new, "x_new"), _meta(k_past, "cache k"), _meta(v_past, "cache v"),
-                              _params_meta(params, name), num_heads, num_kv_heads, rope_base)
+                              _params_meta(params, name), num_heads, num_kv_heads, rope_base,
+                              _opt_meta(bias, "bias"))
     params = _with_zero_biases(_unpacked(params, dims.heads, dims.kv_heads), _BIAS_OF)
-    return _decode_kernel(x_new, k_past, v_past, params, heads=dims.heads, kv_heads=dims.kv_heads, rope_base=base)
+    bias = _full_bias(bias, (dims.batch, dims.heads, dims.q_len, dims.k_len))
+    return _decode_kernel(x_new, k_past, v_past, params, bias, heads=dims.heads, kv_heads=dims.kv_heads,
+                          rope_base=base)
 
 
 def _sigmoid(x):

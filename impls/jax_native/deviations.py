@@ -17,6 +17,11 @@ _FINITE_MASK = ("jax.nn.dot_product_attention masks with a large finite negative
 _HALF_DOT = ("jax.nn.dot_product_attention asks XLA for float32 accumulation of a float16/bfloat16 dot, which "
              "XLA:CPU rejects ('F16_F16_F32' / 'ALG_DOT_BF16_BF16_F32' not supported)")
 _FLOAT32_INSIDE = "jax.nn.dot_product_attention computes its softmax in float32 even for float64 inputs"
+_NEG_INF_BIAS = ("jax.nn.dot_product_attention adds the bias to the logits and gives only the mask's disallowed "
+                 "entries its large finite negative logit (jax/_src/nn/functions.py, _dot_product_attention_core and "
+                 "_apply_masks): a -inf bias entry is not a masked key, so a row whose logits are all -inf comes "
+                 "back NaN (softmax of -inf - (-inf)), and a row whose allowed keys all have a -inf bias spreads "
+                 "its weight over the masked keys")
 _HALF_ADAM = ("optax.{0} computes the update in the parameter's dtype: in float16 eps=1e-8 and (1 - b2) g^2 "
               "for |g| < ~1e-2 round to 0, so the update divides by zero (inf/NaN parameters)")
 _CE = ("optax.softmax_cross_entropy_with_integer_labels forms logsumexp(z) - z_t from large terms: it loses "
@@ -45,6 +50,13 @@ KNOWN_DEVIATIONS = {
     ("scaled_dot_product_attention", "vjp_matches_finite_differences"): _FINITE_MASK + "; " + _FLOAT32_INSIDE,
     ("scaled_dot_product_attention", "matches_oracle"): _FINITE_MASK + "; " + _HALF_DOT + "; " + _FLOAT32_INSIDE,
     ("scaled_dot_product_attention", "convex_combination_of_allowed_values", "float64"): _FLOAT32_INSIDE,
+    ("scaled_dot_product_attention", "bias_matches_oracle", "float16"): _HALF_DOT,
+    ("scaled_dot_product_attention", "bias_matches_oracle", "bfloat16"): _HALF_DOT,
+    ("scaled_dot_product_attention", "bias_matches_oracle", "float32"): _NEG_INF_BIAS + "; " + _FINITE_MASK,
+    ("scaled_dot_product_attention", "bias_matches_oracle", "float64"): (
+        _NEG_INF_BIAS + "; " + _FINITE_MASK + "; " + _FLOAT32_INSIDE),
+    ("scaled_dot_product_attention", "bias_constant_along_keys_changes_nothing", "float64"): _FLOAT32_INSIDE,
+    ("scaled_dot_product_attention", "bias_neg_inf_equals_masking"): _NEG_INF_BIAS,
     ("adam_step", "matches_oracle", "float16"): _HALF_ADAM.format("adam"),
     ("adamw_step", "matches_oracle", "float16"): _HALF_ADAM.format("adamw"),
     ("cross_entropy", "equals_logsumexp_minus_logit"): _CE,

@@ -2,7 +2,8 @@
 
 Conventions: query head ``h`` reads key/value head ``h // (H // Hkv)``; ``mask`` True = may attend;
 ``is_causal`` is bottom-right aligned (query ``i`` sees key ``j`` iff ``j <= i + Lk - Lq``); a query with no
-allowed key gets probabilities 0 and output 0.
+allowed key gets probabilities 0 and output 0. ``bias`` is added to the scaled logits before masking; a ``-inf``
+logit (from the bias) is a masked key.
 """
 import math
 
@@ -51,35 +52,48 @@ def _masked_softmax(logits, allowed):
     return e / np.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)
 
 
-def _weights(q, k, mask, is_causal, scale):
-    """Probabilities ``(B, H, Lq, Lk)`` from q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` (compute dtype)."""
+def _weights(q, k, mask, is_causal, scale, bias=None):
+    """Probabilities ``(B, H, Lq, Lk)`` from q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` (compute dtype);
+    ``bias`` (broadcastable to ``(B, H, Lq, Lk)``) is added to the scaled logits, and a ``-inf`` logit is not
+    allowed (like a masked key)."""
     k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)          # (B, H, Lk, D): head h reads h // group
     logits = (q @ np.swapaxes(k, -1, -2)) * scale                # (B, H, Lq, Lk)
-    return _masked_softmax(logits, _allowed(mask, is_causal, logits.shape))
+    allowed = _allowed(mask, is_causal, logits.shape)
+    if bias is not None:
+        logits = logits + bias                                   # broadcasts to (B, H, Lq, Lk)
+        allowed = allowed & (logits > -np.inf)
+    return _masked_softmax(logits, allowed)
 
 
-def _attend(q, k, v, mask, is_causal, scale):
+def _attend(q, k, v, mask, is_causal, scale, bias=None):
     """``weights @ v`` with v's heads repeated like k's: ``(B, H, Lq, Dv)``."""
-    p = _weights(q, k, mask, is_causal, scale)
+    p = _weights(q, k, mask, is_causal, scale, bias)
     return p @ np.repeat(v, q.shape[1] // v.shape[1], axis=1)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    """``P = softmax_j(scale * q_i . k_j)`` over allowed keys ``j`` (mask AND causal), 0 where not allowed.
+def _opt_upcast(a):
+    return None if a is None else upcast(a)
+
+
+def attention_weights(q, k, *, mask=None, is_causal=False, scale=None, bias=None):
+    """``P = softmax_j(scale * q_i . k_j + bias_ij)`` over allowed keys ``j`` (mask AND causal AND a finite
+    logit), 0 where not allowed.
 
     q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` -> ``(B, H, Lq, Lk)``; ``scale`` defaults to ``1/sqrt(D)``.
     """
     name = "attention_weights"
-    dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"), is_causal, scale)
-    return _weights(upcast(q), upcast(k), mask, is_causal, dims.scale).astype(q.dtype)
+    dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"), is_causal, scale,
+                       _opt_meta(bias, "bias"))
+    return _weights(upcast(q), upcast(k), mask, is_causal, dims.scale, _opt_upcast(bias)).astype(q.dtype)
 
 
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
+def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None, bias=None):
     """``out_i = sum_j P_ij v_j`` with ``P = attention_weights(q, k)``: ``(B, H, Lq, Dv)``."""
     name = "scaled_dot_product_attention"
     dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), _meta(v, "v"), _opt_meta(mask, "mask"),
-                       is_causal, scale)
-    return _attend(upcast(q), upcast(k), upcast(v), mask, is_causal, dims.scale).astype(q.dtype)
+                       is_causal, scale, _opt_meta(bias, "bias"))
+    return _attend(upcast(q), upcast(k), upcast(v), mask, is_causal, dims.scale,
+                   _opt_upcast(bias)).astype(q.dtype)
 
 
 def _linear(x, params, w, b):
@@ -118,33 +132,37 @@ def _rope(t, positions, base):
 
 
 def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False,
-                         rope_base=None):
+                         rope_base=None, bias=None):
     """``concat_h(attention(x Wq_h, c Wk_g(h), c Wv_g(h))) Wo + bo`` with ``c = context`` (x when None).
 
-    x ``(B, Lq, d)`` -> ``(B, Lq, d)``; ``rope_base``: half-split RoPE on q and k at positions ``0..L-1``.
+    x ``(B, Lq, d)`` -> ``(B, Lq, d)``; ``rope_base``: half-split RoPE on q and k at positions ``0..L-1``;
+    ``bias`` (broadcastable to ``(B, H, Lq, Lk)``) is added to each head's scaled logits.
     """
     name = "multi_head_attention"
     dims, base = V.multi_head_attention(_meta(x, "x"), _opt_meta(context, "context"), _params_meta(params, name),
-                                        num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base)
+                                        num_heads, num_kv_heads, _opt_meta(mask, "mask"), is_causal, rope_base,
+                                        _opt_meta(bias, "bias"))
     xc = upcast(x)
     q, k, v = _project(xc, xc if context is None else upcast(context), params, dims)
     if base is not None:
         positions = np.arange(dims.q_len)
         q, k = _rope(q, positions, base), _rope(k, positions, base)
-    out = _attend(q, k, v, mask, is_causal, 1.0 / math.sqrt(dims.head_dim))
+    out = _attend(q, k, v, mask, is_causal, 1.0 / math.sqrt(dims.head_dim), _opt_upcast(bias))
     return _linear(_merge_heads(out), params, "wo", "bo").astype(x.dtype)
 
 
-def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None):
+def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None, bias=None):
     """Causal self-attention of ``x_new (B, T, d)`` at positions ``P..P+T-1`` over ``cache + new`` keys.
 
     Returns ``(out (B, T, d), (k, v))`` with the cache extended to ``(B, Hkv, P+T, D)``; cached keys are
-    stored already rotated when ``rope_base`` is set.
+    stored already rotated when ``rope_base`` is set; ``bias`` (broadcastable to ``(B, H, T, P+T)``: the rows of
+    the new tokens) is added to the scaled logits.
     """
     name = "mha_decode"
     k_past, v_past = V.cache_pair(name, cache)
     dims, base = V.mha_decode(_meta(x_new, "x_new"), _meta(k_past, "cache k"), _meta(v_past, "cache v"),
-                              _params_meta(params, name), num_heads, num_kv_heads, rope_base)
+                              _params_meta(params, name), num_heads, num_kv_heads, rope_base,
+                              _opt_meta(bias, "bias"))
     xc = upcast(x_new)
     q, k, v = _project(xc, xc, params, dims)
     past = dims.k_len - dims.q_len
@@ -153,7 +171,7 @@ def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=
         q, k = _rope(q, positions, base), _rope(k, positions, base)
     k = np.concatenate([upcast(k_past), k], axis=2)               # (B, Hkv, P+T, D), oldest first
     v = np.concatenate([upcast(v_past), v], axis=2)
-    out = _attend(q, k, v, None, True, 1.0 / math.sqrt(dims.head_dim))
+    out = _attend(q, k, v, None, True, 1.0 / math.sqrt(dims.head_dim), _opt_upcast(bias))
     out = _linear(_merge_heads(out), params, "wo", "bo")
     dtype = x_new.dtype
     return out.astype(dtype), (k.astype(dtype), v.astype(dtype))

@@ -5,7 +5,12 @@ Conventions converted here: the contract's ``is_causal`` is bottom-right aligned
 j <= i + Lk - Lq) whereas torch's is top-left aligned when Lq != Lk, so causality is passed as an
 explicit boolean mask; ``nn.MultiheadAttention``'s boolean mask marks positions *not* allowed, the
 contract's those allowed; the contract's weights multiply from the right (x @ w), torch's from the left.
+The contract's additive ``bias`` is torch's float ``attn_mask`` (added to the scaled logits); with a boolean
+mask or causality as well, the disallowed entries of the bias are set to ``-inf``, the conversion torch itself
+makes of a boolean mask.
 """
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -27,12 +32,22 @@ def _allowed(mask, is_causal, lq, lk, device):
     return causal if mask is None else mask & causal
 
 
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
-    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + mask) v, query head h reading
+def _additive(bias, allowed):
+    """The float ``attn_mask`` for ``bias`` (the contract's, any broadcastable shape) with the disallowed
+    entries of the boolean ``allowed`` (None: all allowed) at ``-inf``; ``allowed`` itself without a bias."""
+    if bias is None:
+        return allowed
+    bias = bias.reshape((1,) * (4 - bias.ndim) + tuple(bias.shape))  # torch wants at least (Lq, Lk)
+    return bias if allowed is None else torch.where(allowed, bias, -math.inf)
+
+
+def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None, bias=None):
+    """``F.scaled_dot_product_attention``: softmax(q k^T * scale + bias, masked) v, query head h reading
     K/V head h // (H / Hkv) (``enable_gqa``)."""
-    dims = check.attention("scaled_dot_product_attention", meta(q), meta(k), meta(v), meta(mask), is_causal, scale)
+    dims = check.attention("scaled_dot_product_attention", meta(q), meta(k), meta(v), meta(mask), is_causal, scale,
+                           meta(bias))
     allowed = _allowed(mask, bool(is_causal), dims.q_len, dims.k_len, q.device)
-    return F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, scale=scale,
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=_additive(bias, allowed), scale=scale,
                                           enable_gqa=dims.kv_heads != dims.heads)
 
 
@@ -48,11 +63,11 @@ def _in_bias(params, width, like):
 
 
 def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False,
-                         rope_base=None):
+                         rope_base=None, bias=None):
     """``F.multi_head_attention_forward``: concat_h attn(x wq_h, c wk_h, c wv_h) wo + bo, c = context or x.
     Multi-head only: torch has no grouped K/V heads and no RoPE here."""
     dims, base = check.multi_head_attention(meta(x), meta(context), {key: meta(a) for key, a in params.items()},
-                                            num_heads, num_kv_heads, meta(mask), is_causal, rope_base)
+                                            num_heads, num_kv_heads, meta(mask), is_causal, rope_base, meta(bias))
     if dims.kv_heads != dims.heads:
         raise NotImplementedError("torch.nn.MultiheadAttention has no grouped-query (GQA/MQA) variant")
     if base is not None:
@@ -66,9 +81,12 @@ def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, ma
     query, key = x.transpose(0, 1), source.transpose(0, 1)  # (L, B, d): torch's sequence-first layout
     allowed = _allowed(mask, bool(is_causal), lq, lk, x.device)
     attn_mask = None
-    if allowed is not None:
-        # torch takes a (B*H, Lq, Lk) mask whose True entries are the *forbidden* positions.
-        batch_heads = dims.batch * dims.heads
+    batch_heads = dims.batch * dims.heads
+    if bias is not None:
+        # a float (B*H, Lq, Lk) mask is added to the scaled logits: the bias, -inf where not allowed
+        attn_mask = _additive(bias, allowed).expand(dims.batch, dims.heads, lq, lk).reshape(batch_heads, lq, lk)
+    elif allowed is not None:
+        # torch takes a (B*H, Lq, Lk) boolean mask whose True entries are the *forbidden* positions.
         attn_mask = ~allowed.expand(dims.batch, dims.heads, lq, lk).reshape(batch_heads, lq, lk)
     packed = dims.packed
     out, _ = F.multi_head_attention_forward(

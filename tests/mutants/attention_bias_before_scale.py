@@ -1,0 +1,46 @@
+"""The bias added before scaling: ``(q k^T + bias) * scale`` instead of ``scale * q k^T + bias``.
+
+Real bug class: the scale folded in last (``scores = (q @ k.T + position_bias) / sqrt(d)``), so a T5/ALiBi bias
+shrinks by ``sqrt(D)`` and the position preference flattens; invisible without a bias or with ``scale=1``.
+Caught by: the bias differential checks of ``attention_weights``, ``scaled_dot_product_attention`` and
+``multi_head_attention`` (any bias with the default or a non-unit scale).
+"""
+import types
+
+import numpy as np
+
+from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
+from impls.numpy import attention as _A
+
+NAME = "mutant-attention-bias-before-scale"
+DTYPES = ("float32", "float64")
+CATCHES = ("attention_weights:bias_matches_oracle", "scaled_dot_product_attention:bias_matches_oracle",
+           "multi_head_attention:bias_matches_oracle")
+
+
+def _weights(q, k, mask, is_causal, scale, bias=None):
+    k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
+    logits = q @ np.swapaxes(k, -1, -2)
+    allowed = _A._allowed(mask, is_causal, logits.shape)
+    if bias is not None:
+        logits = logits + bias  # BUG: added before the scale, so the bias is scaled too
+        allowed = allowed & (logits > -np.inf)
+    return _A._masked_softmax(logits * scale, allowed)
+
+
+# NumPy's attention functions re-bound to a copy of their module's globals with this file's ``_weights`` (and an
+# ``_attend`` that calls it): the NumPy implementation itself, the oracle, is untouched.
+_G = {**vars(_A), "_weights": _weights}
+
+
+def _bind(fn):
+    bound = types.FunctionType(fn.__code__, _G, fn.__name__, fn.__defaults__, fn.__closure__)
+    bound.__kwdefaults__ = fn.__kwdefaults__
+    return bound
+
+
+_G["_attend"] = _bind(_A._attend)
+attention_weights = _bind(_A.attention_weights)
+scaled_dot_product_attention = _bind(_A.scaled_dot_product_attention)
+multi_head_attention = _bind(_A.multi_head_attention)
+mha_decode = _bind(_A.mha_decode)

@@ -1,0 +1,45 @@
+"""A row whose allowed logits are all ``-inf`` from the bias comes back NaN.
+
+Real bug class: the allowed set is built from the mask and causality only and the bias's ``-inf`` entries are
+left in the logits; the row maximum of a row with only ``-inf`` logits is ``-inf`` and ``-inf - (-inf)`` is
+NaN (what ``jax.nn.dot_product_attention`` does). Rows with some finite logit are right.
+Caught by: "-inf equals masking" (a row with no finite allowed logit must be 0, never NaN).
+"""
+import types
+
+import numpy as np
+
+from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
+from impls.numpy import attention as _A
+
+NAME = "mutant-attention-bias-neg-inf-row-nan"
+DTYPES = ("float32", "float64")
+CATCHES = ("attention_weights:bias_neg_inf_equals_masking", "scaled_dot_product_attention:bias_neg_inf_equals_masking")
+
+
+def _weights(q, k, mask, is_causal, scale, bias=None):
+    k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
+    logits = (q @ np.swapaxes(k, -1, -2)) * scale
+    if bias is not None:
+        logits = logits + bias
+    allowed = _A._allowed(mask, is_causal, logits.shape)  # BUG: -inf logits stay "allowed"
+    with np.errstate(invalid="ignore"):
+        return _A._masked_softmax(logits, allowed)
+
+
+# NumPy's attention functions re-bound to a copy of their module's globals with this file's ``_weights`` (and an
+# ``_attend`` that calls it): the NumPy implementation itself, the oracle, is untouched.
+_G = {**vars(_A), "_weights": _weights}
+
+
+def _bind(fn):
+    bound = types.FunctionType(fn.__code__, _G, fn.__name__, fn.__defaults__, fn.__closure__)
+    bound.__kwdefaults__ = fn.__kwdefaults__
+    return bound
+
+
+_G["_attend"] = _bind(_A._attend)
+attention_weights = _bind(_A.attention_weights)
+scaled_dot_product_attention = _bind(_A.scaled_dot_product_attention)
+multi_head_attention = _bind(_A.multi_head_attention)
+mha_decode = _bind(_A.mha_decode)
