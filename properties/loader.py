@@ -1,13 +1,16 @@
 """Loading implementation modules (SPEC section 2): built-ins, ``--impl`` targets and entry points.
 
 A module that fails to import or lacks ``NAME``/``asarray``/``to_numpy`` stops the run with one line naming the
-file and what is wrong (:class:`PluginError`); everything else about a plug-in (a component that raises, hangs
-or returns garbage) is reported per check and never stops the run.
+file and what is wrong (:class:`PluginError`) — an entry point's with the entry point and its distribution, and only
+a run that needs it (``--only-impls`` naming others, or ``--no-entry-points``, goes on without it); everything else
+about a plug-in (a component that raises, hangs, returns garbage, or takes other parameters than the catalogue's:
+:attr:`Impl.signature_problems`) is reported per check and never stops the run.
 """
 from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import importlib.metadata
 import importlib.util
 import pathlib
@@ -18,6 +21,7 @@ import traceback
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from properties.catalogue import SIGNATURES, signature
 from properties.registry import FLOATS
 
 #: the implementations ``make verify`` checks
@@ -40,6 +44,8 @@ class Impl:
     target: str  # how it was named: a dotted module or a path
     dtypes: tuple[str, ...]
     known_deviations: dict = field(default_factory=dict)
+    #: component -> one line saying how its signature differs from the catalogue's (its checks are errors)
+    signature_problems: dict = field(default_factory=dict)
 
     def provides(self, component: str) -> bool:
         return callable(getattr(self.module, component, None))
@@ -103,6 +109,91 @@ def import_target(target: str) -> ModuleType:
         raise PluginError(f"{target}: import failed: {type(exc).__name__}: {detail}{where}") from None
 
 
+def _plain(sig: inspect.Signature) -> inspect.Signature:
+    """``sig`` without annotations: what the catalogue's signatures show."""
+    return sig.replace(parameters=[p.replace(annotation=p.empty) for p in sig.parameters.values()],
+                       return_annotation=inspect.Signature.empty)
+
+
+def _same_default(a, b) -> bool:
+    if a is b:
+        return True
+    try:
+        return type(a) is type(b) and bool(a == b) or (
+            isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool)
+            and not isinstance(b, bool) and a == b)
+    except Exception:  # an array default: ambiguous truth value
+        return False
+
+
+def _kind(p: inspect.Parameter) -> str:
+    """What a caller sees: a parameter it may pass by position, only by keyword, or a catch-all."""
+    return {p.KEYWORD_ONLY: "keyword-only", p.VAR_POSITIONAL: "*args", p.VAR_KEYWORD: "**kwargs"}.get(
+        p.kind, "positional")
+
+
+def _default_matches(p: inspect.Parameter, q: inspect.Parameter) -> bool:
+    if p.default is p.empty or q.default is q.empty:
+        return p.default is p.empty and q.default is q.empty
+    return _same_default(p.default, q.default)
+
+
+def _fits(params: list[inspect.Parameter], wanted: list[inspect.Parameter]) -> bool:
+    """The catalogue's parameters are there — positional ones in its order, keyword-only ones keyword-only —
+    with its defaults; anything more is optional (has a default, or is ``*args``/``**kwargs``)."""
+    pos_w = [q for q in wanted if _kind(q) == "positional"]
+    pos_g = [p for p in params if _kind(p) == "positional"]
+    kw_g = {p.name: p for p in params if _kind(p) == "keyword-only"}
+    if [p.name for p in pos_g[:len(pos_w)]] != [q.name for q in pos_w]:
+        return False
+    if not all(_default_matches(p, q) for p, q in zip(pos_g, pos_w)):
+        return False
+    for q in (q for q in wanted if _kind(q) == "keyword-only"):
+        if q.name not in kw_g or not _default_matches(kw_g.pop(q.name), q):
+            return False
+    return all(p.default is not p.empty for p in [*pos_g[len(pos_w):], *kw_g.values()])
+
+
+def signature_problem(component: str, fn) -> str | None:
+    """One line saying how ``fn``'s parameters differ from the catalogue's ``component`` (names, order, kinds —
+    positional or keyword-only — and defaults), or ``None``. Annotations do not count, nor do extra parameters
+    with a default (``np.tanh``'s ``out=None``...). A signature Python cannot read, or a generic
+    ``(*args, **kwargs)`` wrapper, has nothing to compare."""
+    try:
+        got = _plain(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return None
+    params = list(got.parameters.values())
+    if [p.kind for p in params] == [inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD]:
+        return None
+    want = signature(component)
+    wanted = list(want.parameters.values())
+    if _fits(params, wanted):
+        return None
+    mine, theirs = {p.name: p for p in params}, {q.name: q for q in wanted}
+    why = []
+    missing = [n for n in theirs if n not in mine]
+    extra = [n for n, p in mine.items() if n not in theirs and p.default is p.empty and _kind(p) in
+             ("positional", "keyword-only")]
+    if missing:
+        why.append("missing " + ", ".join(missing))
+    if extra:
+        why.append("not in the catalogue: " + ", ".join(extra))
+    for name in (n for n in theirs if n in mine):
+        p, q = mine[name], theirs[name]
+        if _kind(p) != _kind(q):
+            why.append(f"{name} is {_kind(p)}, expected {_kind(q)}")
+        if q.default is q.empty and p.default is not p.empty:
+            why.append(f"{name} has a default ({p.default!r}), expected none")
+        elif q.default is not q.empty and p.default is p.empty:
+            why.append(f"{name} has no default, expected {q.default!r}")
+        elif q.default is not q.empty and not _same_default(p.default, q.default):
+            why.append(f"{name} defaults to {p.default!r}, expected {q.default!r}")
+    if not why:
+        why.append("parameter order")
+    return f"signature: {component}{want} expected; got {component}{got} ({'; '.join(why)})"
+
+
 def make_impl(module: ModuleType, target: str) -> Impl:
     """Validate the plug-in interface of ``module`` and wrap it."""
     missing = [a for a in REQUIRED if not hasattr(module, a)]
@@ -123,32 +214,80 @@ def make_impl(module: ModuleType, target: str) -> Impl:
     if not isinstance(deviations, dict) or not all(
             isinstance(k, tuple) and len(k) in (2, 3) and all(isinstance(p, str) for p in k) for k in deviations):
         raise PluginError(f"{target}: KNOWN_DEVIATIONS must map (component, property) to a reason")
-    return Impl(name, module, target, dtypes, dict(deviations))
+    problems = {c: problem for c in SIGNATURES if callable(getattr(module, c, None))
+                for problem in [signature_problem(c, getattr(module, c))] if problem}
+    return Impl(name, module, target, dtypes, dict(deviations), problems)
 
 
-def entry_point_targets() -> list[tuple[str, str]]:
-    """``(name, module)`` of every installed ``dlprops.impls`` entry point."""
-    return [(ep.name, ep.value) for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)]
+@dataclass(frozen=True)
+class EntryPoint:
+    """A ``dlprops.impls`` entry point: ``name = value`` declared by distribution ``dist``."""
+    name: str
+    value: str
+    dist: str = "?"
+
+    def describe(self) -> str:
+        return f"entry point '{self.name} = {self.value}' of distribution '{self.dist}'"
 
 
-def load_impls(extra: list[str], *, builtins: bool = True, only: list[str] | None = None) -> list[Impl]:
-    """Built-ins (if ``builtins``), entry points and ``extra`` targets, filtered by ``only`` (names).
+def entry_point_targets() -> list[EntryPoint]:
+    """Every installed ``dlprops.impls`` entry point."""
+    found = []
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(ep, "dist", None)
+        found.append(EntryPoint(ep.name, ep.value, getattr(dist, "name", None) or "?"))
+    return found
 
-    Raises :class:`PluginError` for a broken module or a duplicate name.
+
+def _entry_point_error(ep: EntryPoint, exc: PluginError) -> str:
+    """``entry point 'x = pkg.mod' of distribution 'dist': ImportError: ...`` from the target's message."""
+    detail = str(exc).removeprefix(f"{ep.value}: ").removeprefix("import failed: ")
+    return f"{ep.describe()}: {detail}"
+
+
+def load_impls(extra: list[str], *, builtins: bool = True, only: list[str] | None = None,
+               entry_points: bool = True, notes: list[str] | None = None) -> list[Impl]:
+    """Built-ins (if ``builtins``), entry points (if ``entry_points``) and ``extra`` targets, filtered by ``only``
+    (names).
+
+    Raises :class:`PluginError` for a broken module or a duplicate name. An entry point that fails to load stops
+    only a run that may need it: with ``only`` not naming it, it is left out, and a line saying so is appended to
+    ``notes``.
     """
-    targets = (list(BUILTINS) if builtins else []) + [v for _, v in entry_point_targets()] + list(extra)
+    targets: dict[str, EntryPoint | None] = {}
+    for target in (list(BUILTINS) if builtins else []):
+        targets.setdefault(target, None)
+    for ep in (entry_point_targets() if entry_points else []):
+        targets.setdefault(ep.value, ep)
+    for target in extra:
+        targets.setdefault(target, None)
     impls: list[Impl] = []
-    for target in dict.fromkeys(targets):  # keep order, drop repeats
-        impl = make_impl(import_target(target), target)
+    left_out: list[str] = []
+    for target, ep in targets.items():  # keep order, drop repeats (an entry point also named by --impl: once)
+        try:
+            impl = make_impl(import_target(target), target)
+        except PluginError as exc:
+            if ep is None:
+                raise
+            message = _entry_point_error(ep, exc)
+            if only and ep.name not in only:
+                left_out.append(f"{message} (left out: not among --only-impls)")
+                continue
+            raise PluginError(f"{message} (--no-entry-points runs without entry points; --only-impls "
+                              "without this one runs without it)") from None
         clash = next((i for i in impls if i.name == impl.name), None)
         if clash:
-            raise PluginError(f"{target}: NAME {impl.name!r} is already used by {clash.target}")
+            where = ep.describe() if ep is not None else target
+            raise PluginError(f"{where}: NAME {impl.name!r} is already used by {clash.target}")
         impls.append(impl)
+    if notes is not None:
+        notes.extend(left_out)
     if only:
         unknown = sorted(set(only) - {i.name for i in impls})
         if unknown:
+            broken = f"; entry points that failed to load: {' | '.join(left_out)}" if left_out else ""
             raise PluginError(f"--only-impls: no implementation named {', '.join(unknown)} "
-                              f"(loaded: {', '.join(i.name for i in impls)})")
+                              f"(loaded: {', '.join(i.name for i in impls)}){broken}")
         impls = [i for i in impls if i.name in only]
     return impls
 

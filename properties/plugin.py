@@ -42,6 +42,8 @@ def pytest_addoption(parser):
                     help="where the torch and JAX implementations place their arrays")
     group.addoption("--no-builtins", action="store_true",
                     help="load only --impl targets and entry points, not the built-in implementations")
+    group.addoption("--no-entry-points", action="store_true",
+                    help="do not load the implementations installed through the 'dlprops.impls' entry points")
 
 
 def _is_worker(config) -> bool:
@@ -76,10 +78,16 @@ def pytest_configure(config):
         os.environ["DLPROPS_DEVICE"] = "cuda"  # read by the torch and JAX implementations at import
     subject.TIMEOUT_S = config.getoption("check_timeout")
     only = [n for n in config.getoption("only_impls").split(",") if n]
+    config.dlprops_load_notes = []
     try:
         config.dlprops_impls = load_impls(config.getoption("impl"),
-                                          builtins=not config.getoption("no_builtins"), only=only)
+                                          builtins=not config.getoption("no_builtins"), only=only,
+                                          entry_points=not config.getoption("no_entry_points"),
+                                          notes=config.dlprops_load_notes)
     except PluginError as exc:
+        if not _is_worker(config):
+            from reports.recorder import stopped_on_load_error
+            stopped_on_load_error(config.getoption("report_json"), config.getoption("report_html"), str(exc))
         raise pytest.UsageError(str(exc)) from None
     _one_thread_per_worker()  # torch's threads, now that the implementations that use it are imported
     config.dlprops_seed = _run_seed(config)
@@ -190,14 +198,38 @@ def reproduce_command(config, check, nodeid: str) -> str:
     return " ".join(parts)
 
 
+def signature_problem(check) -> str | None:
+    """Why ``check`` cannot call its implementation as the catalogue says: the signature of its component (or of
+    a component its property also calls) is not the catalogue's. ``None`` when the check is skipped anyway."""
+    problems = getattr(check.impl, "signature_problems", None)
+    if not problems or runner.skip_reason(check):
+        return None
+    return next((problems[c] for c in (check.prop.component, *check.prop.needs) if c in problems), None)
+
+
+def signature_error_record(check, problem: str, *, run_seed: int, nodeid: str) -> dict:
+    """The result of a check that is not run because its component's signature is wrong: an ``error`` in the
+    runner's record format (:func:`properties.runner.run_check`)."""
+    return {"impl": check.impl.name, "component": check.prop.component, "property": check.prop.name,
+            "dtype": check.dtype, "status": "error", "examples": 0, "duration_s": 0.0, "message": problem,
+            "counterexample": None, "max_abs_err": None, "max_rel_err": None, "max_ulp_err": None,
+            "error_ratio": None, "tolerance": None, "histogram": None, "traceback": None,
+            "seed": runner.check_seed(check, run_seed), "family": check.prop.family,
+            "statement": check.prop.statement, "reproduce": None, "nodeid": nodeid, "bad_inputs": None}
+
+
 def test_property(check, request):
     """One check; its verdict and figures are recorded whatever the outcome."""
     config = request.config
-    reason = check.impl.deviation(check.prop.component, check.prop.name, check.dtype)
+    nodeid = request.node.nodeid
+    problem = signature_problem(check)
+    reason = None if problem else check.impl.deviation(check.prop.component, check.prop.name, check.dtype)
     if reason:
         request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False))
-    nodeid = request.node.nodeid
-    record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=nodeid)
+    if problem:  # a declared deviation does not cover it: the property was never asked
+        record = signature_error_record(check, problem, run_seed=config.dlprops_seed, nodeid=nodeid)
+    else:
+        record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=nodeid)
     if record["status"] in ("failed", "error", "xfailed"):
         record["reproduce"] = reproduce_command(config, check, nodeid)
     request.node.user_properties.append((RESULT_KEY, record))
@@ -234,6 +266,10 @@ _CONFIG: dict = {}
 def pytest_sessionstart(session):
     _CONFIG["config"] = session.config
     config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if not _is_worker(config) and reporter is not None:  # at load, one line each; the summary repeats them
+        for line in signature_lines(config) + getattr(config, "dlprops_load_notes", []):
+            reporter.write_line(f"dlprops: {line}", yellow=True)
     if config.pluginmanager.has_plugin("dsession") and config.getoption("report_html"):
         # an xdist controller only waits for results meanwhile; in a serial run the thread would only take the
         # interpreter from the checks (and a second thread changes how Hypothesis shrinks)
@@ -245,3 +281,23 @@ def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if not _is_worker(config) and hasattr(config, "dlprops_recorder"):
         config.dlprops_recorder.finish()
+
+
+def signature_lines(config) -> list[str]:
+    """One line per plug-in component whose signature is not the catalogue's."""
+    return [f"{impl.name}: {problem}" for impl in getattr(config, "dlprops_impls", [])
+            for problem in getattr(impl, "signature_problems", {}).values()]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The controller's summary of the checks (an xdist worker has none: its results went to the controller)."""
+    recorder = getattr(config, "dlprops_recorder", None)
+    if _is_worker(config) or recorder is None or not recorder.results:
+        return
+    from reports.summary import summary_lines
+    lines = summary_lines(list(recorder.results.values()), impl_order=[i.name for i in config.dlprops_impls],
+                          written=recorder.written,
+                          load_problems=signature_lines(config) + getattr(config, "dlprops_load_notes", []))
+    terminalreporter.write_sep("=", "dlprops summary")
+    for line in lines:
+        terminalreporter.write_line(line)

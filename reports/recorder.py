@@ -95,6 +95,8 @@ class Recorder:
         self.results: dict[str, dict] = {}
         self.t0 = time.perf_counter()
         self.jsonl = None
+        #: the report files :meth:`finish` wrote (the terminal summary names them)
+        self.written: list[str] = []
         # opened with the first result: a session that runs no check (``pytest tests/test_x.py``) leaves the last
         # run's stream alone, as it leaves its results.json
         self.stream = pathlib.Path(json_path).with_suffix(".jsonl") if json_path else None
@@ -153,7 +155,7 @@ class Recorder:
             self.jsonl.close()
         if not self.results:
             return
-        write_reports(self.document(), self.json_path, self.html_path)
+        self.written = write_reports(self.document(), self.json_path, self.html_path)
 
 
 SORT_KEY = ("family", "component", "property", "impl", "dtype")
@@ -168,12 +170,46 @@ def build_document(meta: dict, impls: list[dict], results: list[dict]) -> dict:
     return {"version": VERSION, "meta": {**meta, "counts": counts}, "impls": impls, "results": results}
 
 
-def write_reports(doc: dict, json_path: str, html_path: str) -> None:
+def write_reports(doc: dict, json_path: str, html_path: str) -> list[str]:
+    """Write the JSON and HTML reports (either may be ''); returns the paths written."""
+    written = []
     if json_path:
         atomic_write(json_path, json.dumps(doc, indent=1, default=str))
+        written.append(str(json_path))
     if html_path:
         from reports.html import render
         atomic_write(html_path, render(doc))
+        written.append(str(html_path))
+    return written
+
+
+STOPPED_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>dlprops: the run stopped on a load error</title></head>
+<body style="font-family: sans-serif; max-width: 60em; margin: 2em auto">
+<h1>dlprops: the run stopped on a load error</h1>
+<p>No check ran, so there are no results: this page replaces the report of an earlier run.</p>
+<pre style="white-space: pre-wrap">{message}</pre>
+<p>Started {started}.</p>
+</body></html>
+"""
+
+
+def stopped_on_load_error(json_path: str, html_path: str, message: str) -> None:
+    """A run that stopped before any check leaves no earlier report that looks current: the JSON and its JSONL
+    stream are removed, the HTML page says the run stopped and why."""
+    import html
+    if json_path:
+        for path in (pathlib.Path(json_path), pathlib.Path(json_path).with_suffix(".jsonl")):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+    if html_path:
+        started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        try:
+            atomic_write(html_path, STOPPED_PAGE.format(message=html.escape(message), started=started))
+        except OSError:
+            pass
 
 
 def load_jsonl(path: str) -> dict:

@@ -152,13 +152,15 @@ def test_plugin_with_one_component_is_verified(tmp_path):
     for r in others:
         assert r["status"] == "skipped", r
         assert r["message"] == f"not provided: relu-only has no {r['component']}", r
-    assert "not provided: relu-only has no softmax" in run.stdout  # pytest's own summary says so too
+    # the terminal summary folds them into one line, not one per check
+    assert "relu-only: 6 components not provided" in run.stdout, run.describe()
+    assert "has no softmax" not in run.stdout, run.describe()
 
 
 def test_entry_point_group_is_honoured_in_process(monkeypatch):
     """``load_impls`` takes the ``dlprops.impls`` entry points between the built-ins and ``--impl`` targets."""
     monkeypatch.setattr(loader, "entry_point_targets",
-                        lambda: [("relu-only", str(PLUGINS / "relu_only.py"))])
+                        lambda: [loader.EntryPoint("relu-only", str(PLUGINS / "relu_only.py"), "demo")])
     impls = loader.load_impls([str(PLUGINS / "buggy.py")], builtins=False)
     assert [i.name for i in impls] == ["relu-only", "buggy"]
     # an entry point named again with --impl is loaded once, not reported as a duplicate NAME
@@ -220,3 +222,181 @@ def test_not_implemented_error_skips_with_its_message(entry_point_run):
         assert gelu["status"] == "passed", gelu
         assert "input(s) skipped as unsupported: gelu: approximate=True (the tanh form) is not supported" \
             in gelu["message"]
+
+
+# --- entry points that fail to load ------------------------------------------------------------------------------
+
+class FakeEntryPoint:
+    """What ``importlib.metadata.entry_points(group=...)`` yields: a name, a value and the distribution."""
+
+    def __init__(self, name, value, dist="broken-dist"):
+        self.name, self.value = name, value
+        self.dist = type("Dist", (), {"name": dist})()
+
+
+@pytest.fixture
+def broken_entry_point(monkeypatch):
+    """One installed ``dlprops.impls`` entry point whose module does not import."""
+    calls = []
+
+    def entry_points(**kw):
+        calls.append(kw)
+        assert kw == {"group": "dlprops.impls"}
+        return [FakeEntryPoint("broken", "dlprops_no_such_module_xyz")]
+
+    monkeypatch.setattr(loader.importlib.metadata, "entry_points", entry_points)
+    return calls
+
+
+BROKEN_EP = ("entry point 'broken = dlprops_no_such_module_xyz' of distribution 'broken-dist': "
+             "ModuleNotFoundError: No module named 'dlprops_no_such_module_xyz'")
+
+
+def test_broken_entry_point_is_named_and_stops_a_run_that_needs_it(broken_entry_point):
+    with pytest.raises(loader.PluginError) as exc:
+        loader.load_impls([str(PLUGINS / "relu_only.py")], builtins=False)
+    assert str(exc.value).startswith(BROKEN_EP), exc.value
+    assert "--no-entry-points" in str(exc.value)
+    with pytest.raises(loader.PluginError, match="^" + BROKEN_EP.replace("(", r"\(").replace(")", r"\)")):
+        loader.load_impls([], builtins=False, only=["broken"])  # the run asks for it by name
+
+
+def test_broken_entry_point_is_left_out_of_a_run_that_does_not_need_it(broken_entry_point):
+    notes = []
+    impls = loader.load_impls([str(PLUGINS / "relu_only.py")], builtins=False, only=["relu-only"], notes=notes)
+    assert [i.name for i in impls] == ["relu-only"]
+    assert len(notes) == 1 and notes[0].startswith(BROKEN_EP) and notes[0].endswith(
+        " (left out: not among --only-impls)"), notes
+    # --no-entry-points: not even looked up
+    broken_entry_point.clear()
+    impls = loader.load_impls([str(PLUGINS / "relu_only.py")], builtins=False, entry_points=False)
+    assert [i.name for i in impls] == ["relu-only"] and broken_entry_point == []
+
+
+def test_only_impls_unknown_names_the_broken_entry_point(broken_entry_point):
+    """An entry point named other than its NAME: --only-impls NAME cannot find it, and the error says why."""
+    with pytest.raises(loader.PluginError) as exc:
+        loader.load_impls([str(PLUGINS / "relu_only.py")], builtins=False, only=["relu-only", "my-kernels"])
+    message = str(exc.value)
+    assert "no implementation named my-kernels" in message and BROKEN_EP in message
+
+
+def test_entry_point_that_is_not_an_implementation_is_named(monkeypatch):
+    monkeypatch.setattr(loader.importlib.metadata, "entry_points",
+                        lambda **kw: [FakeEntryPoint("np", "json", dist="jsonish")])
+    with pytest.raises(loader.PluginError, match=r"^entry point 'np = json' of distribution 'jsonish': not an "
+                                                 r"implementation module: missing NAME, asarray, to_numpy"):
+        loader.load_impls([], builtins=False)
+
+
+@pytest.fixture(scope="module")
+def broken_entry_point_runs(tmp_path_factory):
+    """A distribution whose ``dlprops.impls`` entry point raises on import, installed on the path, and three runs
+    with it: plain (stops; an earlier run's reports are in its report paths), ``--no-entry-points`` and
+    ``--only-impls relu-only`` (both go on)."""
+    site = tmp_path_factory.mktemp("broken-site")
+    (site / "dlprops_broken_demo.py").write_text('raise ImportError("libfoo.so: cannot open shared object")\n')
+    info = site / "dlprops_broken_demo-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: dlprops-broken-demo\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[dlprops.impls]\nbroken = dlprops_broken_demo\n")
+    (info / "RECORD").write_text("")
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
+    outs = {name: tmp_path_factory.mktemp(name) for name in ("stops", "no_entry_points", "only")}
+    for name in ("results.json", "results.jsonl", "report.html"):  # an earlier run's reports
+        (outs["stops"] / name).write_text("an earlier run's " + name)
+    args = {"stops": ["--impl", plugin("relu_only")],
+            "no_entry_points": ["--impl", plugin("relu_only"), "--no-entry-points", NO_SHRINK],
+            "only": ["--impl", plugin("relu_only"), "--only-impls", "relu-only", NO_SHRINK]}
+    started = {name: start_suite(outs[name], *a, env=env) for name, a in args.items()}
+    return {name: finish(outs[name], s) for name, s in started.items()}
+
+
+def test_broken_entry_point_stops_the_run_and_its_stale_reports(broken_entry_point_runs):
+    run = broken_entry_point_runs["stops"]
+    assert run.returncode == 4, run.describe()
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(
+        "ERROR: entry point 'broken = dlprops_broken_demo' of distribution 'dlprops-broken-demo': ImportError: "
+        "libfoo.so: cannot open shared object"), run.describe()
+    # no report that looks current: the JSON and its stream are gone, the page says the run stopped and why
+    assert not run.json_path.exists() and not run.jsonl_path.exists()
+    page = run.html
+    assert "the run stopped on a load error" in page and "libfoo.so: cannot open shared object" in page
+    assert "earlier run" not in page.replace("the report of an earlier run", "")
+
+
+@pytest.mark.parametrize("which", ["no_entry_points", "only"])
+def test_broken_entry_point_does_not_stop_a_run_without_it(broken_entry_point_runs, which):
+    run = broken_entry_point_runs[which]
+    assert run.returncode == 0, run.describe()
+    assert [i["name"] for i in run.doc["impls"]] == ["relu-only"]
+    assert run.result("relu-only", "relu", "matches_oracle")["status"] == "passed"
+    said = "dlprops: entry point 'broken = dlprops_broken_demo' of distribution 'dlprops-broken-demo': ImportError"
+    assert (said in run.stdout) == (which == "only"), run.describe()  # left out, and the run says so
+
+
+def test_broken_plugin_replaces_the_html_report(tmp_path):
+    """A load error in an ``--impl`` target also leaves no stale report (in process: the usage error comes
+    during configuration)."""
+    for name in ("results.json", "results.jsonl", "report.html"):
+        (tmp_path / name).write_text("stale")
+    (tmp_path / "bad.py").write_text("NAME = 'bad'\n")  # no asarray / to_numpy
+    code = pytest.main(["properties/test_activations.py", "--no-builtins", "-p", "no:cacheprovider", "-q",
+                        "--impl", str(tmp_path / "bad.py"), "--report-json", str(tmp_path / "results.json"),
+                        "--report-html", str(tmp_path / "report.html")])
+    assert code == pytest.ExitCode.USAGE_ERROR
+    assert not (tmp_path / "results.json").exists() and not (tmp_path / "results.jsonl").exists()
+    page = (tmp_path / "report.html").read_text()
+    assert "the run stopped on a load error" in page and "missing asarray, to_numpy" in page
+
+
+# --- signatures ---------------------------------------------------------------------------------------------------
+
+def test_signature_problem_names_each_difference():
+    import numpy as np
+
+    def rms_norm(x, dims, eps=1e-6):
+        return x
+
+    assert loader.signature_problem("rms_norm", rms_norm) == (
+        "signature: rms_norm(x, normalized_ndim, weight=None, *, eps=1e-06) expected; got rms_norm(x, dims, "
+        "eps=1e-06) (missing normalized_ndim, weight; not in the catalogue: dims; eps is positional, expected "
+        "keyword-only)")
+
+    def gelu(x, *, approximate=True):
+        return x
+
+    assert loader.signature_problem("gelu", gelu).endswith("(approximate defaults to True, expected False)")
+
+    def softmax(x, *, axis):
+        return x
+
+    assert loader.signature_problem("softmax", softmax).endswith("(axis has no default, expected -1)")
+
+    def layer_norm(x, normalized_ndim, bias=None, weight=None, *, eps=1e-5):
+        return x
+
+    assert loader.signature_problem("layer_norm", layer_norm).endswith("(parameter order)")
+
+    def relu(x: np.ndarray) -> np.ndarray:  # annotations are not part of the contract
+        return x
+
+    def wrapper(*args, **kwargs):  # nothing to compare
+        return args
+
+    def adam_step(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas=[0.9, 0.999], eps=1e-8, weight_decay=0):
+        return param  # a list for the tuple default: a different default
+
+    assert loader.signature_problem("relu", relu) is None
+    assert loader.signature_problem("relu", wrapper) is None
+    assert loader.signature_problem("relu", np.negative) is None  # x positional-only, the rest optional
+    assert loader.signature_problem("relu", lambda x, inplace: x).endswith("(not in the catalogue: inplace)")
+    assert loader.signature_problem("softmax", lambda x, *, axis=-1, keepdims=False: x) is None
+    assert "betas defaults to [0.9, 0.999]" in loader.signature_problem("adam_step", adam_step)
+    assert "weight_decay defaults" not in loader.signature_problem("adam_step", adam_step)  # 0 == 0.0
+
+
+def test_builtins_have_no_signature_problem():
+    for impl in loader.load_impls([], builtins=True, entry_points=False):
+        assert impl.signature_problems == {}, impl.name
