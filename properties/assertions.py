@@ -39,7 +39,7 @@ def assert_close(actual, expected, *, dtype: str, what: str, n: int = 1, cond: f
         raise PropertyFailure(
             f"{what}: error {errors.max_abs:.3g} (rel {errors.max_rel:.3g}, {errors.max_ulp:.3g} ulp) exceeds "
             f"the allowance by {errors.worst_ratio:.3g}x; at index {i}: got {_show(actual, i)}, "
-            f"expected {_show(expected, i)} (tol {tol:.3g} x (|expected| + {floor:.3g}))")
+            f"expected {_show(expected, i)} (tol {errors.allowed:.3g} x (|expected| + {floor:.3g}))")
 
 
 def assert_equal(actual, expected, *, what: str) -> None:
@@ -65,12 +65,22 @@ def require(condition: bool, message: str) -> None:
 
 
 def assert_rejects(subject, component: str, *args, why: str, **kwargs) -> None:
-    """The implementation raises ``ValueError`` or ``TypeError`` for input that breaks a convention (``why``);
-    accepting it, or crashing with another exception, fails the property."""
-    context.current().bad_inputs += 1
+    """The implementation raises ``ValueError`` or ``TypeError`` for input that breaks a convention (``why``).
+
+    Accepting it, or crashing with another exception, is noted in the check's context, not raised: the runner
+    fails the example once the property returns, listing every bad input the implementation did not reject
+    (``{component} did not reject {n} bad input(s): ...``), each as ``why`` and the call with its arguments."""
+    from properties.calls import call_text
+    ctx = context.current()
+    ctx.bad_inputs += 1
     try:
         error = subject.rejects(component, *args, **kwargs)
     except Exception as exc:  # ImplError with another exception type, BadOutput
-        raise PropertyFailure(f"{component} with {why}: expected ValueError/TypeError, got {exc}") from None
+        original = getattr(exc, "original", None)
+        got = (f"raised {type(original).__name__}: {original}" if original is not None else str(exc))
+        ctx.rejections.append(f"{why}: {' '.join(got.split())[:200]}, expected ValueError/TypeError "
+                              f"[{call_text(component, args, kwargs)}]")
+        return
     if error is None:
-        raise PropertyFailure(f"{component} accepted {why} instead of raising ValueError/TypeError")
+        ctx.rejections.append(f"{why}: accepted [{call_text(component, args, kwargs)}]")
+

@@ -6,10 +6,10 @@ import numpy as np
 from properties import strategies as S
 from properties.assertions import assert_close, assert_equal, require
 from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
-from properties.oracle import assert_matches_oracle
+from properties.oracle import assert_matches_oracle, expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
-from properties.tolerances import tolerance
+from properties.tolerances import flush_floor, relative_condition, tolerance
 
 ELEMENTWISE = ("relu", "sigmoid", "tanh", "silu", "gelu")
 ROWWISE = ("softmax", "log_softmax")
@@ -51,8 +51,31 @@ def _register_oracle(component, inputs):
         assert_matches_oracle(impl, component, (case["x"],), _kwargs(component, case), n=n)
 
 
+def _register_relative_oracle(component):
+    @prop(component, "matches_oracle", inputs=elementwise_inputs, dtypes=FLOATS,
+          statement=f"{component} equals the float64 NumPy oracle to a relative error of the dtype's budget times "
+                    f"1 + kappa(x), kappa(x) = |x f'(x) / f(x)| the function's relative condition number, for any "
+                    f"finite input: small values in the tails are judged relatively (a tail computed through a "
+                    f"cancelling difference fails); absolute error counts only below the dtype's smallest normal "
+                    f"number (where the function has a zero, or underflows; times |x| for x * gate(x)).")
+    def matches_oracle(impl, case):
+        x, kw = case["x"], _kwargs(component, case)
+        want = np.asarray(expected(component, x, **kw), dtype=np.float64)
+        floor = flush_floor(impl.dtype)
+        x64 = x.astype(np.float64)
+        kappa = relative_condition(component, x64, **kw)
+        # the condition scales the relative part only; the absolute part is the flush floor, times |x| for
+        # x * gate(x) (SiLU, GELU), where a gate below the smallest normal number may be flushed to zero
+        flushed = floor * (np.maximum(1.0, np.abs(x64)) if component in ("silu", "gelu") else 1.0)
+        tol = tolerance(impl.dtype) * ((1.0 + kappa) * np.abs(want) + flushed) / (np.abs(want) + floor)
+        got = impl.call(component, x, **kw)
+        impl.expect(got, shape=x.shape, finite=bool(np.isfinite(want).all()), what=f"{component} output")
+        assert_close(got, want, dtype=impl.dtype, what=f"{component} vs float64 oracle (relative)", floor=floor,
+                     tol=tol)
+
+
 for _c in ELEMENTWISE:
-    _register_oracle(_c, elementwise_inputs)
+    _register_relative_oracle(_c)
 for _c in ROWWISE:
     _register_oracle(_c, row_inputs)
 

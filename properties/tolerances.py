@@ -96,8 +96,9 @@ class Errors:
         return self.worst_ratio <= 1.0
 
 
-def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float, floor: float) -> Errors:
-    """Compare element-wise: element ``i`` passes iff ``|a_i - e_i| <= tol * (|e_i| + floor)``.
+def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol, floor: float) -> Errors:
+    """Compare element-wise: element ``i`` passes iff ``|a_i - e_i| <= tol * (|e_i| + floor)`` (``tol`` a number,
+    or an array of one budget per element where the condition varies along the array).
 
     Non-finite values must match exactly (same infinity, NaN where NaN is expected). Called for every case of
     every check (~10^6 times in a verification, mostly on arrays of a few dozen elements, where each NumPy call
@@ -106,13 +107,14 @@ def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float,
     """
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
+    per_element = isinstance(tol, np.ndarray)
     if a.size == 0:
-        return Errors(0.0, 0.0, 0.0, 0.0, (), tol)
+        return Errors(0.0, 0.0, 0.0, 0.0, (), float(tol.max(initial=0.0)) if per_element else tol)
     with np.errstate(all="ignore"):  # inf - inf, 0 / 0: resolved by the masks below
         diff = np.abs(a - e)
         largest = diff.max()  # NaN or inf when some value on either side is not finite
         if largest == 0.0:
-            return Errors(0.0, 0.0, 0.0, 0.0, (0,) * a.ndim, tol)
+            return Errors(0.0, 0.0, 0.0, 0.0, (0,) * a.ndim, float(tol.max()) if per_element else tol)
         mag = np.abs(e)
         if not math.isfinite(largest):  # a non-finite value on either side (rare: the general path)
             mag = np.where(np.isfinite(e), mag, 0.0)
@@ -121,7 +123,8 @@ def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float,
             largest = diff.max()
         bound = tol * (mag + floor)
         # a zero bound (tol 0, or floor 0 at an exact 0) makes any difference an infinite ratio
-        ratio = diff / bound if tol > 0.0 and floor > 0.0 else np.where(diff > 0, diff / bound, 0.0)
+        positive = bool((tol > 0.0).all()) if per_element else tol > 0.0
+        ratio = diff / bound if positive and floor > 0.0 else np.where(diff > 0, diff / bound, 0.0)
         rel_floor = max(floor, TINY["float64"])
         judged = np.maximum(mag, rel_floor)
         rel = diff / judged
@@ -132,7 +135,8 @@ def measure(actual: np.ndarray, expected: np.ndarray, *, dtype: str, tol: float,
             ulp = diff
     worst = int(ratio.argmax())
     index = (worst,) if ratio.ndim == 1 else tuple(int(i) for i in np.unravel_index(worst, ratio.shape))
-    return Errors(float(largest), float(rel.max()), float(ulp.max()), float(ratio.flat[worst]), index, tol)
+    allowed = float(np.broadcast_to(tol, ratio.shape).flat[worst]) if per_element else tol
+    return Errors(float(largest), float(rel.max()), float(ulp.max()), float(ratio.flat[worst]), index, allowed)
 
 
 #: the narrowest dtype the contract allows for position angles (RoPE, sinusoidal tables): a table depends only
@@ -157,3 +161,38 @@ def angle_cond(dtype: str, max_position: float, *, gradient: bool = False) -> fl
 #: division, the update), each bounded by the operand scale it is measured against; 16 ulps covers them with
 #: margin and stays > 1e3 below what a misplaced eps, bias correction or decay term moves a step by
 OPTIMIZER_ULPS = 16.0
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def relative_condition(component: str, x: np.ndarray, *, approximate: bool = False) -> np.ndarray:
+    """``kappa(x) = |x f'(x) / f(x)|`` of an element-wise activation (float64, element-wise; 0 where f(x) = 0): how
+    much a relative perturbation of x moves f(x) relatively. A correct kernel's relative error is about
+    ``eps * (1 + kappa)``; sigmoid: ``|x| (1 - sigmoid(x))``; tanh: ``2|x| / |sinh 2x|``; SiLU:
+    ``|1 + x (1 - sigmoid(x))|``; GELU: ``|1 + x phi(x) / Phi(x)|`` (exact) or
+    ``|1 + x (1 - tanh u) u'(x)|`` (tanh form, ``u = sqrt(2/pi) (x + 0.044715 x^3)``)."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        sig_neg = np.where(x >= 0, np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))), 1 / (1 + np.exp(-np.abs(x))))
+        if component == "relu":
+            kappa = np.ones_like(x)
+        elif component == "sigmoid":
+            kappa = np.abs(x) * sig_neg  # 1 - sigmoid(x) = sigmoid(-x)
+        elif component == "tanh":
+            kappa = np.where(np.abs(x) < 1e-8, 1.0, 2 * np.abs(x) / np.abs(np.sinh(np.minimum(np.abs(2 * x), 700))))
+        elif component == "silu":
+            kappa = np.abs(1 + x * sig_neg)
+        elif component == "gelu" and not approximate:
+            # phi / Phi via the scaled complementary error function: stable in both tails
+            from scipy.special import erfcx
+            ratio = np.sqrt(2 / math.pi) / erfcx(-x / math.sqrt(2))
+            kappa = np.abs(1 + x * ratio)
+        elif component == "gelu":
+            u = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x ** 2)
+            one_minus_tanh = 2 / (1 + np.exp(np.minimum(2 * u, 700)))  # 1 - tanh u, no cancellation
+            kappa = np.abs(1 + x * one_minus_tanh * du)
+        else:
+            raise ValueError(f"no relative condition number for {component}")
+    return np.where(np.isfinite(kappa), kappa, 0.0)

@@ -18,10 +18,15 @@ KNOWN_DEVIATIONS = {
         "exact F.gelu in float64 gives an element a different value (386 ulps relative, 1.7e-16 absolute, at "
         "x = -2.6) depending on where it sits in the array: the vectorised body and the scalar tail of the CPU "
         "kernel round the left-tail 1 + erf cancellation differently"),
-    ("gelu", "matches_oracle"): (
+    ("gelu", "elementwise", "float32"): (
+        "F.gelu(approximate='tanh') in float32 gives an element a different value (17 ulps, 6e-8 absolute, at "
+        "y = -0.0433) depending on where it sits in the array: the vectorised body and the scalar tail of the CPU "
+        "kernel evaluate the tanh form differently (seen in `thorough` runs; a `ci` run's inputs do not reach it)"),
+    **{("gelu", "matches_oracle", d): (
         "exact F.gelu evaluates x/2 (1 + erf(x/sqrt 2)), which cancels in the left tail: ~6 float32 ulps of "
         "absolute error near x = -3, 17% relative at x = -5, 0 below x = -6 (the formula of the F.gelu docs; "
-        "erfc avoids it)"),
+        "erfc avoids it); approximate='tanh' evaluates x/2 (1 + tanh(u)), which cancels the same way (0 below "
+        "x = -6 in float32)") for d in ("float32", "float64")},  # half precision is computed in float32
     **{(c, p): _NO_PRESCALE.format(c) for c in ("batch_norm", "layer_norm", "instance_norm")
        for p in ("matches_oracle", "zero_mean_unit_variance", "finite_for_large_half_inputs")},
     ("batch_norm", "running_stats_update"): _NO_PRESCALE.format("batch_norm"),
@@ -38,6 +43,11 @@ KNOWN_DEVIATIONS = {
         "a device' (a bias without a weight)"),
     ("adam_step", "matches_oracle", "float16"): _HALF_ADAM.format("Adam"),
     ("adamw_step", "matches_oracle", "float16"): _HALF_ADAM.format("AdamW"),
+    ("binary_cross_entropy_with_logits", "matches_oracle", "float64"): (
+        "F.binary_cross_entropy_with_logits computes (1 - t) x - logsigmoid(x) (aten/src/ATen/native/Loss.cpp): "
+        "for x << 0 with t = 0 (or x >> 0 with t = 1) both terms are ~|x| and cancel, leaving an absolute error "
+        "of ~eps |x| on a loss of e^-|x|: 7.1e-15 for 4.7e-15 at x = -33, 1.5e-15 on 5.6e-10 at x = -21.3 "
+        "(log1p(exp(-|x|)) has no cancellation; seen in `thorough` runs)"),
     ("binary_cross_entropy_with_logits", "finite_and_equals_bce_of_sigmoid", "float64"): (
         "F.binary_cross_entropy_with_logits loses ~1e-5 relative accuracy on losses near 1e-11 (x ~ -24) in "
         "float64: 1.6x the float64 allowance"),
