@@ -25,12 +25,12 @@ def figure(family: str):
     return register
 
 
-def new_figure(width=6.0, height=3.0):
+def new_figure(width=6.0, height=3.0, **subplots):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     plt.rcParams.update({"svg.fonttype": "none", "font.size": 9})
-    return plt.subplots(figsize=(width, height))
+    return plt.subplots(figsize=(width, height), **subplots)
 
 
 def to_svg(fig) -> str:

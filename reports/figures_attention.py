@@ -1,4 +1,4 @@
-"""Figures of the attention family (SPEC 3.6), drawn from the NumPy implementation.
+"""Figures of the attention family (docs/contract.md 3.6), drawn from the float64 oracle (``properties.oracle``).
 
 Imported by :mod:`reports.html`; each function registered with ``@figure("attention")`` returns
 ``(title, caption, svg)``.
@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from properties.oracle import expected
 from reports.figures import figure, new_figure, to_svg
 
 
 @figure("attention")
 def attention_masks():
-    from impls.numpy import attention_weights
+    def attention_weights(q, k, **options):
+        return expected("attention_weights", q, k, **options)
 
     rng = np.random.default_rng(0)
     q_len, k_len, head_dim, pad = 4, 7, 8, 2

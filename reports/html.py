@@ -33,20 +33,6 @@ def _fmt(value, digits=3):
 _ENV.filters["fmt"] = _fmt
 
 
-def _import_property_modules() -> None:
-    """Load every property module so statements of checks that did not run can still be shown."""
-    import importlib
-    import pkgutil
-
-    import properties
-    for info in pkgutil.iter_modules(properties.__path__):
-        if info.name.startswith("test_"):
-            try:
-                importlib.import_module(f"properties.{info.name}")
-            except Exception:  # a broken module shows up in the run itself; the page still renders
-                pass
-
-
 def matrix(doc: dict) -> dict:
     """family -> component -> impl -> {status counts, worst status}."""
     cells: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(Counter)))
@@ -77,12 +63,9 @@ def details(doc: dict) -> dict:
 
 
 def statements(doc: dict) -> dict:
-    """component -> property -> plain-words statement."""
-    from properties.registry import properties
-    _import_property_modules()
+    """component -> property -> plain-words statement, as the records carry it (the page reads records only:
+    it imports no property module and no implementation)."""
     out: dict = defaultdict(dict)
-    for p in properties():
-        out[p.component][p.name] = p.statement
     for r in doc["results"]:
         if r.get("statement"):
             out[r["component"]].setdefault(r["property"], r["statement"])
