@@ -9,7 +9,7 @@ WORKERS ?= 2
 # Findings match a fresh `make verify`). Explore with `--hypothesis-profile dev` or `thorough` by hand.
 PROFILE ?= ci
 
-.PHONY: verify test bench clean
+.PHONY: verify test check bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,17 @@ verify: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest properties tests -n $(WORKERS) --hypothesis-profile=$(PROFILE)
 
+## check one implementation module: make check IMPL=path/to/my_kernels.py (a path relative to this checkout, or
+## absolute, or a dotted module); only it, no built-ins or entry points; writes reports/report.html, results.json
+## and a replay script per failure under reports/replays/
+check: $(STAMP)
+	@test -n "$(IMPL)" || { echo "usage: make check IMPL=path/to/module.py" >&2; exit 2; }
+	$(PY) -m pytest properties -n $(WORKERS) --hypothesis-profile=$(PROFILE) --impl $(IMPL) --no-builtins \
+		--no-entry-points --report-json reports/results.json --report-html reports/report.html
+
 ## the speed benchmark (writes reports/bench.json)
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 
 clean:
-	rm -rf reports/*.json reports/*.jsonl reports/*.html .hypothesis
+	rm -rf reports/*.json reports/*.jsonl reports/*.html reports/replays .hypothesis

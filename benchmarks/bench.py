@@ -162,6 +162,9 @@ def main() -> int:
             report["jax_over_numpy"] = round(cost["jax"] / cost["numpy"], 2)
         report["over_numpy_same_checks"] = {impl: matched_cost_ratio(results, impl)
                                             for impl in cost if impl != "numpy"}
+        from properties.budgets import sharpness
+        report["sharpness"] = sharpness(results, properties={r["property"] for r in results
+                                                             if r["property"].endswith("matches_oracle")})
     (ROOT / "reports").mkdir(exist_ok=True)
     (ROOT / "reports" / "bench.json").write_text(json.dumps(report, indent=1))
     h = report["harness_overhead"]
@@ -177,6 +180,9 @@ def main() -> int:
             per_family = ", ".join(f"{f} {r['ratio']}" for f, r in rows.items() if f != "all")
             print(f"{impl}/numpy on the same passing checks ({rows['all']['checks']}): {rows['all']['ratio']}x "
                   f"({per_family})")
+        for dtype, v in report["sharpness"].items():
+            print(f"sharpness {dtype}: a correct built-in uses a median {v['median']:.2f} (min {v['min']:.2f}) of "
+                  f"its oracle allowance over {v['components']} components")
         print(f"{'impl':14} {'family':16} {'checks':>6} {'examples':>8} {'seconds':>8} {'ex/s':>8}")
         for row in report["per_impl_family"]:
             print(f"{row['impl']:14} {row['family']:16} {row['checks']:6} {row['examples']:8} "

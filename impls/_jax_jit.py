@@ -6,13 +6,14 @@ on CPU, and the suite meets ~2,500 kernel executables in the two JAX implementat
 executable by what determines it *before* tracing — the function (module and qualified name), the tree
 structure of the dynamic arguments with each leaf's shape, dtype and weak type, and the static arguments —
 inside a folder per fingerprint (the jax/jaxlib versions and flags, the host CPU, the sources of the kernel's
-package and of ``impls/jax``), and stores it serialized (``jax.experimental.serialize_executable``). A warm
+package), and stores it serialized (``jax.experimental.serialize_executable``). A warm
 lookup reads and loads it (a few ms); in memory it is a dict lookup beside the call. Each edit of the sources
 starts a new folder; the :data:`KEEP` most recently used are kept.
 
 Only what a kernel's own code can depend on enters the key, so a kernel must be a pure function of its
-arguments, calling only jax and modules of its own package or of ``impls/jax`` (true of ``impls/jax``,
-``impls/jax_native``). Reverse-mode autodiff goes through stored executables too (see :class:`Kernel`); other
+arguments, calling only jax and modules of its own package (true of ``impls/jax``, ``impls/jax_native``: each
+is fingerprinted alone, so an edit of one keeps the other's executables). Reverse-mode autodiff goes through
+stored executables too (see :class:`Kernel`); other
 tracers (``jax.jit``, ``jax.vmap``) and arguments that are neither arrays nor scalars take ``jax.jit``'s path.
 Executables are stored only from CPU compilations that JAX's own persistent cache did not serve: XLA:CPU
 executables loaded from that cache serialize without their code (loading one then fails with ``NOT_FOUND:
@@ -35,10 +36,7 @@ import jax
 import numpy as np
 from jax.experimental import serialize_executable
 
-try:  # the concrete array type (private): recognised by ``type(...) is``, far cheaper than ``isinstance(..., jax.Array)``
-    from jax._src.array import ArrayImpl as _ARRAY_IMPL
-except ImportError:
-    _ARRAY_IMPL = None
+from impls import _compat
 
 # DLPROPS_JAX_CACHE="" turns both caches off (a folder moves them).
 CACHE_DIR = os.environ.get("DLPROPS_JAX_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "dlprops-jax"))
@@ -90,12 +88,15 @@ class Kernel:
         self._plain = {}
         self._differentiable = {}
         self._pullback = None
+        self._jitted_signatures = set()  # what cache_size counts without jax's private _cache_size
         self._module = module or getattr(fun, "__module__", None) or __name__
         self._name = name or f"{self._module}.{getattr(fun, '__qualname__', type(fun).__name__)}"
 
     def cache_size(self) -> int:
         """Executables this kernel holds in this process (looked up by signature, or traced by ``jax.jit``)."""
-        return len(self._executables) + self.jitted._cache_size()
+        if _compat.JIT_CACHE_SIZE:
+            return len(self._executables) + _compat.jit_cache_size(self.jitted)
+        return len(self._executables) + len(self._jitted_signatures)
 
     def __call__(self, *args, **kwargs):
         key = self._plain_key(args, kwargs)
@@ -123,24 +124,37 @@ class Kernel:
         if any(isinstance(leaf, jax.core.Tracer) for leaf in leaves) and \
                 not any(name.startswith("#") for name, _ in statics):
             return self._with_vjp(statics)(dynamic, dyn_kwargs)
+        return self._jax_jit(statics, dynamic, dyn_kwargs, args, kwargs)
+
+    def _jax_jit(self, statics, dynamic, dyn_kwargs, args, kwargs):
+        """``jax.jit``'s own path (tracers under jit/vmap, arguments that are neither arrays nor scalars)."""
+        if not _compat.JIT_CACHE_SIZE:  # counted here for cache_size (public fallback)
+            leaves, tree = jax.tree_util.tree_flatten((dynamic, dyn_kwargs))
+            try:
+                self._jitted_signatures.add((tree, statics, tuple(
+                    (getattr(leaf, "shape", None), str(getattr(leaf, "dtype", type(leaf).__name__)))
+                    for leaf in leaves)))
+            except TypeError:  # an unhashable static option: jax.jit will say so
+                pass
         return self.jitted(*args, **kwargs)
 
     def _plain_key(self, args, kwargs):
         """For a call whose arguments are concrete arrays and static options only (nearly every call), a key of
         their shapes, dtypes and weak types and the options' values, built without flattening the pytree
         (~2 us a call less); ``None`` for any other call (tracers, scalars, containers)."""
-        if _ARRAY_IMPL is None:
+        array_impl = _compat.ARRAY_IMPL and _compat.ARRAY_TYPE  # the private type (impls._compat), or off
+        if not array_impl:
             return None
         key = []
         for i, a in enumerate(args):
-            if type(a) is _ARRAY_IMPL:
+            if type(a) is array_impl:
                 key.append((a.shape, a.dtype, a.weak_type))
             elif i in self._static_nums:
                 key.append((a,))
             else:
                 return None
         for name, a in kwargs.items():
-            if type(a) is _ARRAY_IMPL:
+            if type(a) is array_impl:
                 key.append((name, a.shape, a.dtype, a.weak_type))
             elif name in self._static_names:
                 key.append((name, a))
@@ -176,7 +190,7 @@ class Kernel:
     def _primal(self, statics, dynamic, dyn_kwargs):
         args, kwargs = _rebuild(self._static_nums, statics, dynamic, dyn_kwargs)
         if any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves((dynamic, dyn_kwargs))):
-            return self.jitted(*args, **kwargs)  # staged (jit, vmap): traced as usual
+            return self._jax_jit(statics, dynamic, dyn_kwargs, args, kwargs)  # staged (jit, vmap): traced as usual
         return self(*args, **kwargs)
 
     def _forward(self, statics, dynamic, dyn_kwargs):
@@ -270,15 +284,16 @@ def _fresh(lowered):
 @functools.lru_cache(maxsize=None)
 def _fingerprint(module: str) -> str:
     """A digest of what an executable depends on beyond its key: the jax/jaxlib versions and flags, this cache's
-    compile option and format, and the sources of ``module``'s package and of the JAX implementation's."""
+    compile option and format, and the sources of ``module``'s package (this cache's own source excepted:
+    :data:`FORMAT` and ``_MARKER`` stand for it)."""
     digest = hashlib.sha256()
     digest.update(repr((FORMAT, _MARKER, jax.__version__, importlib.metadata.version("jaxlib"),
                         jax.config.jax_enable_x64, jax.config.jax_default_matmul_precision, jax.default_backend(),
                         sys.version_info[:2], _host_cpu())).encode())
     source = getattr(sys.modules.get(module), "__file__", None)  # None for an interactive __main__
-    folders = {Path(__file__).parent} | ({Path(source).parent} if source else set())
-    # this file is the cache, not kernel code: FORMAT and _MARKER stand for it
-    for source in sorted(p for folder in folders for p in folder.glob("*.py") if p.name != "_jit.py"):
+    folders = {Path(source).parent} if source else set()
+    here = Path(__file__).resolve()
+    for source in sorted(p for folder in folders for p in folder.glob("*.py") if p.resolve() != here):
         digest.update(source.name.encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()

@@ -1,4 +1,4 @@
-"""The component catalogue of SPEC section 3: each component's family and formula, shown in the report."""
+"""The component catalogue of docs/contract.md section 3: each component's family and formula, shown in the report."""
 import functools
 import inspect
 
@@ -63,7 +63,7 @@ def family_of(component: str) -> str:
     return COMPONENTS.get(component, ("other", ""))[0]
 
 
-#: every component's signature, exactly as SPEC section 3 gives it (names, order, defaults); the contract's
+#: every component's signature, exactly as docs/contract.md section 3 gives it (names, order, defaults); the contract's
 #: defaults are part of it, and ``defaults_are_the_catalogue_defaults`` checks each implementation against them
 SIGNATURES = {
     "batch_norm": "(x, running_mean, running_var, weight=None, bias=None, *, training, momentum=0.1, eps=1e-5)",
@@ -119,6 +119,7 @@ def signature(component: str) -> inspect.Signature:
     return inspect.signature(eval(f"lambda {SIGNATURES[component][1:-1]}: None"))  # our own literal table
 
 
+@functools.lru_cache(maxsize=None)
 def optional_parameters(component: str) -> dict:
-    """``{name: default}`` of the parameters a caller may omit."""
+    """``{name: default}`` of the parameters a caller may omit (one shared dict: do not modify)."""
     return {name: p.default for name, p in signature(component).parameters.items() if p.default is not p.empty}

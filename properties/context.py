@@ -34,6 +34,12 @@ class CheckContext:
     last_errors: object = None
     notes: list[str] = field(default_factory=list)
     bad_inputs: int = 0
+    #: the bad inputs of this example the implementation did not reject (:func:`assertions.assert_rejects`): one
+    #: line each; the runner fails the example with all of them once the property returns
+    rejections: list[str] = field(default_factory=list)
+    #: ``(component, args, kwargs)`` of every call the example made into the implementation under check, NumPy
+    #: values as the property passed them (:attr:`properties.subject.Subject.recording`)
+    calls: list = field(default_factory=list)
     oracle_suspected: str | None = None  # the witness that sided with the implementation against the oracle
 
     def unsupported(self, message: str) -> None:

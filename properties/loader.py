@@ -1,4 +1,4 @@
-"""Loading implementation modules (SPEC section 2): built-ins, ``--impl`` targets and entry points.
+"""Loading implementation modules (docs/contract.md section 2): built-ins, ``--impl`` targets and entry points.
 
 A module that fails to import or lacks ``NAME``/``asarray``/``to_numpy`` stops the run with one line naming the
 file and what is wrong (:class:`PluginError`) — an entry point's with the entry point and its distribution, and only
@@ -210,7 +210,7 @@ def make_impl(module: ModuleType, target: str) -> Impl:
     if unknown:
         raise PluginError(f"{target}: DTYPES has unknown dtype(s) {unknown}; use names from {' '.join(FLOATS)}")
     deviations = getattr(module, "KNOWN_DEVIATIONS", {}) or {}
-    # SPEC keys are (component, property); an optional third element narrows a deviation to one dtype
+    # the contract's keys are (component, property); an optional third element narrows a deviation to one dtype
     if not isinstance(deviations, dict) or not all(
             isinstance(k, tuple) and len(k) in (2, 3) and all(isinstance(p, str) for p in k) for k in deviations):
         raise PluginError(f"{target}: KNOWN_DEVIATIONS must map (component, property) to a reason")

@@ -9,6 +9,7 @@ reports at the end.
 from __future__ import annotations
 
 import os
+import pathlib
 import random
 import shlex
 import sys
@@ -16,7 +17,7 @@ import sys
 import pytest
 from hypothesis import settings
 
-from properties import registry, runner, subject
+from properties import compat, registry, runner, subject
 from properties.loader import PluginError, load_impls
 
 runner.register_profiles()
@@ -33,7 +34,8 @@ def pytest_addoption(parser):
     group.addoption("--only-impls", default="", metavar="NAME[,NAME...]",
                     help="check only these implementations (the NumPy oracle is still used)")
     group.addoption("--report-json", default="reports/results.json", metavar="PATH",
-                    help="where to write the JSON results (default %(default)s; '' for none)")
+                    help="where to write the JSON results (default %(default)s, under the directory the run "
+                         "starts in; failures' replay scripts go to replays/ beside it; '' for none)")
     group.addoption("--report-html", default="reports/report.html", metavar="PATH",
                     help="where to write the HTML report (default %(default)s; '' for none)")
     group.addoption("--check-timeout", type=float, default=60.0, metavar="SECONDS",
@@ -100,7 +102,8 @@ def pytest_configure(config):
 def pytest_cmdline_main(config):
     """``-n N`` without ``--dist`` distributes by (implementation, component): see :func:`group_of`."""
     explicit = any(a == "--dist" or a.startswith("--dist=") or a == "-d" for a in config.invocation_params.args)
-    if getattr(config.option, "numprocesses", None) and config.option.dist == "load" and not explicit:
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "load" and not explicit \
+            and compat.XDIST_SCHEDULER:  # else xdist's public "load" (properties.compat)
         config.option.dist = "loadgroup"
 
 
@@ -120,35 +123,8 @@ def pytest_xdist_make_scheduler(config, log):
     lets it write; this scheduler takes the group from the check id instead."""
     if config.getvalue("dist") != "loadgroup":
         return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    class ComponentScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return group_of(nodeid)
-
-        def remove_node(self, node):
-            """A crashed worker's unfinished group goes back to the queue *without* the check that crashed it
-            (xdist's scope scheduling would re-run it, crashing worker after worker)."""
-            workload = self.assigned_work.pop(node)
-            pending = [(scope, nodeid) for scope, unit in workload.items()
-                       for nodeid, completed in unit.items() if not completed]
-            if not pending:
-                return None
-            scope, crashitem = pending[0]
-            workload[scope][crashitem] = True
-            if len(pending) > 1:
-                self.workqueue.update({k: u for k, u in workload.items() if not all(u.values())})
-                for other in self.assigned_work:
-                    self._reschedule(other)
-            return crashitem
-
-        def _reschedule(self, node):
-            # a replacement for a crashed worker is a node before its collection arrives; xdist's scope
-            # scheduling would hand it work then (KeyError); it gets work once its collection is in
-            if node in self.registered_collections:
-                super()._reschedule(node)
-
-    return ComponentScheduling(config, log)
+    # built on xdist's private scheduler internals: None (xdist's own loadgroup) when they changed
+    return compat.component_scheduler(config, log, group_of)
 
 
 #: implementations whose checks are scheduled first: their groups are the longest (JAX compiles per shape)
@@ -182,8 +158,10 @@ def pytest_generate_tests(metafunc):
 def reproduce_command(config, check, nodeid: str) -> str:
     """A command that runs this one check again with the same inputs: its test id, its implementation (and only
     it: a plug-in does not need the built-ins loaded), the run seed, and the profile and timeout when they are
-    not what a plain ``pytest`` would use (a ``ci`` failure must reproduce without CI=true)."""
-    parts = ["pytest", shlex.quote(nodeid)]
+    not what a plain ``pytest`` would use (a ``ci`` failure must reproduce without CI=true). It runs from the
+    directory the run started in (:func:`node_path`) and writes no report (``--report-json ''``): replaying one
+    check must not overwrite the run's reports."""
+    parts = ["pytest", shlex.quote(node_path(config, nodeid))]
     if check.impl.cli:
         parts += [check.impl.cli, "--no-builtins"]
     if config.dlprops_seed:
@@ -195,7 +173,18 @@ def reproduce_command(config, check, nodeid: str) -> str:
         parts.append(f"--check-timeout={config.getoption('check_timeout'):g}")
     if config.getoption("device") != "cpu":
         parts.append(f"--device {config.getoption('device')}")
+    parts.append("--report-json '' --report-html ''")
     return " ".join(parts)
+
+
+def node_path(config, nodeid: str) -> str:
+    """``nodeid`` (relative to the checkout, pytest's rootdir) as the directory the run started in sees it: as it
+    is when the run started in the checkout, else with the checkout's absolute path in front (a user running
+    ``pytest /path/to/dlprops/properties --impl my_kernels.py`` from their own project)."""
+    root = pathlib.Path(str(config.rootpath))
+    if pathlib.Path(config.invocation_params.dir) == root:
+        return nodeid
+    return f"{root}/{nodeid}"
 
 
 def signature_problem(check) -> str | None:
@@ -232,11 +221,15 @@ def test_property(check, request):
         record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=nodeid)
     if record["status"] in ("failed", "error", "xfailed"):
         record["reproduce"] = reproduce_command(config, check, nodeid)
+    if record["status"] in ("failed", "error"):  # a plain script making the failing calls again
+        from reports.replay import write_replay
+        record["replay"] = write_replay(config, check, record, [] if problem else runner.context.current().calls)
     request.node.user_properties.append((RESULT_KEY, record))
     if record["status"] == "skipped":
         pytest.skip(record["message"])
     if record["status"] in ("failed", "error", "xfailed"):
         detail = f"\ncounterexample: {record['counterexample']}" if record["counterexample"] else ""
+        detail += f"\nreplay: python {record['replay']}" if record.get("replay") else ""
         pytest.fail(f"[{record['status']}] {record['message']}{detail}", pytrace=False)
 
 

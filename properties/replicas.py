@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.strategies import SearchStrategy
-from hypothesis.strategies._internal.core import CompositeStrategy
-from hypothesis.strategies._internal.lazy import LazyStrategy
 
 from properties import strategies as S
+from properties.compat import composite_parts
 
 
 class Diverged(Exception):
@@ -30,13 +29,11 @@ class Diverged(Exception):
 
 
 def _composite(strategy):
-    """The composite behind ``strategy`` (a ``CompositeStrategy`` or :class:`properties.strategies.ArrayRecipe`:
+    """The composite behind ``strategy`` (an ``st.composite`` strategy or :class:`properties.strategies.ArrayRecipe`:
     anything with ``definition, args, kwargs``), or ``None`` for any other strategy."""
     if isinstance(strategy, S.ArrayRecipe):
         return strategy
-    while isinstance(strategy, LazyStrategy):
-        strategy = strategy.wrapped_strategy
-    return strategy if isinstance(strategy, CompositeStrategy) else None
+    return composite_parts(strategy)  # Hypothesis's internals, or what S.composite recorded (properties.compat)
 
 
 #: what a strategy met in a walk is, by id: ``(strategy, composite or None)``; a replica asks ~6 times per case,

@@ -1,6 +1,6 @@
 """Run one check (implementation, component, property, dtype) under Hypothesis and classify its outcome.
 
-The outcome is one of SPEC section 2's: ``passed``; ``failed`` (a property does not hold — the shrunk
+The outcome is one of docs/contract.md section 2's: ``passed``; ``failed`` (a property does not hold — the shrunk
 counterexample and the observed error are kept); ``error`` (the implementation raised, hung, or returned the wrong
 type/shape/dtype/NaN); ``skipped`` (not provided, dtype not supported, every input unsupported); and for a
 declared known deviation ``xfailed``/``xpassed``.
@@ -14,9 +14,10 @@ import zlib
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
 
-from properties import context, loader
+from properties import compat, context, loader
 from properties import strategies as S
 from properties.assertions import PropertyFailure
+from properties.calls import calls_text, rejections_failure
 from properties.registry import NO_DTYPE, Check, replicas_of
 from properties.replicas import Diverged, Replicable
 from properties.strategies import describe
@@ -94,7 +95,7 @@ def _classify(exc: BaseException) -> tuple[str, str]:
 
 def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None = None,
               nodeid: str = "") -> dict:
-    """Execute ``check`` and return its result record (the JSON fields of SPEC section 5, plus extras)."""
+    """Execute ``check`` and return its result record (the JSON fields of docs/contract.md section 5, plus extras)."""
     record = {"impl": check.impl.name, "component": check.prop.component, "property": check.prop.name,
               "dtype": check.dtype, "status": "passed", "examples": 0, "duration_s": 0.0, "message": "",
               "counterexample": None, "max_abs_err": None, "max_rel_err": None, "max_ulp_err": None,
@@ -107,6 +108,7 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
         return record
     ctx = context.start()
     subject = Subject(check.impl, check.dtype)
+    subject.recording = True
     replicas = replicas_of(check.prop)
 
     def body(recipe):
@@ -118,10 +120,14 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
                     continue
                 ctx.examples += 1
                 ctx.last_case, ctx.last_errors = case, None
+                ctx.rejections.clear()
+                ctx.calls = []  # a new list: the last example's stays with the failure
                 with S.replica(index, replicas):
                     check.prop.fn(subject, case)
+                if ctx.rejections:  # every bad input of the example the implementation did not reject, at once
+                    raise rejections_failure(check.prop.component, ctx.rejections)
 
-    body._hypothesis_internal_add_digest = check.id.encode()  # one database entry per check
+    compat.add_database_key(body, check.id.encode())  # one database entry per check
     test = given(Replicable(check.prop.inputs(check.dtype)))(body)
     test = seed(record["seed"])(_settings(check, run_seed, base_settings)(test))
     start = time.perf_counter()
@@ -139,7 +145,8 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
     except (Exception, CheckTimeout) as exc:
         status, message = _classify(exc)
         record.update(status=status, message=message, traceback=_tail(exc),
-                      counterexample=describe(ctx.last_case))
+                      counterexample="\n".join(ctx.rejections) if ctx.rejections  # the bad calls accepted
+                      else calls_text(ctx.calls) if ctx.calls else describe(ctx.last_case))
     record["duration_s"] = round(time.perf_counter() - start, 6)
     record["examples"] = ctx.examples
     _fold_figures(record, ctx)
@@ -181,7 +188,7 @@ def _apply_deviation(check: Check, record: dict) -> dict:
     return record
 
 
-#: the settings profiles of SPEC section 5 (``--hypothesis-profile``; ``ci`` is the default under CI=true)
+#: the settings profiles of docs/contract.md section 5 (``--hypothesis-profile``; ``ci`` is the default under CI=true)
 PROFILES = {
     "dev": dict(max_examples=15),
     "ci": dict(max_examples=25, derandomize=True, database=None),

@@ -12,7 +12,7 @@ from scipy import stats as _stats
 
 from properties.assertions import require
 
-#: the largest false-alarm probability any statistical check may have (SPEC section 2)
+#: the largest false-alarm probability any statistical check may have (docs/contract.md section 2)
 FALSE_ALARM = 1e-6
 
 

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from numpy.random.bit_generator import ISeedSequence
 
+from properties.compat import register_composite
 from properties.tolerances import MAX, TINY
 
 #: dimension sizes drawn (first = what shrinking aims for); few distinct values keep JAX's compile cache warm
@@ -124,15 +125,17 @@ def composite(definition):
     @wraps(build)
     def strategy(*args, **kwargs):
         try:
-            return _built(build, _typed(args), (tuple(kwargs.items()), tuple(map(type, kwargs.values()))))
+            return _built(build, definition, _typed(args),
+                          (tuple(kwargs.items()), tuple(map(type, kwargs.values()))))
         except TypeError:  # an unhashable argument (an array, a list): built anew
-            return build(*args, **kwargs)
+            return register_composite(build(*args, **kwargs), definition, args, kwargs)
     return strategy
 
 
 @lru_cache(maxsize=4096)
-def _built(build, args: tuple, kwargs: tuple) -> st.SearchStrategy:
-    return build(*args[0], **dict(kwargs[0]))
+def _built(build, definition, args: tuple, kwargs: tuple) -> st.SearchStrategy:
+    # recorded for properties.replicas, which re-runs composites per replica (the public path of properties.compat)
+    return register_composite(build(*args[0], **dict(kwargs[0])), definition, args[0], dict(kwargs[0]))
 
 
 def axes(ndim: int) -> st.SearchStrategy[int]:

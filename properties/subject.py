@@ -2,7 +2,7 @@
 
 Properties are written once, in NumPy: ``subject.layer_norm(x, 2)`` converts ``x`` with the implementation's
 ``asarray``, calls its ``layer_norm`` under the ``--check-timeout`` alarm, and converts what comes back with its
-``to_numpy``. What can go wrong is sorted into the outcomes of SPEC section 2:
+``to_numpy``. What can go wrong is sorted into the outcomes of docs/contract.md section 2:
 
 - ``NotImplementedError`` -> the input is *unsupported*: Hypothesis discards it and the message is kept
   (a check where every input is unsupported is ``skipped``);
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import zlib
 from contextlib import contextmanager
 
 import numpy as np
@@ -26,6 +27,7 @@ from hypothesis import reject
 
 from properties import context
 from properties.assertions import PropertyFailure
+from properties.catalogue import SIGNATURES, optional_parameters
 
 
 class ImplError(Exception):
@@ -110,8 +112,54 @@ def _dtype_name(a: np.ndarray) -> str:
 _SCALARS = (bool, int, float, str, np.generic)
 
 
+def unsupported(message: str):
+    """Discard this input as one the implementation does not support, keeping ``message`` (a check whose first
+    :data:`UNSUPPORTED_PROBE` inputs are all unsupported is skipped at once)."""
+    ctx = context.current()
+    ctx.unsupported(message)
+    if ctx.unsupported_count >= UNSUPPORTED_PROBE and ctx.unsupported_count == ctx.examples:
+        raise AllUnsupported() from None
+    reject()
+
+
+def _is_default(value, default) -> bool:
+    if isinstance(value, np.ndarray) or isinstance(default, np.ndarray):
+        return False
+    return value is None if default is None else (type(value) is type(default) and value == default)
+
+
+def _coin(args) -> bool:
+    """A fair, deterministic bit of the call's first array (its bytes' CRC): the same input decides the same way
+    (Hypothesis replays and shrinks reproduce), different inputs differ."""
+    for a in args:
+        if isinstance(a, np.ndarray) and a.size:
+            return bool(zlib.crc32(np.ascontiguousarray(a).view(np.uint8)) & 1)
+        if isinstance(a, (int, np.integer)) and not isinstance(a, bool):
+            return bool(zlib.crc32(str(int(a)).encode()) & 1)
+    return True
+
+
+def omit_defaults(component: str, args, kwargs: dict) -> dict:
+    """Defaults are part of the contract: where a property passes a keyword argument at its catalogue default,
+    omitting it is one of the choices — made by :func:`_coin` from the input, half the time — so every property
+    also runs the implementation's own defaults."""
+    defaults = optional_parameters(component) if component in SIGNATURES else {}
+    same = [k for k, v in kwargs.items() if k in defaults and _is_default(v, defaults[k])]
+    if not same or not _coin(args):
+        return kwargs
+    return {k: v for k, v in kwargs.items() if k not in same}
+
+
 class Subject:
     """An implementation bound to one dtype, called with and returning NumPy values."""
+
+    #: note every :meth:`call` in the check's context (``ctx.calls``): the runner sets it on the subject under
+    #: check, so that a failure's counterexample and replay are the exact calls its example made
+    recording = False
+    #: omit, on a coin flip decided by the input's bytes, the keyword arguments a property passes at their
+    #: catalogue default (``omit_defaults``); ``defaults_are_the_catalogue_defaults`` turns it off for its
+    #: explicit call
+    keep_defaults = False
 
     def __init__(self, impl, dtype: str):
         self.impl = impl
@@ -164,11 +212,7 @@ class Subject:
         try:
             return fn(*args, **kwargs)
         except NotImplementedError as exc:
-            ctx = context.current()
-            ctx.unsupported(f"{component}: {exc}" if str(exc) else f"{component}: not implemented")
-            if ctx.unsupported_count >= UNSUPPORTED_PROBE and ctx.unsupported_count == ctx.examples:
-                raise AllUnsupported() from None
-            reject()
+            unsupported(f"{component}: {exc}" if str(exc) else f"{component}: not implemented")
         except (CheckTimeout, BadOutput, ImplError):
             raise
         except Exception as exc:
@@ -181,6 +225,10 @@ class Subject:
         fn = getattr(self.module, component, None)
         if not callable(fn):
             raise BadOutput(f"{component} is not provided by {self.name}")
+        if kwargs and not self.keep_defaults:
+            kwargs = omit_defaults(component, args, kwargs)
+        if self.recording:
+            context.current().calls.append((component, args, kwargs))
         native = self.native
         args = [native(a) for a in args]
         if kwargs:

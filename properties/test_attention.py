@@ -20,7 +20,13 @@ factor ``exp(+-2 delta)``: so probabilities are compared *relatively*, with the 
 ~1e4 when the logits are ~1e4 (float32 then legitimately loses ~1e-3 relative, in every backend). An output row
 ``sum_j p_ij v_j`` inherits that relative error times ``sum_j p_ij |v_j| <= max |v|``, the floor of its
 comparison. For the projections of ``multi_head_attention`` the same reasoning runs on upper bounds of the
-projected magnitudes (``|x| @ |W| + |b|``, :func:`mha_budget`).
+projected magnitudes (``|x| @ |W| + |b|``, :func:`properties.budgets.apriori_mha_budget`): the budgets of the
+properties that compare an implementation with itself or with finite differences.
+
+The ``matches_oracle`` properties use the sharper budgets of :mod:`properties.budgets`, derived from the float64
+logits, probabilities, value rows, projections and hidden activations of the rounded inputs (each rounding and
+reduction counted once, stored half-precision intermediates allowed two roundings), per output element;
+``tests/test_calibration.py`` shows that each passes the plain NumPy kernel and fails it one precision lower.
 """
 from __future__ import annotations
 
@@ -38,6 +44,11 @@ from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
 from properties.stats import assert_binomial, per_test_alpha
+from properties import budgets
+# the a-priori budgets of the properties that compare an implementation with itself or with finite differences
+from properties.budgets import GELU_SLOPE, SILU_SLOPE, logit_cond, probability_floor  # noqa: F401
+from properties.budgets import apriori_ffn_budget as ffn_budget, ffn_tolerance  # noqa: F401
+from properties.budgets import apriori_mha_budget as mha_budget, mha_tolerance  # noqa: F401
 from properties.tolerances import MASKED_PROBABILITY, MAX, TINY, angle_cond, tolerance
 
 # --- shared sizes ---------------------------------------------------------------------------------------------
@@ -82,9 +93,6 @@ ACTIVATIONS = ("relu", "gelu", "swiglu")
 LARGE_QK = 100.0
 #: magnitude of the ``large`` regime of x before the 1/sqrt(d)-scaled projections (logits ~ 30^2 sqrt(D))
 LARGE_X = 30.0
-#: the largest slope of GELU (1.129 at x ~ 0.75) and of SiLU (1.0998 at x ~ 2.4): how much they amplify an error
-GELU_SLOPE = 1.13
-SILU_SLOPE = 1.1
 
 
 # --- test-side reference computations (no implementation involved) -------------------------------------------
@@ -99,25 +107,6 @@ def allowed_keys(mask, is_causal: bool, shape) -> np.ndarray:
 
 def _scale(scale, head_dim):
     return 1.0 / math.sqrt(head_dim) if scale is None else float(scale)
-
-
-def logit_cond(q, k, scale, allowed=None) -> float:
-    """``1 + scale * max_{allowed i, j} sum_d |q_id| |k_jd|``: the logits' absolute rounding error in units of
-    ``eps``, which is also the relative error it gives the probabilities (see the module docstring)."""
-    qa = np.abs(np.asarray(q, dtype=np.float64))
-    ka = np.abs(np.asarray(k, dtype=np.float64))
-    ka = np.repeat(ka, qa.shape[1] // ka.shape[1], axis=1)
-    bound = qa @ np.swapaxes(ka, -1, -2)
-    if allowed is not None:
-        bound = np.where(allowed, bound, 0.0)
-    return 1.0 + abs(_scale(scale, q.shape[-1])) * float(np.max(bound, initial=0.0))
-
-
-def probability_floor(dtype: str, tol: float) -> float:
-    """The probability below which absolute error is what matters: a probability rounded to a subnormal of
-    ``dtype`` is off by up to ``TINY * eps``, and one that a float32 kernel flushes to zero by up to
-    ``TINY[float32]`` (what XLA and GPUs do), within ``tol * floor`` for this floor."""
-    return max(TINY[dtype], TINY["float32"] / tol)
 
 
 def _large(dtype: str, head_dim: int) -> float:
@@ -206,27 +195,30 @@ def _o_shape(case):
 
 @prop("attention_weights", "matches_oracle", inputs=attention_inputs, dtypes=FLOATS,
       statement="attention_weights equals the float64 NumPy oracle, relative to each probability, within the "
-                "dtype's tolerance times the logits' condition 1 + scale * max sum_d |q_d||k_d| (for every mask "
+                "error that logit errors eps * scale * sum_d |q_d||k_d| (and the float32 dot's rounding) give it plus "
+                "two roundings of a stored probability (properties.budgets; for every mask "
                 "form, bottom-right causal masks with Lq != Lk, grouped heads, explicit scales, logits up to ~1e4).")
 def weights_oracle(impl, case):
     q, k = case["q"], case["k"]
     got = impl.expect(impl.attention_weights(q, k, **_kw(case)), shape=_p_shape(case))
     want = expected("attention_weights", q, k, **_kw(case))
-    tol = _weights_tol(impl, case)
-    assert_close(got, want, dtype=impl.dtype, what="attention_weights vs float64 oracle", tol=tol,
-                 floor=probability_floor(impl.dtype, tol))
+    tol, floor = budgets.weights_budget(impl.dtype, q, k, _allowed(case), _scale(case["scale"], q.shape[-1]))
+    assert_close(got, want, dtype=impl.dtype, what="attention_weights vs float64 oracle", tol=tol, floor=floor)
 
 
 @prop("scaled_dot_product_attention", "matches_oracle", inputs=attention_inputs, dtypes=FLOATS,
-      statement="scaled_dot_product_attention equals the float64 NumPy oracle within the dtype's tolerance times "
-                "the logits' condition, relative to |out| + max|v| (every mask form, bottom-right causal masks "
+      statement="scaled_dot_product_attention equals the float64 NumPy oracle within one rounding of the output, "
+                "two of each stored probability times sum_j p_j |v_j|, and the probabilities' error from the "
+                "logits' times the value rows' spread sum_j p_j |v_j - out| (properties.budgets; every mask "
+                "form, bottom-right causal masks "
                 "with Lq != Lk, grouped heads, Dv != D, explicit scales, logits up to ~1e4).")
 def sdpa_oracle(impl, case):
     q, k, v = case["q"], case["k"], case["v"]
     got = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
     want = expected("scaled_dot_product_attention", q, k, v, **_kw(case))
-    assert_close(got, want, dtype=impl.dtype, what="scaled_dot_product_attention vs float64 oracle",
-                 tol=_weights_tol(impl, case), floor=_value_floor(v, impl.dtype))
+    tol, floor = budgets.sdpa_budget(impl.dtype, q, k, v, _allowed(case), _scale(case["scale"], q.shape[-1]))
+    assert_close(got, want, dtype=impl.dtype, what="scaled_dot_product_attention vs float64 oracle", tol=tol,
+                 floor=floor)
 
 
 @prop("attention_weights", "rows_are_distributions_over_allowed_keys", inputs=attention_inputs, dtypes=FLOATS,
@@ -566,51 +558,6 @@ def unpack(params, h, hkv):
     return out
 
 
-def mha_budget(dtype, x, context, params, h, hkv, *, rope_base=None, max_position=0, cache=None):
-    """``(n, cond, floor)`` for a ``multi_head_attention``/``mha_decode`` output from upper bounds of the projected
-    magnitudes: ``qb = |x| @ |wq| + |bq|`` (likewise kb, vb; the cache's own magnitudes for cached keys/values).
-
-    A projected coordinate is off by ``eps (4 + sqrt d) qb``, so a logit by ``scale * 2 * eps (4 + sqrt d)
-    |qb| |kb|`` per head (Cauchy-Schwarz; RoPE rotates pairs and keeps these norms), which is the relative error of
-    the probabilities: ``cond = 1 + 2 scale max|qb_h| max|kb_g|`` (times :func:`angle_cond` with RoPE, whose
-    angles may be float32). The output ``sum_h p_h v_h wo_h + bo`` inherits it relative to
-    ``floor = max vb * max_c sum_r |wo_rc| + max |bo|``. ``n`` counts every reduction on the way."""
-    p = {key: np.abs(np.asarray(a, dtype=np.float64)) for key, a in unpack(params, h, hkv).items()}
-    xa = np.abs(np.asarray(x, dtype=np.float64))
-    ca = xa if context is None else np.abs(np.asarray(context, dtype=np.float64))
-    d = xa.shape[-1]
-    head_dim = p["wq"].shape[1] // h
-
-    def bound(a, key):
-        out = a @ p[f"w{key}"]
-        return out + p[f"b{key}"] if f"b{key}" in p else out
-
-    def head_norms(t, heads):
-        return np.linalg.norm(t.reshape(t.shape[:-1] + (heads, head_dim)), axis=-1)
-
-    qn = float(np.max(head_norms(bound(xa, "q"), h), initial=0.0))
-    kn = float(np.max(head_norms(bound(ca, "k"), hkv), initial=0.0))
-    vmax = float(np.max(bound(ca, "v"), initial=0.0))
-    k_len = ca.shape[1]
-    if cache is not None:
-        kc, vc = (np.abs(np.asarray(c, dtype=np.float64)) for c in cache)
-        kn = max(kn, float(np.max(np.linalg.norm(kc, axis=-1), initial=0.0)))
-        vmax = max(vmax, float(np.max(vc, initial=0.0)))
-        k_len += kc.shape[2]
-    cond = 1.0 + 2.0 * qn * kn / math.sqrt(head_dim)
-    if rope_base is not None:
-        cond *= angle_cond(dtype, max_position)
-    floor = vmax * float(np.max(p["wo"].sum(axis=0))) + float(np.max(p.get("bo", np.zeros(1))))
-    n = d + head_dim + k_len + h * head_dim
-    return n, cond, max(floor, TINY[dtype])
-
-
-def mha_tolerance(dtype, *args, **kwargs):
-    """``(tol, floor)`` from :func:`mha_budget`."""
-    n, cond, floor = mha_budget(dtype, *args, **kwargs)
-    return tolerance(dtype, n=n, cond=cond), floor
-
-
 @S.composite
 def mha_inputs(draw, dtype, *, layouts=MHA_LAYOUTS, projections=PROJECTIONS, rope=ROPE_BASES, masks=MASK_KINDS,
                causal=(False, True), regimes=X_REGIMES):
@@ -655,16 +602,20 @@ def _mha_budget(impl, case, **override):
 
 
 @prop("multi_head_attention", "matches_oracle", inputs=mha_inputs, dtypes=FLOATS,
-      statement="multi_head_attention equals the float64 NumPy oracle within the dtype's tolerance times the "
-                "logits' condition (from bounds |x| @ |W| + |b| of the projections), relative to |out| + the "
-                "output's scale; self- and cross-attention, packed w_qkv, biases, MHA/MQA/GQA, every mask form, "
+      statement="multi_head_attention equals the float64 NumPy oracle within the error propagated through its "
+                "float64 intermediates: projections (float32 dot, two roundings stored), RoPE (float32 angles), "
+                "attention (logit errors from the projections'), merged heads, output projection, one final "
+                "rounding (properties.budgets); self- and cross-attention, packed w_qkv, biases, MHA/MQA/GQA, "
+                "every mask form, "
                 "causal, RoPE.")
 def mha_oracle(impl, case):
     got = _mha(impl, case)
     want = expected("multi_head_attention", case["x"], case["context"], case["params"], num_heads=case["num_heads"],
                     num_kv_heads=case["num_kv_heads"], mask=case["mask"], is_causal=case["is_causal"],
                     rope_base=case["rope_base"])
-    tol, floor = _mha_budget(impl, case)
+    tol, floor = budgets.mha_budget(impl.dtype, case["x"], case["context"], case["params"], case["num_heads"],
+                                    _hkv(case), mask=case["mask"], is_causal=case["is_causal"],
+                                    rope_base=case["rope_base"])
     assert_close(got, want, dtype=impl.dtype, what="multi_head_attention vs float64 oracle", tol=tol, floor=floor)
 
 
@@ -914,20 +865,19 @@ def _cache_budget(dtype, case, x_new, cache, rope_base):
 
 
 @prop("mha_decode", "matches_oracle", inputs=decode_inputs, dtypes=FLOATS,
-      statement="mha_decode's output and extended cache equal the float64 NumPy oracle within the dtype's "
-                "tolerance (caches of length 0 to 16, one or several new tokens, packed, biases, MHA/MQA/GQA, "
+      statement="mha_decode's output and extended cache equal the float64 NumPy oracle within the error "
+                "propagated through its float64 intermediates, as for multi_head_attention (properties.budgets; "
+                "caches of length 0 to 16, one or several new tokens, packed, biases, MHA/MQA/GQA, "
                 "RoPE at positions P..P+T-1).")
 def decode_oracle(impl, case):
     x, cache = case["x"], case["cache"]
     out, (k, v) = _decode(impl, case, x, cache)
     want, (wk, wv) = expected("mha_decode", x, cache, case["params"], num_heads=case["num_heads"],
                               num_kv_heads=case["num_kv_heads"], rope_base=case["rope_base"])
-    tol, floor = mha_tolerance(impl.dtype, x, None, case["params"], case["num_heads"], _hkv(case),
-                               rope_base=case["rope_base"], max_position=cache[0].shape[2] + x.shape[1],
-                               cache=cache)
+    (tol, floor), *cache_budgets = budgets.decode_budgets(impl.dtype, x, cache, case["params"], case["num_heads"],
+                                                          _hkv(case), rope_base=case["rope_base"])
     assert_close(out, want, dtype=impl.dtype, what="mha_decode output vs float64 oracle", tol=tol, floor=floor)
-    for name, got, ref, (ctol, cfloor) in zip("kv", (k, v), (wk, wv),
-                                               _cache_budget(impl.dtype, case, x, cache, case["rope_base"])):
+    for name, got, ref, (ctol, cfloor) in zip("kv", (k, v), (wk, wv), cache_budgets):
         assert_close(got, ref, dtype=impl.dtype, what=f"mha_decode cache {name} vs float64 oracle", tol=ctol,
                      floor=cfloor)
 
@@ -1044,40 +994,17 @@ def ffn_inputs(draw, dtype, *, layouts=FFN_LAYOUTS):
     return {"x": x, "params": params, "activation": activation}
 
 
-def ffn_budget(dtype, x, params, activation):
-    """``(n, cond, floor)``: the hidden pre-activations are off by ``eps (4 + sqrt d)`` relative to their bound
-    ``|x| @ |w1| + |b1|``; the activation amplifies that by at most its slope (GELU 1.13; SwiGLU's product
-    ``silu(a) b`` by ``SiLU slope x 2`` branches); the output matmul adds its own rounding. The output's floor is
-    the bound ``|hidden| @ |w2| + |b2|``, with ``|act(z)| <= |z|`` and ``|silu(a) b| <= |a| |b|``."""
-    p = {key: np.abs(np.asarray(a, dtype=np.float64)) for key, a in params.items()}
-    xa = np.abs(np.asarray(x, dtype=np.float64))
-    hidden = xa @ p["w1"] + p.get("b1", 0.0)
-    if activation == "swiglu":
-        hidden = hidden * (xa @ p["w3"])
-        slope = 2.0 * SILU_SLOPE
-    else:
-        slope = GELU_SLOPE
-    floor = float(np.max(hidden @ p["w2"] + p.get("b2", 0.0), initial=0.0))
-    n = x.shape[-1] + p["w1"].shape[1]
-    return n, 1.0 + slope, max(floor, TINY[dtype])
-
-
-def ffn_tolerance(dtype, x, params, activation):
-    """``(tol, floor)`` from :func:`ffn_budget`."""
-    n, cond, floor = ffn_budget(dtype, x, params, activation)
-    return tolerance(dtype, n=n, cond=cond), floor
-
-
 @prop("feed_forward", "matches_oracle", inputs=ffn_inputs, dtypes=FLOATS,
       statement="feed_forward (relu, exact-erf gelu, swiglu; with and without biases) equals the float64 NumPy "
-                "oracle within the dtype's tolerance for two matmuls and an activation, relative to |out| + the "
-                "bound |act(|x| @ |w1| + |b1|)| @ |w2| + |b2|.")
+                "oracle within the error propagated through the float64 hidden pre-activations and activations "
+                "(float32 dots, two roundings per stored intermediate, the activation's slope) plus one rounding "
+                "of the output (properties.budgets).")
 def ffn_oracle(impl, case):
     x, params, act = case["x"], case["params"], case["activation"]
     got = impl.feed_forward(x, params, activation=act)
     want = expected("feed_forward", x, params, activation=act)
     got = impl.expect(got, shape=want.shape)
-    tol, floor = ffn_tolerance(impl.dtype, x, params, act)
+    tol, floor = budgets.ffn_budget(impl.dtype, x, params, act)
     assert_close(got, want, dtype=impl.dtype, what=f"feed_forward({act}) vs float64 oracle", tol=tol, floor=floor)
 
 

@@ -1,4 +1,4 @@
-"""Properties of attention's additive ``bias`` (SPEC 3.6, "added 2026-12-04"; section 4, "Attention bias").
+"""Properties of attention's additive ``bias`` (docs/contract.md 3.6, "added 2026-12-04"; section 4, "Attention bias").
 
 ``logits = scale * q k^T + bias`` before masking, for ``attention_weights``, ``scaled_dot_product_attention``,
 ``multi_head_attention`` (bias broadcastable to ``(B, H, Lq, Lk)``) and ``mha_decode`` (``(B, H, T, P + T)``, the

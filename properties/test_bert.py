@@ -1,4 +1,4 @@
-"""Properties of the BERT components (SPEC 3.8 and section 4, "BERT"): input embeddings and MLM masking."""
+"""Properties of the BERT components (docs/contract.md 3.8 and section 4, "BERT"): input embeddings and MLM masking."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Defaults are part of the contract: omitting an optional argument is the same as passing SPEC's default.
+"""Defaults are part of the contract: omitting an optional argument is the same as passing the contract's default.
 
 Every other property passes the optional arguments it cares about, so a kernel whose default differs from the
 catalogue's (``approximate=True`` copied from ``jax.nn.gelu``, ``axis=None`` from ``scipy.special.softmax``,
@@ -27,7 +27,7 @@ from properties.assertions import assert_close, require
 from properties.catalogue import SIGNATURES, optional_parameters, signature
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import prop, properties as registered
-from properties.subject import Subject
+from properties.subject import ImplError, Subject, _is_default, unsupported
 from properties.tolerances import flush_floor
 
 #: optional arguments the drawn input is built around: they keep their drawn value (omitted only when it is the
@@ -67,12 +67,6 @@ def _captured_call(subject: Subject, source, component: str, case):
     raise AssertionError(f"{source.key} never called {component}: it cannot serve as the defaults' source")
 
 
-def _is_default(value, default) -> bool:
-    if isinstance(value, np.ndarray) or isinstance(default, np.ndarray):
-        return False
-    return type(value) is type(default) and value == default if default is not None else value is None
-
-
 def _split(component: str, arguments: dict) -> tuple[dict, dict]:
     """(explicit, omitted): every argument with the optional ones at the catalogue default (``TIED`` ones as
     drawn), and the same without those that equal their default."""
@@ -83,6 +77,18 @@ def _split(component: str, arguments: dict) -> tuple[dict, dict]:
     explicit = {**{k: v for k, v in arguments.items() if k not in defaults}, **explicit}
     omitted = {k: v for k, v in explicit.items() if k not in defaults or not _is_default(v, defaults[k])}
     return explicit, omitted
+
+
+def _raises_alike(subject: Subject, component: str, omitted: dict, passed: ImplError):
+    """The call with the defaults passed raised: an input the implementation cannot compute (its source
+    property reports that). With the defaults omitted it must raise alike; then there is nothing to compare."""
+    try:
+        _invoke(subject, component, omitted)
+    except ImplError as left_out:
+        if type(left_out.original) is type(passed.original):
+            unsupported(f"{component} raised {type(passed.original).__name__} with its defaults passed and "
+                        "omitted alike (nothing to compare; its other properties report it)")
+    raise passed
 
 
 def _invoke(subject: Subject, component: str, arguments: dict):
@@ -132,7 +138,13 @@ def _register(component: str, source) -> None:
                     f"defaults ({defaults}) explicitly, on the inputs of {source.name}.")
     def defaults_are_the_catalogue_defaults(impl, case):
         explicit, omitted = _split(component, _captured_call(impl, source, component, case))
-        want = _invoke(impl, component, explicit)
+        impl.keep_defaults = True  # the explicit call passes every default (no property-wide coin flip)
+        try:
+            want = _invoke(impl, component, explicit)
+        except ImplError as passed:
+            _raises_alike(impl, component, omitted, passed)
+        finally:
+            impl.keep_defaults = False
         got = _invoke(impl, component, omitted)
         left_out = ", ".join(sorted(set(explicit) - set(omitted))) or "nothing"
         _compare(got, want, impl.dtype, f"{component} with {left_out} omitted vs the defaults passed")

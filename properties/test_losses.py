@@ -1,4 +1,4 @@
-"""Properties of the losses (SPEC 3.3 and section 4, "Losses"): cross entropy, BCE with logits, MSE, KL."""
+"""Properties of the losses (docs/contract.md 3.3 and section 4, "Losses"): cross entropy, BCE with logits, MSE, KL."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Properties of memory accounting (SPEC 3.9 and section 4, "Memory" and "Parameters"): training state per device
+"""Properties of memory accounting (docs/contract.md 3.9 and section 4, "Memory" and "Parameters"): training state per device
 under ZeRO, the KV cache, stored activations, and the seed's claims about a block's parameter count. Everything
 is an exact integer formula, so every check runs once, without a float dtype, and compares exactly."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Properties of the normalization layers (SPEC 3.1 and section 4, "Norms").
+"""Properties of the normalization layers (docs/contract.md 3.1 and section 4, "Norms").
 
 Every normalisation maps a *group* of values (the normalised axes of one sample, one channel, one block of
 channels) to ``(x - mean) / sqrt(var + eps)``; the helpers below view any input of any of the five layers as
@@ -6,7 +6,7 @@ rows, one per group, so that statistics, condition numbers and checks are writte
 
 Conditioning. The input is already rounded, so its own rounding is relative to ``|mean|`` while the output is
 measured in units of the spread: a normalisation's condition number is ``1 + |mean| / sqrt(var + eps)`` of the
-group (SPEC, tolerances.py). A constant group has ``x - mean == 0`` exactly in exact arithmetic, and a group
+group (docs/contract.md, tolerances.py). A constant group has ``x - mean == 0`` exactly in exact arithmetic, and a group
 whose variance is below ``eps`` is well conditioned relative to ``sqrt(eps)``: both are covered by the ``+ eps``.
 Statistics are computed here in float64 on each row divided by its largest magnitude, so that rows with values
 up to the dtype's max/4 (even float64's) give finite figures.
@@ -29,7 +29,7 @@ from properties.tolerances import MAX, TINY, gradient_tolerance, tolerance
 NORMS = ("batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm")
 #: the layers that subtract the mean (invariant to x -> a x + b); RMS norm only divides
 CENTERING = ("batch_norm", "layer_norm", "instance_norm", "group_norm")
-#: SPEC 3.1 defaults (an omitted ``eps`` must mean these)
+#: docs/contract.md 3.1 defaults (an omitted ``eps`` must mean these)
 DEFAULT_EPS = {"batch_norm": 1e-5, "layer_norm": 1e-5, "instance_norm": 1e-5, "group_norm": 1e-5, "rms_norm": 1e-6}
 #: eps values drawn; None omits the argument (the default applies). 1e-1 makes eps dominate ordinary groups.
 EPS_CHOICES = (None, 1e-5, 1e-3, 1e-1)

@@ -1,4 +1,4 @@
-"""Properties of the optimizer steps (SPEC 3.4 and section 4, "Optimizers"): SGD, Adam and AdamW.
+"""Properties of the optimizer steps (docs/contract.md 3.4 and section 4, "Optimizers"): SGD, Adam and AdamW.
 
 Every comparison is made per element against the magnitude of the operands whose rounding the result inherits
 (the *operand scale*, tracked through the steps by :func:`sgd_reference` / :func:`adam_reference` in float64):

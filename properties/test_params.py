@@ -1,4 +1,4 @@
-"""Properties of parameter initialisation and counting (SPEC 3.9 and section 4, "Parameters"; the memory
+"""Properties of parameter initialisation and counting (docs/contract.md 3.9 and section 4, "Parameters"; the memory
 accounting lives in :mod:`properties.test_memory`). Everything here is analytic or structural, so every check runs
 once, without a float dtype."""
 from __future__ import annotations
@@ -39,7 +39,7 @@ def config_inputs(dtype):
 
 
 def expected_shapes(cfg) -> list[tuple[int, ...]]:
-    """Every parameter tensor's shape, written out from SPEC 3.9 (and 3.6's ``x @ W`` layout of ``wq (d, H*D)``,
+    """Every parameter tensor's shape, written out from docs/contract.md 3.9 (and 3.6's ``x @ W`` layout of ``wq (d, H*D)``,
     ``wk wv (d, Hkv*D)``, ``wo (H*D, d)``): the token embedding, learned positions, per layer a pre-attention
     and a pre-FFN norm, the attention and FFN projections (biases if ``bias``; none for SwiGLU), a final norm,
     and the LM head ``(d, V)`` unless tied."""
@@ -146,7 +146,7 @@ def count_closed_form(impl, case):
 
 
 def _bad_configs(cfg):
-    """(config, why) pairs that break SPEC 3.9's conventions."""
+    """(config, why) pairs that break docs/contract.md 3.9's conventions."""
     yield dict(cfg, norm="no-such-norm"), "an unknown norm"
     yield dict(cfg, ffn="no-such-ffn"), "an unknown ffn"
     yield dict(cfg, positional="no-such-positional"), "an unknown positional kind"

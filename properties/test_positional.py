@@ -1,4 +1,4 @@
-"""Properties of the positional encodings (SPEC 3.7 and section 4, "Positions").
+"""Properties of the positional encodings (docs/contract.md 3.7 and section 4, "Positions").
 
 Where the bugs of this family hide, and so what the strategies draw:
 - angles at long positions: positions start anywhere from 0 to 12345 (hundreds and thousands), where an angle

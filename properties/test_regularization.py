@@ -1,4 +1,4 @@
-"""Properties of dropout (SPEC 3.5 and section 4, "Dropout"): exact value structure, and the mask's statistics
+"""Properties of dropout (docs/contract.md 3.5 and section 4, "Dropout"): exact value structure, and the mask's statistics
 checked with exact binomial intervals and Hoeffding bounds (false-alarm rate <= 1e-6 per check)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Properties of the assembled transformer (SPEC 3.10 and section 4, "Blocks and model").
+"""Properties of the assembled transformer (docs/contract.md 3.10 and section 4, "Blocks and model").
 
 Where the bugs of an assembled model hide, and so what the strategies draw: the wiring of a block (pre- vs
 post-norm, where the residual is taken, which norm's parameters are used), the model's glue (position offsets,
@@ -489,7 +489,7 @@ def forward_causal(impl, case):
 
 def repeat_kv_model(params, cfg):
     """The MHA twin of a GQA model: every layer's wk, wv (bk, bv) repeat each K/V head's columns for its group of
-    H / Hkv query heads (query head h reads K/V head h // group, SPEC 3.6); and its config."""
+    H / Hkv query heads (query head h reads K/V head h // group, docs/contract.md 3.6); and its config."""
     h, hkv = cfg["n_heads"], cfg["n_kv_heads"]
     head_dim, group = cfg["d_model"] // h, h // hkv
     layers = []

@@ -128,6 +128,14 @@ def _prepare() -> None:
         pass
 
 
+def _oracle_sharpness(doc: dict) -> dict:
+    """Per dtype, the median and minimum over components of the worst error / allowance of the built-ins' passed
+    oracle comparisons: how much of its allowance a correct kernel uses (:func:`properties.budgets.sharpness`)."""
+    from properties.budgets import sharpness
+    names = {r["property"] for r in doc["results"] if r["property"].endswith("matches_oracle")}
+    return sharpness(doc, properties=names)
+
+
 def render(doc: dict) -> str:
     """The report page for a results document (see :mod:`reports.recorder`)."""
     if _PREPARING is not None:
@@ -145,4 +153,4 @@ def render(doc: dict) -> str:
         families=FAMILIES, components=COMPONENTS, details=details(doc), statements=statements(doc),
         problems=problems, deviations=grouped_deviations(doc),
         skipped=skipped_reasons(doc), figures=figs, family_figures=family_figs, total=len(results),
-        bad_inputs=bad_inputs_tried(doc))
+        bad_inputs=bad_inputs_tried(doc), sharpness=_oracle_sharpness(doc))

@@ -1,4 +1,4 @@
-"""Collecting check results as they finish and writing the reports (SPEC section 5).
+"""Collecting check results as they finish and writing the reports (docs/contract.md section 5).
 
 Each result is appended to ``<report-json stem>.jsonl`` the moment the controller hears of it, so a run that is
 interrupted (Ctrl-C, a killed controller) still leaves what finished; ``python -m reports FILE.jsonl`` rebuilds
@@ -106,7 +106,10 @@ class Recorder:
         impls = [{"name": i.name, "module": i.target, "dtypes": list(i.dtypes),
                   "known_deviations": {":".join(k): r for k, r in i.known_deviations.items()}}
                  for i in config.dlprops_impls]
-        return cls(config.getoption("report_json"), config.getoption("report_html"), run_meta(config), impls)
+        recorder = cls(config.getoption("report_json"), config.getoption("report_html"), run_meta(config), impls)
+        from properties.plugin import node_path
+        recorder.node_prefix = node_path(config, "")  # '' in the checkout, else the checkout's path and '/'
+        return recorder
 
     def _append(self, obj: dict) -> None:
         if self.jsonl is None and self.stream is not None:
@@ -138,12 +141,13 @@ class Recorder:
     def _reproduce(self, record: dict) -> str:
         """The command that runs a crashed check again (alone, it takes the pytest process down with it)."""
         from properties.loader import BUILTINS
-        parts = ["pytest", shlex.quote(record["nodeid"])]
+        parts = ["pytest", shlex.quote(getattr(self, "node_prefix", "") + record["nodeid"])]
         module = next((i["module"] for i in self.impls if i["name"] == record["impl"]), None)
         if module and module not in BUILTINS:
             parts += ["--impl", shlex.quote(module), "--no-builtins"]
         if self.meta.get("seed"):
             parts.append(f"--hypothesis-seed={self.meta['seed']}")
+        parts.append("--report-json '' --report-html ''")  # replaying one check leaves the run's reports alone
         return " ".join(parts)
 
     def document(self) -> dict:
@@ -156,6 +160,11 @@ class Recorder:
         if not self.results:
             return
         self.written = write_reports(self.document(), self.json_path, self.html_path)
+        target = self.json_path or self.html_path
+        if target:  # the replays of checks that no longer fail (or did not run) would look current
+            from reports.replay import prune
+            prune(pathlib.Path(target).parent / "replays",
+                  {pathlib.Path(r["replay"]).stem for r in self.results.values() if r.get("replay")})
 
 
 SORT_KEY = ("family", "component", "property", "impl", "dtype")

@@ -6,6 +6,7 @@ and for the controller of a ``-n N`` run, and it is tested without running pytes
 """
 from __future__ import annotations
 
+import pathlib
 from collections import Counter, defaultdict
 
 from properties.catalogue import COMPONENTS
@@ -94,4 +95,7 @@ def summary_lines(results: list[dict], *, impl_order: list[str] | None = None, w
         lines += ["", *folded]
     if written:
         lines += ["", "reports written: " + ", ".join(written)]
+    replays = sorted({str(pathlib.PurePath(r["replay"]).parent) for r in problems if r.get("replay")})
+    if replays:
+        lines.append(f"replay scripts (plain Python, exit 1 while the failure holds): {', '.join(replays)}/*.py")
     return lines

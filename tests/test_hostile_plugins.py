@@ -1,4 +1,4 @@
-"""Plug-ins that misbehave cost only their own checks (SPEC sections 2 and 5).
+"""Plug-ins that misbehave cost only their own checks (docs/contract.md sections 2 and 5).
 
 Two nested runs, started together:
 

@@ -1,5 +1,6 @@
-"""``impls.jax._jit.jit``: executables kept on disk and found again without tracing (issue 9: JAX as cheap per
-check as NumPy; tracing and lowering were ~25-35 ms of every executable in every process)."""
+"""``impls._jax_jit.jit`` (``impls.jax._jit`` re-exports it): executables kept on disk and found again without
+tracing (issue 9: JAX as cheap per check as NumPy; tracing and lowering were ~25-35 ms of every executable in
+every process)."""
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
-from impls.jax import _jit  # noqa: E402
+from impls import _jax_jit as _jit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = textwrap.dedent('''
     import json, sys
     import jax, jax.numpy as jnp, numpy as np
-    from impls.jax._jit import jit
+    from impls._jax_jit import jit
 
     traces = []
     jax.monitoring.register_event_duration_secs_listener(

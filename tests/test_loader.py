@@ -1,4 +1,4 @@
-"""Loading implementation modules (SPEC section 2).
+"""Loading implementation modules (docs/contract.md section 2).
 
 A module that cannot be used at all stops the run at once with one line naming the file and the problem (pytest's
 usage-error exit code 4, nothing collected); a usable plug-in is verified with one ``pytest --impl`` and whatever

@@ -1,4 +1,4 @@
-"""The reports (SPEC section 5): ``results.json``'s schema, the streamed ``results.jsonl`` and rebuilding the page from
+"""The reports (docs/contract.md section 5): ``results.json``'s schema, the streamed ``results.jsonl`` and rebuilding the page from
 it (also after an interrupted run, also from a file cut mid-line), serial and ``-n 2`` runs agreeing, and the HTML
 page: the matrix, a failure card with its counterexample and reproduce command, self-contained and small.
 """
@@ -16,7 +16,7 @@ from reports.__main__ import main as reports_main
 from tests.plugins import ROOT, buggy, buggy_ci_run, finish, plugin, start_suite, suite_env
 
 STATUSES = {"passed", "failed", "error", "skipped", "xfailed", "xpassed"}
-#: the fields SPEC section 5 fixes for each result, and their JSON types
+#: the fields docs/contract.md section 5 fixes for each result, and their JSON types
 FIELDS = {"impl": str, "component": str, "property": str, "dtype": str, "status": str, "examples": int,
           "duration_s": (int, float), "message": str, "counterexample": (str, type(None)),
           "max_abs_err": (int, float, type(None)), "max_rel_err": (int, float, type(None))}

@@ -1,4 +1,4 @@
-"""Runs are reproducible (SPEC section 5): under ``CI=true`` (the derandomized ``ci`` profile) two runs give the same
+"""Runs are reproducible (docs/contract.md section 5): under ``CI=true`` (the derandomized ``ci`` profile) two runs give the same
 outcomes, examples and counterexamples; every failure's ``reproduce`` command, run as it stands (and without
 ``CI=true``), fails again on the same counterexample.
 """

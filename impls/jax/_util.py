@@ -1,63 +1,14 @@
-"""Conversion, precision and autodiff helpers shared by the JAX family modules."""
+"""Conversion, precision and autodiff helpers of the JAX implementation (the shared plumbing — x64, device
+placement, ``asarray``/``to_numpy``/``vjp`` — is :mod:`impls._jax_common`, re-exported here)."""
 import functools
 import math
-import os
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-try:  # the C++ transfer behind jax.device_put (private: see _batched_device_put)
-    from jax._src import core as _core
-    from jax._src.lib import _jax
-except ImportError:
-    _core = _jax = None
-
-# float64 is part of the contract; without this flag JAX silently computes float64 inputs in float32.
-jax.config.update("jax_enable_x64", True)
-
-_PLATFORM = "gpu" if os.environ.get("DLPROPS_DEVICE", "cpu").startswith("cuda") else "cpu"
-DEVICE = jax.devices(_PLATFORM)[0]
-
-
-_SHARDING = jax.sharding.SingleDeviceSharding(DEVICE)
-
-
-def _device_put(a: np.ndarray):
-    """``jax.device_put(a, DEVICE)``: ~40 us a call, nearly all of it Python around one C++ transfer."""
-    return jax.device_put(a, DEVICE)
-
-
-def _batched_device_put(a: np.ndarray):
-    """The C++ transfer ``jax.device_put`` ends in, called directly (~4 us): a committed copy on DEVICE.
-    Private to jaxlib, so :data:`FAST_TRANSFER` says whether this jaxlib has it; otherwise the public call
-    is used. (A jitted identity is as fast but compiles once per shape and dtype: 400 shapes in attention.)"""
-    return _jax.batched_device_put(_aval(a.shape, a.dtype), _SHARDING, [a], [DEVICE], True, True)
-
-
-@functools.lru_cache(maxsize=4096)
-def _aval(shape, dtype):
-    return _core.ShapedArray(shape, dtype)
-
-
-def _probe_fast_transfer() -> bool:
-    try:
-        probe = np.arange(6, dtype=np.float32).reshape(2, 3).T  # non-contiguous on purpose
-        out = _batched_device_put(probe)
-        return isinstance(out, jax.Array) and out.dtype == probe.dtype and out.devices() == {DEVICE} \
-            and np.array_equal(np.asarray(out), probe)
-    except Exception:
-        return False
-
-
-FAST_TRANSFER = _jax is not None and _probe_fast_transfer()
-_put = _batched_device_put if FAST_TRANSFER else _device_put
-
-
-def asarray(a):
-    """A ``jax.Array`` with ``a``'s dtype and values, on :data:`DEVICE` (a copy: later changes to ``a`` do
-    not reach it)."""
-    return _put(np.asarray(a))
+from impls._jax_common import (  # noqa: F401  (enables x64 before any array exists)
+    DEVICE, FAST_TRANSFER, _device_put, asarray, to_numpy, vjp)
 
 
 def filled(param, value, shape, dtype):
@@ -65,11 +16,6 @@ def filled(param, value, shape, dtype):
     compiles once per shape instead of once per combination of absent parameters (jit traces ``None`` as
     another static structure). ``y * 1 + 0`` is ``y`` exactly, up to the sign of a zero."""
     return param if param is not None else asarray(np.full(shape, value, dtype=dtype))
-
-
-def to_numpy(x):
-    """A NumPy array for a ``jax.Array`` (bfloat16 stays ``ml_dtypes.bfloat16``)."""
-    return np.asarray(x)
 
 
 def compute_dtype(dtype):
@@ -80,12 +26,6 @@ def compute_dtype(dtype):
 def upcast(x):
     """``x`` in its compute dtype."""
     return x.astype(compute_dtype(x.dtype))
-
-
-def vjp(fn, primals, cotangent):
-    """Vector-Jacobian product ``cotangent^T d fn / d primals`` by ``jax.vjp``."""
-    _, pullback = jax.vjp(fn, *primals)
-    return tuple(pullback(cotangent))
 
 
 _HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))

@@ -7,7 +7,7 @@ calls a kernel jitted with its options static. Components without a JAX/optax bu
 attention probabilities, positional encodings, BERT helpers, parameter initialisation, feed-forward and
 multi-head blocks) are not provided; flax is deliberately not a dependency.
 """
-from impls.jax._util import asarray, to_numpy, vjp  # noqa: F401  (the plug-in interface; enables x64)
+from impls._jax_common import asarray, to_numpy, vjp  # noqa: F401  (the plug-in interface; enables x64)
 
 from .activations import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403

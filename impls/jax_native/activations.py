@@ -3,8 +3,8 @@
 import jax
 import jax.numpy as jnp
 
+from impls._jax_jit import jit
 from impls._validate import activations as check
-from ..jax._jit import jit
 
 __all__ = ["relu", "sigmoid", "tanh", "silu", "gelu", "softmax", "log_softmax"]
 

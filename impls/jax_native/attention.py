@@ -13,11 +13,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from impls._jax_common import asarray
+from impls._jax_jit import jit
 from impls._validate import attention as check
 
 from ._util import meta
-from ..jax._jit import jit
-from ..jax._util import asarray
 
 __all__ = ["scaled_dot_product_attention"]
 

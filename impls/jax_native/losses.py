@@ -6,8 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from impls._jax_jit import jit
 from impls._validate import losses as check
-from ..jax._jit import jit
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 

@@ -11,12 +11,10 @@ once per canonical shape instead of once per input shape and number of normalise
 import jax
 import jax.numpy as jnp
 
+from impls._jax_jit import jit
 from impls._validate import norms as check
 
-from impls.jax._util import as_channels, as_rows, reshape, vector
-
-from ._util import meta
-from ..jax._jit import jit
+from ._util import as_channels, as_rows, meta, reshape, vector
 
 __all__ = ["batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm"]
 

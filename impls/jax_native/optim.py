@@ -11,8 +11,8 @@ import jax.numpy as jnp
 import optax
 from optax import tree_utils
 
+from impls._jax_jit import jit
 from impls._validate import optim as check
-from ..jax._jit import jit
 
 __all__ = ["sgd_step", "adam_step", "adamw_step"]
 

@@ -11,9 +11,14 @@ __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_
 
 
 def _reduce(loss, reduction):
-    """``mean``/``sum`` over every element, or ``none``."""
+    """``mean``/``sum`` over every element, or ``none``. A mean whose running sum overflows (losses near the
+    dtype's max) is taken of the scaled terms instead: the mean itself is finite."""
     if reduction == "mean":
-        return loss.mean()
+        with np.errstate(over="ignore"):
+            mean = loss.mean()
+        if np.isfinite(mean) or not np.isfinite(loss).all():
+            return mean
+        return (loss / loss.size).sum()
     if reduction == "sum":
         return loss.sum()
     return loss

@@ -5,7 +5,7 @@ reductions — and never correct what the framework computes, so every differenc
 PyTorch's own. Components PyTorch has no built-in for (positional encodings, BERT helpers, parameter
 initialisation, feed-forward blocks, KV-cache decoding, attention probabilities) are not provided.
 """
-from impls.torch._util import asarray, to_numpy, vjp  # noqa: F401  (the plug-in interface)
+from impls._torch_common import asarray, to_numpy, vjp  # noqa: F401  (the plug-in interface)
 
 from .activations import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403

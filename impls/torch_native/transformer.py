@@ -14,7 +14,7 @@ import torch
 
 from impls._validate import attention as A
 from impls._validate import transformer as V
-from impls.torch._util import DEVICE
+from impls._torch_common import DEVICE
 
 from ._util import meta
 

@@ -1,6 +1,6 @@
 """Plug-in modules for the tests of the suite itself, and a helper that runs the suite on them.
 
-Each ``*.py`` here is an implementation module as a user would write one (SPEC section 2), small on purpose: the
+Each ``*.py`` here is an implementation module as a user would write one (docs/contract.md section 2), small on purpose: the
 tests run ``pytest --no-builtins --impl tests/plugins/<name>.py properties/test_activations.py`` in a subprocess,
 so only these tiny plug-ins are checked (a few seconds a run), with the reports written under ``tmp_path``.
 

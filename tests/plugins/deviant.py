@@ -21,7 +21,7 @@ KNOWN_DEVIATIONS = {
 SILU_MESSAGE = "silu is not offered by the deviant plug-in"
 GELU_MESSAGE = "approximate=True (the tanh form) is not supported"
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
 def asarray(a):
@@ -49,4 +49,4 @@ def gelu(x, *, approximate=False):
     if approximate:
         raise NotImplementedError(GELU_MESSAGE)
     x64 = x.astype(np.float64)
-    return (0.5 * x64 * (1.0 + _erf(x64 / math.sqrt(2.0)))).astype(x.dtype)
+    return (0.5 * x64 * _erfc(-x64 / math.sqrt(2.0))).astype(x.dtype)  # erfc: accurate in the left tail too

@@ -1,0 +1,428 @@
+"""Error budgets of the attention family derived from what is actually computed (see :mod:`properties.tolerances`
+for the per-operation model this builds on).
+
+The a-priori budgets (``eps (4 + sqrt n) cond``, with ``cond`` from triangle-inequality bounds such as
+``|x| @ |W|``) left a correct kernel using 1-4% of its allowance in half precision. Here each budget is an
+*absolute, per-element* allowance propagated through the float64 intermediates of the rounded inputs: the
+logits ``s``, probabilities ``p``, value rows ``v``, projections and hidden activations, and the output. An
+implementation computing in dtype ``t`` (unit roundoff ``u_t = eps_t / 2``) may accumulate in a compute dtype
+``c`` (float32 for float16/bfloat16: the catalogue allows it; ``c = t`` otherwise), and may store intermediates in
+``t`` (torch's and JAX's built-in half kernels keep the probabilities, projections and the attention output in
+half precision). Each source of error is counted once:
+
+* a reduction over ``n`` terms in ``c``: ``u_c (ULPS + sqrt n)`` times the sum of the magnitudes of its terms
+  (the :mod:`properties.tolerances` model; ``ULPS`` covers the few elementwise operations around it);
+* a stored intermediate ``z`` of a half-precision ``t``: up to two roundings, ``eps_t |z|``
+  (``STORED_ROUNDINGS``): e.g. the unnormalised exponentials and the probabilities, or a projection and its RoPE
+  rotation (in float32/float64 ``t = c`` and the store is one of the roundings ``ULPS`` counts);
+* a logit ``s_ij = scale q_i . k_j``: the reduction term of ``A_ij = scale sum_d |q_id| |k_jd|``, in half
+  precision plus ``eps_t A_ij`` (a prescaled ``q`` or a logit stored in ``t``), plus what the errors of q and k
+  carry;
+* probabilities: a logit error ``|delta_ij| <= E_ij`` gives ``p^_ij / p_ij = exp(delta_ij) / sum_k p_ik
+  exp(delta_ik)``, off by at most ``expm1(E_ij + G_i)`` with ``G_i = log sum_k p_ik exp(E_ik)`` (``~ E_ij +
+  sum_k p_ik E_ik`` for small errors: the "~1" between logit and probability errors); and since the perturbed
+  probabilities still sum to 1, the output ``sum_j p_ij v_j`` moves by ``sum_j p_ij r_ij (v_j - o_i)``: relative
+  probability errors times the *spread* of the value rows around the output, not their size;
+* the output: one final rounding ``u_t |o|``.
+
+Nothing here multiplies by ``(ULPS + sqrt n)`` twice. float32/float64 budgets come out no looser than the a-priori
+ones (each term is bounded by the corresponding a-priori term).
+"""
+from __future__ import annotations
+
+import math
+import statistics
+
+import numpy as np
+
+from properties.tolerances import ANGLE_DTYPE, EPS, TINY, ULPS, angle_cond, eps, tolerance
+
+#: roundings of ``t`` a stored intermediate may carry (stored once, e.g. the exponentials, and again after a
+#: step that does not change its scale, e.g. normalised): ``2 u_t = eps_t`` relative
+STORED_ROUNDINGS = 2.0
+#: the largest slope of GELU (1.129 at x ~ 0.75) and of SiLU (1.0998 at x ~ 2.4)
+GELU_SLOPE = 1.13
+SILU_SLOPE = 1.1
+#: the implementations whose passed checks measure how sharp the budgets are
+BUILTINS = ("numpy", "torch", "jax", "torch_native", "jax_native")
+HALF = ("float16", "bfloat16")
+
+
+def unit(dtype: str) -> float:
+    """Unit roundoff ``u = eps / 2`` of ``dtype``: the relative error of one rounding to nearest."""
+    return eps(dtype) / 2.0
+
+
+def compute_dtype(dtype: str) -> str:
+    """The dtype a correct kernel may accumulate ``dtype`` in: float32 for half precision."""
+    return "float32" if dtype in HALF else dtype
+
+
+def stored(dtype: str) -> float:
+    """Relative error of an intermediate stored in ``dtype`` (:data:`STORED_ROUNDINGS` roundings) where that is
+    narrower than the compute dtype (half precision); 0 where they are the same: a float32/float64 store is one
+    of the few elementwise roundings that the ``ULPS`` of :func:`reduction` already counts."""
+    return STORED_ROUNDINGS * unit(dtype) if compute_dtype(dtype) != dtype else 0.0
+
+
+def reduction(dtype: str, n: int) -> float:
+    """Relative (to the sum of magnitudes) error of a length-``n`` reduction in ``dtype``'s compute dtype."""
+    return unit(compute_dtype(dtype)) * (ULPS + math.sqrt(max(n, 1)))
+
+
+def underflow(dtype: str) -> float:
+    """Absolute error of a result near 0: a value rounded (twice, :data:`STORED_ROUNDINGS`) to a subnormal of
+    ``dtype`` is off by up to half its spacing ``TINY eps / 2`` each time, and a compute dtype that flushes
+    subnormals to zero (XLA, GPUs) loses up to its ``TINY``."""
+    return STORED_ROUNDINGS * unit(dtype) * TINY[dtype] + TINY[compute_dtype(dtype)]
+
+
+def as_floor(allowance, expected, dtype: str):
+    """``(tol, floor)`` for :func:`properties.assertions.assert_close` that express the per-element absolute
+    ``allowance``: ``floor`` the dtype's smallest normal number and ``tol`` the per-element array
+    ``allowance / (|expected| + floor)`` (each element's allowance relative to its own magnitude). Every
+    allowance gets :func:`underflow` added: the relative terms vanish where a result is subnormal."""
+    floor = TINY[dtype]
+    e = np.abs(np.asarray(expected, dtype=np.float64))
+    e = np.where(np.isfinite(e), e, 0.0)
+    allowance = np.asarray(allowance, dtype=np.float64) + underflow(dtype)
+    return np.broadcast_to(allowance / (e + floor), e.shape).copy(), floor
+
+
+# --- attention ------------------------------------------------------------------------------------------------
+def _softmax(logits, allowed):
+    any_allowed = allowed.any(axis=-1, keepdims=True)
+    row_max = np.max(np.where(allowed, logits, -np.inf), axis=-1, keepdims=True, initial=-np.inf)
+    row_max = np.where(any_allowed, row_max, 0.0)
+    e = np.where(allowed, np.exp(np.where(allowed, logits - row_max, 0.0)), 0.0)
+    return e / np.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)
+
+
+def _repeat_heads(t, heads):
+    return np.repeat(t, heads // t.shape[1], axis=1)
+
+
+def _probability_error(p, err):
+    """The largest relative error of each probability ``p_ij = softmax_j(s_ij)`` when every logit ``s_ik`` may be
+    off by up to ``err_ik``: ``log(p^_ij / p_ij) = delta_ij - log sum_k p_ik exp(delta_ik)`` is largest at
+    ``delta_ij = err_ij`` and every other ``delta_ik = -err_ik`` (and smallest the other way round), so the
+    relative error is at most ``max(expm1(U), -expm1(L))`` with ``U = err_ij - log(p_ij e^err_ij + sum_{k != j}
+    p_ik e^-err_ik)`` and ``L`` likewise; to first order ``err_ij (1 - p_ij) + sum_{k != j} p_ik err_ik``: the
+    logits' error times ~1, and 0 for a row with one allowed key."""
+    e = np.minimum(err, 700.0)
+    up, down = np.exp(e), np.exp(-e)
+    s_up = np.sum(p * up, axis=-1, keepdims=True)
+    s_down = np.sum(p * down, axis=-1, keepdims=True)
+    tiny = np.finfo(np.float64).tiny
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        high = e - np.log(np.maximum(p * up + np.maximum(s_down - p * down, 0.0), tiny))
+        low = -e - np.log(np.maximum(p * down + np.maximum(s_up - p * up, 0.0), tiny))
+        r = np.maximum(np.expm1(np.minimum(high, 700.0)), -np.expm1(low))
+    return np.where(p > 0.0, np.maximum(r, 0.0), 0.0)
+
+
+def attention_core(dtype: str, q, k, v, allowed, scale: float, *, dq=None, dk=None, dv=None) -> dict:
+    """Float64 probabilities ``p`` and output ``o`` of attention over ``q (B, H, Lq, D)``, ``k (B, Hkv, Lk, D)``,
+    ``v (B, Hkv, Lk, Dv)`` (or None) with ``allowed (B, H, Lq, Lk)``, and their allowances for a kernel computing
+    in ``dtype``: ``p_rel`` (relative to each probability) and ``o_abs`` (absolute, per output element, the final
+    rounding included). ``dq``, ``dk``, ``dv``: absolute error bounds of q, k, v when they are computed
+    (projections), else exact inputs."""
+    q, k = np.asarray(q, np.float64), np.asarray(k, np.float64)
+    heads = q.shape[1]
+    k = _repeat_heads(k, heads)
+    qa, ka = np.abs(q), np.abs(k)
+    kt = np.swapaxes(k, -1, -2)
+    logits = scale * (q @ kt)
+    magnitude = abs(scale) * (qa @ np.swapaxes(ka, -1, -2))            # A_ij
+    err = (stored(dtype) + reduction(dtype, q.shape[-1])) * magnitude  # E_ij: the logit's own error
+    if dq is not None:
+        dka = np.zeros_like(ka) if dk is None else _repeat_heads(np.asarray(dk, np.float64), heads)
+        dqa = np.asarray(dq, np.float64)
+        err = err + abs(scale) * (dqa @ np.swapaxes(ka + dka, -1, -2) + qa @ np.swapaxes(dka, -1, -2))
+    err = np.where(allowed, err, 0.0)
+    p = _softmax(logits, allowed)
+    r = _probability_error(p, err)
+    k_len = k.shape[2]
+    own = stored(dtype) + reduction(dtype, k_len)                     # exp, sum, division; p stored in t
+    out = {"p": p, "p_rel": np.where(allowed, r + own, 0.0)}
+    if v is None:
+        return out
+    v = _repeat_heads(np.asarray(v, np.float64), heads)
+    o = p @ v
+    spread = np.abs(v[:, :, None, :, :] - o[:, :, :, None, :])         # |v_je - o_ie|: (B, H, Lq, Lk, Dv)
+    o_abs = (unit(dtype) * np.abs(o) + own * (p @ np.abs(v))
+             + np.einsum("bhij,bhije->bhie", p * r, spread))
+    if dv is not None:
+        o_abs = o_abs + (p * (1.0 + r)) @ _repeat_heads(np.asarray(dv, np.float64), heads)
+    out.update(o=o, o_abs=o_abs)
+    return out
+
+
+def probability_floor_abs(dtype: str) -> float:
+    """Absolute error a probability may have near 0: rounded to a subnormal of ``dtype`` (half its spacing
+    ``TINY eps``), or flushed to zero by a float32 kernel (``TINY[float32]``, as XLA and GPUs do)."""
+    return max(TINY[dtype] * eps(dtype), TINY["float32"])
+
+
+def weights_budget(dtype: str, q, k, allowed, scale: float):
+    """``(tol, floor)`` of attention_weights against the float64 oracle (see :func:`attention_core`)."""
+    core = attention_core(dtype, q, k, None, allowed, scale)
+    # as_floor adds underflow(dtype); a float32 flush of a float64 probability may lose more
+    allowance = core["p_rel"] * core["p"] + max(probability_floor_abs(dtype) - underflow(dtype), 0.0)
+    return as_floor(allowance, core["p"], dtype)
+
+
+def sdpa_budget(dtype: str, q, k, v, allowed, scale: float):
+    """``(tol, floor)`` of scaled_dot_product_attention against the float64 oracle."""
+    core = attention_core(dtype, q, k, v, allowed, scale)
+    vmax = float(np.max(np.abs(np.asarray(v, np.float64)), initial=0.0))
+    allowance = core["o_abs"] + probability_floor_abs(dtype) * vmax * k.shape[2]
+    return as_floor(allowance, core["o"], dtype)
+
+
+# --- multi-head attention and decoding ------------------------------------------------------------------------
+def _unpack(params, h, hkv):
+    p = {key: np.asarray(a, np.float64) for key, a in params.items()}
+    if "w_qkv" not in p:
+        return p
+    w = p.pop("w_qkv")
+    head_dim = w.shape[1] // (h + 2 * hkv)
+    cuts = (h * head_dim, (h + hkv) * head_dim)
+    p.update(zip(("wq", "wk", "wv"), np.split(w, cuts, axis=1)))
+    if "b_qkv" in p:
+        p.update(zip(("bq", "bk", "bv"), np.split(p.pop("b_qkv"), cuts)))
+    return p
+
+
+def _linear(dtype, x, p, w, b):
+    """``x @ W + b`` in float64 and its error bound: the reduction over ``x``'s last axis and the stored
+    result (``eps_t`` relative)."""
+    y = x @ p[w] + (p[b] if b in p else 0.0)
+    bound = np.abs(x) @ np.abs(p[w]) + (np.abs(p[b]) if b in p else 0.0)
+    return y, reduction(dtype, x.shape[-1]) * bound + stored(dtype) * np.abs(y)
+
+
+def _heads(t, heads):
+    batch, length, width = t.shape
+    return t.reshape(batch, length, heads, width // heads).transpose(0, 2, 1, 3)
+
+
+def _pair_sum(t):
+    """``|a| + |b|`` of each half-split RoPE pair, at both members of the pair."""
+    half = t.shape[-1] // 2
+    s = np.abs(t[..., :half]) + np.abs(t[..., half:])
+    return np.concatenate([s, s], axis=-1)
+
+
+def _rotate(dtype, t, dt, positions, base):
+    """RoPE of a computed ``t`` (error ``dt``): the rotation carries ``dt`` (within each pair's ``|a| + |b|``),
+    float32 angles add ``|pos| eps(ANGLE_DTYPE)`` radians, cos/sin and the products a few ``u_c``, and the
+    result is stored in ``t``."""
+    from properties.oracle import expected
+    rotated = np.asarray(expected("rope", t, np.asarray(positions), base=base, interleaved=False), np.float64)
+    pos = np.abs(np.asarray(positions, np.float64))[:, None]
+    angle = pos * eps(ANGLE_DTYPE) + ULPS * unit(compute_dtype(dtype))
+    return rotated, _pair_sum(dt) + angle * _pair_sum(t) + stored(dtype) * np.abs(rotated)
+
+
+def mha_core(dtype: str, x, context, params, h: int, hkv: int, *, mask=None, is_causal=False, rope_base=None,
+             cache=None) -> dict:
+    """Float64 output of multi_head_attention (``cache`` None) or mha_decode (``cache = (k, v)``: causal
+    over cache + new at positions ``P..P+T-1``) with its per-element allowance ``out_abs``, and for decoding
+    the extended caches ``k``, ``v`` with theirs ``k_abs``, ``v_abs``. Every intermediate is propagated as
+    float64 value plus absolute error bound: projections (reduction + stored), RoPE, attention (logit errors
+    from the projections' errors, :func:`attention_core`), the merged heads (stored), the output projection
+    (its reduction, the merged heads' error through ``|Wo|``) and the output's final rounding."""
+    p = _unpack(params, h, hkv)
+    x = np.asarray(x, np.float64)
+    c = x if context is None else np.asarray(context, np.float64)
+    head_dim = p["wq"].shape[1] // h
+    q, dq = _linear(dtype, x, p, "wq", "bq")
+    k, dk = _linear(dtype, c, p, "wk", "bk")
+    v, dv = _linear(dtype, c, p, "wv", "bv")
+    q, dq, k, dk, v, dv = (_heads(t, n) for t, n in ((q, h), (dq, h), (k, hkv), (dk, hkv), (v, hkv), (dv, hkv)))
+    past = 0 if cache is None else cache[0].shape[2]
+    if rope_base is not None:
+        positions = np.arange(past, past + x.shape[1])
+        q, dq = _rotate(dtype, q, dq, positions, rope_base)
+        k, dk = _rotate(dtype, k, dk, positions, rope_base)
+    out = {}
+    if cache is not None:
+        old_k, old_v = (np.asarray(t, np.float64) for t in cache)
+        k, v = np.concatenate([old_k, k], axis=2), np.concatenate([old_v, v], axis=2)
+        dk = np.concatenate([np.zeros_like(old_k), dk], axis=2)
+        dv = np.concatenate([np.zeros_like(old_v), dv], axis=2)
+        # the returned caches: the float64 values with the error they were computed with (stored() includes
+        # the final rounding into t)
+        out.update(k=k, k_abs=dk, v=v, v_abs=dv)
+        is_causal = True
+    shape = (x.shape[0], h, x.shape[1], k.shape[2])
+    allowed = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(mask, shape)
+    if is_causal:
+        q_len, k_len = shape[-2:]
+        allowed = allowed & (np.arange(k_len)[None, :] <= np.arange(q_len)[:, None] + (k_len - q_len))
+    core = attention_core(dtype, q, k, v, allowed, 1.0 / math.sqrt(head_dim), dq=dq, dk=dk, dv=dv)
+    merged = core["o"].transpose(0, 2, 1, 3).reshape(x.shape[0], x.shape[1], h * head_dim)
+    dmerged = core["o_abs"].transpose(0, 2, 1, 3).reshape(merged.shape) + stored(dtype) * np.abs(merged)
+    y, dy = _linear(dtype, merged, p, "wo", "bo")
+    # _linear counted a stored rounding of y: the output is rounded once (u_t) instead
+    dy = dy - stored(dtype) * np.abs(y) + unit(dtype) * np.abs(y) + dmerged @ np.abs(p["wo"])
+    out.update(out=y, out_abs=dy)
+    return out
+
+
+def mha_budget(dtype: str, x, context, params, h: int, hkv: int, **kwargs):
+    """``(tol, floor)`` of multi_head_attention's output against the float64 oracle (:func:`mha_core`)."""
+    core = mha_core(dtype, x, context, params, h, hkv, **kwargs)
+    return as_floor(core["out_abs"], core["out"], dtype)
+
+
+def decode_budgets(dtype: str, x, cache, params, h: int, hkv: int, *, rope_base=None):
+    """``[(tol, floor)]`` of mha_decode's output, cache k and cache v against the float64 oracle."""
+    core = mha_core(dtype, x, None, params, h, hkv, rope_base=rope_base, cache=cache)
+    return [as_floor(core[f"{name}_abs"], core[name], dtype) for name in ("out", "k", "v")]
+
+
+# --- feed-forward ---------------------------------------------------------------------------------------------
+def ffn_budget(dtype: str, x, params, activation: str):
+    """``(tol, floor)`` of feed_forward against the float64 oracle: the hidden pre-activations ``z`` carry their
+    reduction and stored error, the activation amplifies it by at most its slope (GELU 1.13, SiLU 1.1; ReLU 1)
+    and is stored again, the output matmul adds its reduction and carries the hidden error through ``|W2|``, and
+    the output is rounded once."""
+    from impls.numpy.attention import _gelu, _sigmoid
+    p = {key: np.asarray(a, np.float64) for key, a in params.items()}
+    x = np.asarray(x, np.float64)
+    z, dz = _linear(dtype, x, p, "w1", "b1")
+    if activation == "swiglu":
+        z3, dz3 = _linear(dtype, x, p, "w3", "b3")
+        gate = z * _sigmoid(z)
+        hidden = gate * z3
+        dhidden = SILU_SLOPE * dz * (np.abs(z3) + dz3) + np.abs(gate) * dz3
+    elif activation == "relu":
+        hidden, dhidden = np.maximum(z, 0.0), dz
+    else:
+        hidden, dhidden = _gelu(z), GELU_SLOPE * dz
+    dhidden = dhidden + (stored(dtype) + ULPS * unit(compute_dtype(dtype))) * np.abs(hidden)
+    y, dy = _linear(dtype, hidden, p, "w2", "b2")
+    dy = dy - stored(dtype) * np.abs(y) + unit(dtype) * np.abs(y) + dhidden @ np.abs(p["w2"])
+    return as_floor(dy, y, dtype)
+
+
+# --- a-priori budgets ----------------------------------------------------------------------------------------
+# ``(n, cond, floor)`` from triangle-inequality bounds, for the properties that compare an implementation with
+# itself (permutations, packed vs separate, chunked decoding) or with finite differences (gradients); the
+# ``matches_oracle`` properties use the derived budgets above.
+def logit_cond(q, k, scale, allowed=None) -> float:
+    """``1 + scale * max_{allowed i, j} sum_d |q_id| |k_jd|``: the logits' absolute rounding error in units of
+    ``eps``, which is also the relative error it gives the probabilities (see the module docstring)."""
+    qa = np.abs(np.asarray(q, dtype=np.float64))
+    ka = np.abs(np.asarray(k, dtype=np.float64))
+    ka = np.repeat(ka, qa.shape[1] // ka.shape[1], axis=1)
+    bound = qa @ np.swapaxes(ka, -1, -2)
+    if allowed is not None:
+        bound = np.where(allowed, bound, 0.0)
+    return 1.0 + abs(1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)) * float(np.max(bound, initial=0.0))
+
+
+def probability_floor(dtype: str, tol: float) -> float:
+    """The probability below which absolute error is what matters: a probability rounded to a subnormal of
+    ``dtype`` is off by up to ``TINY * eps``, and one that a float32 kernel flushes to zero by up to
+    ``TINY[float32]`` (what XLA and GPUs do), within ``tol * floor`` for this floor."""
+    return max(TINY[dtype], TINY["float32"] / tol)
+
+
+def apriori_mha_budget(dtype, x, context, params, h, hkv, *, rope_base=None, max_position=0, cache=None):
+    """``(n, cond, floor)`` for a ``multi_head_attention``/``mha_decode`` output from upper bounds of the projected
+    magnitudes: ``qb = |x| @ |wq| + |bq|`` (likewise kb, vb; the cache's own magnitudes for cached keys/values).
+
+    A projected coordinate is off by ``eps (4 + sqrt d) qb``, so a logit by ``scale * 2 * eps (4 + sqrt d)
+    |qb| |kb|`` per head (Cauchy-Schwarz; RoPE rotates pairs and keeps these norms), which is the relative error of
+    the probabilities: ``cond = 1 + 2 scale max|qb_h| max|kb_g|`` (times :func:`angle_cond` with RoPE, whose
+    angles may be float32). The output ``sum_h p_h v_h wo_h + bo`` inherits it relative to
+    ``floor = max vb * max_c sum_r |wo_rc| + max |bo|``. ``n`` counts every reduction on the way."""
+    p = {key: np.abs(np.asarray(a, dtype=np.float64)) for key, a in _unpack(params, h, hkv).items()}
+    xa = np.abs(np.asarray(x, dtype=np.float64))
+    ca = xa if context is None else np.abs(np.asarray(context, dtype=np.float64))
+    d = xa.shape[-1]
+    head_dim = p["wq"].shape[1] // h
+
+    def bound(a, key):
+        out = a @ p[f"w{key}"]
+        return out + p[f"b{key}"] if f"b{key}" in p else out
+
+    def head_norms(t, heads):
+        return np.linalg.norm(t.reshape(t.shape[:-1] + (heads, head_dim)), axis=-1)
+
+    qn = float(np.max(head_norms(bound(xa, "q"), h), initial=0.0))
+    kn = float(np.max(head_norms(bound(ca, "k"), hkv), initial=0.0))
+    vmax = float(np.max(bound(ca, "v"), initial=0.0))
+    k_len = ca.shape[1]
+    if cache is not None:
+        kc, vc = (np.abs(np.asarray(c, dtype=np.float64)) for c in cache)
+        kn = max(kn, float(np.max(np.linalg.norm(kc, axis=-1), initial=0.0)))
+        vmax = max(vmax, float(np.max(vc, initial=0.0)))
+        k_len += kc.shape[2]
+    cond = 1.0 + 2.0 * qn * kn / math.sqrt(head_dim)
+    if rope_base is not None:
+        cond *= angle_cond(dtype, max_position)
+    floor = vmax * float(np.max(p["wo"].sum(axis=0))) + float(np.max(p.get("bo", np.zeros(1))))
+    n = d + head_dim + k_len + h * head_dim
+    return n, cond, max(floor, TINY[dtype])
+
+
+def mha_tolerance(dtype, *args, **kwargs):
+    """``(tol, floor)`` from :func:`apriori_mha_budget`."""
+    n, cond, floor = apriori_mha_budget(dtype, *args, **kwargs)
+    return tolerance(dtype, n=n, cond=cond), floor
+
+
+def apriori_ffn_budget(dtype, x, params, activation):
+    """``(n, cond, floor)``: the hidden pre-activations are off by ``eps (4 + sqrt d)`` relative to their bound
+    ``|x| @ |w1| + |b1|``; the activation amplifies that by at most its slope (GELU 1.13; SwiGLU's product
+    ``silu(a) b`` by ``SiLU slope x 2`` branches); the output matmul adds its own rounding. The output's floor is
+    the bound ``|hidden| @ |w2| + |b2|``, with ``|act(z)| <= |z|`` and ``|silu(a) b| <= |a| |b|``."""
+    p = {key: np.abs(np.asarray(a, dtype=np.float64)) for key, a in params.items()}
+    xa = np.abs(np.asarray(x, dtype=np.float64))
+    hidden = xa @ p["w1"] + p.get("b1", 0.0)
+    if activation == "swiglu":
+        hidden = hidden * (xa @ p["w3"])
+        slope = 2.0 * SILU_SLOPE
+    else:
+        slope = GELU_SLOPE
+    floor = float(np.max(hidden @ p["w2"] + p.get("b2", 0.0), initial=0.0))
+    n = x.shape[-1] + p["w1"].shape[1]
+    return n, 1.0 + slope, max(floor, TINY[dtype])
+
+
+def ffn_tolerance(dtype, x, params, activation):
+    """``(tol, floor)`` from :func:`apriori_ffn_budget`."""
+    n, cond, floor = apriori_ffn_budget(dtype, x, params, activation)
+    return tolerance(dtype, n=n, cond=cond), floor
+
+
+# --- how sharp the budgets are --------------------------------------------------------------------------------
+def sharpness(results, *, family: str | None = None, properties=None, impls=BUILTINS) -> dict:
+    """Per dtype, how much of its allowance a correct built-in uses: for every component, the worst
+    ``error_ratio`` (worst error / allowance) over the *passed* checks of the built-ins ``impls`` (optionally
+    of one ``family`` and of the property names ``properties``); then the ``median`` and ``min`` of those
+    per-component worsts, and how many ``components`` there were. A budget that a correct kernel uses 1% of
+    lets bugs 100x larger than rounding through: the median should be well above 0.01.
+
+    ``results``: a results document (``reports/results.json``: a dict with ``results``, or the list itself)."""
+    rows = results.get("results", []) if isinstance(results, dict) else results
+    worst: dict[tuple[str, str], float] = {}
+    for r in rows:
+        ratio = r.get("error_ratio")
+        if (r.get("status") != "passed" or r.get("impl") not in impls or ratio is None
+                or not math.isfinite(ratio) or r.get("dtype") not in EPS
+                or (family is not None and r.get("family") != family)
+                or (properties is not None and r.get("property") not in properties)):
+            continue
+        key = (r["dtype"], r["component"])
+        worst[key] = max(worst.get(key, 0.0), float(ratio))
+    out = {}
+    for dtype in EPS:
+        values = [w for (d, _), w in worst.items() if d == dtype]
+        if values:
+            out[dtype] = {"median": statistics.median(values), "min": min(values), "components": len(values)}
+    return out
