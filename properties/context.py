@@ -40,6 +40,8 @@ class CheckContext:
     #: ``(component, args, kwargs)`` of every call the example made into the implementation under check, NumPy
     #: values as the property passed them (:attr:`properties.subject.Subject.recording`)
     calls: list = field(default_factory=list)
+    deviation_seen: int = 0  # inputs inside a scoped deviation's regime that showed it
+    deviation_example: str | None = None
     oracle_suspected: str | None = None  # the witness that sided with the implementation against the oracle
 
     def unsupported(self, message: str) -> None:

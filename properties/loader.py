@@ -54,9 +54,22 @@ class Impl:
     def has_vjp(self) -> bool:
         return callable(getattr(self.module, "vjp", None))
 
+    def _declared(self, component: str, prop: str, dtype: str | None):
+        return self.known_deviations.get((component, prop, dtype)) or self.known_deviations.get((component, prop))
+
     def deviation(self, component: str, prop: str, dtype: str | None = None) -> str | None:
         """The declared reason ``(component, prop)`` deviates, for every dtype or (a 3-tuple key) for ``dtype``."""
-        return self.known_deviations.get((component, prop, dtype)) or self.known_deviations.get((component, prop))
+        declared = self._declared(component, prop, dtype)
+        return declared[0] if isinstance(declared, tuple) else declared
+
+    def deviation_regime(self, component: str, prop: str, dtype: str | None = None):
+        """``(description, predicate)`` of the inputs the declared deviation is scoped to, or ``None`` when it is
+        declared for every input (:mod:`properties.regimes`)."""
+        declared = self._declared(component, prop, dtype)
+        if not isinstance(declared, tuple):
+            return None
+        from properties.regimes import resolve
+        return resolve(declared[1])
 
     @property
     def cli(self) -> str:
@@ -214,6 +227,17 @@ def make_impl(module: ModuleType, target: str) -> Impl:
     if not isinstance(deviations, dict) or not all(
             isinstance(k, tuple) and len(k) in (2, 3) and all(isinstance(p, str) for p in k) for k in deviations):
         raise PluginError(f"{target}: KNOWN_DEVIATIONS must map (component, property) to a reason")
+    for key, value in deviations.items():  # a reason, or (reason, regime) scoped to some inputs
+        if isinstance(value, tuple):
+            from properties.regimes import resolve
+            try:
+                if len(value) != 2 or not isinstance(value[0], str):
+                    raise ValueError("a scoped deviation is (reason, regime)")
+                resolve(value[1])
+            except ValueError as exc:
+                raise PluginError(f"{target}: KNOWN_DEVIATIONS[{key!r}]: {exc}") from None
+        elif not isinstance(value, str):
+            raise PluginError(f"{target}: KNOWN_DEVIATIONS[{key!r}] must be a reason or (reason, regime)")
     problems = {c: problem for c in SIGNATURES if callable(getattr(module, c, None))
                 for problem in [signature_problem(c, getattr(module, c))] if problem}
     return Impl(name, module, target, dtypes, dict(deviations), problems)

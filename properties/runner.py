@@ -68,7 +68,8 @@ def _settings(check: Check, run_seed: int, base: settings | None):
     base = base or settings.default
     cap = check.prop.max_examples
     phases = base.phases
-    if check.impl.deviation(check.prop.component, check.prop.name, check.dtype) is not None:
+    if check.impl.deviation(check.prop.component, check.prop.name, check.dtype) is not None \
+            and check.impl.deviation_regime(check.prop.component, check.prop.name, check.dtype) is None:
         phases = tuple(phase for phase in phases if phase is not Phase.shrink)
     return settings(base, deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                     print_blob=False, max_examples=min(base.max_examples, cap) if cap else base.max_examples,
@@ -110,6 +111,17 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
     subject = Subject(check.impl, check.dtype)
     subject.recording = True
     replicas = replicas_of(check.prop)
+    regime = check.impl.deviation_regime(check.prop.component, check.prop.name, check.dtype)
+
+    def run_case(case):
+        try:
+            check.prop.fn(subject, case)
+        except (PropertyFailure, ImplError, BadOutput):
+            if regime is None or not regime[1](case, check.dtype):
+                raise
+            ctx.deviation_seen += 1  # inside the declared regime: the known deviation showing, not a failure
+            if ctx.deviation_example is None:
+                ctx.deviation_example = calls_text(ctx.calls) if ctx.calls else describe(case)
 
     def body(recipe):
         with time_limit(check.prop.component):
@@ -123,7 +135,7 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
                 ctx.rejections.clear()
                 ctx.calls = []  # a new list: the last example's stays with the failure
                 with S.replica(index, replicas):
-                    check.prop.fn(subject, case)
+                    run_case(case)
                 if ctx.rejections:  # every bad input of the example the implementation did not reject, at once
                     raise rejections_failure(check.prop.component, ctx.rejections)
 
@@ -150,6 +162,8 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
     record["duration_s"] = round(time.perf_counter() - start, 6)
     record["examples"] = ctx.examples
     _fold_figures(record, ctx)
+    if regime is not None:
+        return _apply_scoped_deviation(check, record, regime[0], ctx)
     return _apply_deviation(check, record)
 
 
@@ -185,6 +199,22 @@ def _apply_deviation(check: Check, record: dict) -> dict:
     else:
         record["status"] = "xpassed"
         record["message"] = f"declared deviation no longer observed: {reason}"
+    return record
+
+
+def _apply_scoped_deviation(check: Check, record: dict, regime: str, ctx: context.CheckContext) -> dict:
+    """A deviation scoped to ``regime``: a failure outside it stays a failure; inside it, the deviation showed
+    (``xfailed``) or did not (``xpassed``)."""
+    reason = check.impl.deviation(check.prop.component, check.prop.name, check.dtype)
+    if record["status"] in ("failed", "error"):
+        record["message"] = f"outside the declared deviation's regime ({regime}): {record['message']}"
+    elif record["status"] == "passed" and ctx.deviation_seen:
+        record.update(status="xfailed", counterexample=ctx.deviation_example,
+                      message=f"known deviation: {reason} | observed on {ctx.deviation_seen} input(s) of "
+                              f"{ctx.examples} in its regime ({regime}); every other input passed")
+    elif record["status"] == "passed":
+        record.update(status="xpassed", message=f"declared deviation no longer observed in its regime "
+                                                f"({regime}): {reason}")
     return record
 
 

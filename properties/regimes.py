@@ -1,0 +1,50 @@
+"""Input regimes that scope a declared deviation: the inputs where a known difference is allowed to show.
+
+A plug-in (or a built-in) may declare ``KNOWN_DEVIATIONS[(component, property[, dtype])] = (reason, regime)``
+where ``regime`` is a name below or a predicate ``regime(case, dtype) -> bool`` over the property's drawn case.
+Inputs inside the regime that fail are counted as the deviation showing (the check is ``xfailed``, or ``xpassed``
+if none did); inputs outside it are checked like any other, and fail normally. A bare ``reason`` string declares
+a deviation for every input, as before.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+
+from properties.tolerances import MAX
+
+
+def _float_arrays(value):
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" or value.dtype.name == "bfloat16":
+            yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _float_arrays(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _float_arrays(v)
+
+
+def magnitudes_above_sqrt_max(case, dtype: str) -> bool:
+    """Some input value has |x| above half the square root of the dtype's largest value (1.8e19/2 in float32,
+    128 in float16): where a variance formed as (x - mean)^2 or x^2 in the input's range overflows."""
+    limit = math.sqrt(MAX.get(dtype, MAX["float64"])) / 2
+    return any(bool(np.any(np.abs(a.astype(np.float64)) > limit)) for a in _float_arrays(case))
+
+
+#: the named regimes a declaration may use, with the words the report shows
+REGIMES: dict[str, tuple[str, Callable]] = {
+    "magnitudes above sqrt(dtype max)": ("inputs with |x| above sqrt(dtype max) / 2", magnitudes_above_sqrt_max),
+}
+
+
+def resolve(regime) -> tuple[str, Callable]:
+    """(description, predicate) of a declared regime: a name of :data:`REGIMES` or a callable."""
+    if callable(regime):
+        return getattr(regime, "__doc__", None) or getattr(regime, "__name__", "a predicate"), regime
+    if regime in REGIMES:
+        return REGIMES[regime]
+    raise ValueError(f"unknown deviation regime {regime!r}; use one of {sorted(REGIMES)} or a predicate")
