@@ -103,7 +103,10 @@ INTERFACE = [
                                            "`primals` for `cotangent`; enables the gradient properties"),
     ("`KNOWN_DEVIATIONS`", "no", "`{(component, property): reason}` (a third key element narrows it to one "
                                  "dtype): a deliberate difference; its checks run and are reported `xfailed`, or "
-                                 "`xpassed` once they hold"),
+                                 "`xpassed` once they hold. A value `(reason, regime)` scopes it to the inputs "
+                                 "of a regime (a name from `properties/regimes.py`, e.g. `\"magnitudes above "
+                                 "sqrt(dtype max)\"`, or a predicate `regime(case, dtype)`): inputs outside it "
+                                 "are checked like any other and fail normally"),
     ("component functions", "any subset", "names and signatures of section 3; a missing one is reported *not "
                                           "provided*, never failed; a signature that is not the catalogue's makes "
                                           "that component's checks errors"),
