@@ -210,7 +210,7 @@ def _apply_scoped_deviation(check: Check, record: dict, regime: str, ctx: contex
         record["message"] = f"outside the declared deviation's regime ({regime}): {record['message']}"
     elif record["status"] == "passed" and ctx.deviation_seen:
         record.update(status="xfailed", counterexample=ctx.deviation_example,
-                      message=f"known deviation: {reason} | observed on {ctx.deviation_seen} input(s) of "
+                      message=f"known deviation: {reason} | observed: on {ctx.deviation_seen} input(s) of "
                               f"{ctx.examples} in its regime ({regime}); every other input passed")
     elif record["status"] == "passed":
         record.update(status="xpassed", message=f"declared deviation no longer observed in its regime "
