@@ -35,9 +35,26 @@ def magnitudes_above_sqrt_max(case, dtype: str) -> bool:
     return any(bool(np.any(np.abs(a.astype(np.float64)) > limit)) for a in _float_arrays(case))
 
 
+def fully_masked_rows(case, dtype: str) -> bool:
+    """Some query row has no allowed key: its mask row (broadcast to the scores) is all False, or, with
+    ``is_causal`` (bottom-right aligned), the query comes before the first key (Lq > Lk)."""
+    if not isinstance(case, dict) or not isinstance(case.get("q"), np.ndarray) \
+            or not isinstance(case.get("k"), np.ndarray):
+        return False
+    q_len, k_len = case["q"].shape[-2], case["k"].shape[-2]
+    allowed = np.ones((q_len, k_len), dtype=bool)
+    if case.get("is_causal"):
+        allowed &= np.arange(k_len)[None, :] <= np.arange(q_len)[:, None] + (k_len - q_len)
+    mask = case.get("mask")
+    if isinstance(mask, np.ndarray) and mask.dtype == bool:
+        allowed = np.broadcast_to(mask, np.broadcast_shapes(mask.shape, allowed.shape)) & allowed
+    return bool((~allowed.any(axis=-1)).any())
+
+
 #: the named regimes a declaration may use, with the words the report shows
 REGIMES: dict[str, tuple[str, Callable]] = {
     "magnitudes above sqrt(dtype max)": ("inputs with |x| above sqrt(dtype max) / 2", magnitudes_above_sqrt_max),
+    "fully masked rows": ("inputs with a query row that may attend no key", fully_masked_rows),
 }
 
 

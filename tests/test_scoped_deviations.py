@@ -55,3 +55,14 @@ def test_a_malformed_scoped_declaration_is_a_load_error(tmp_path):
                    "KNOWN_DEVIATIONS={('relu', 'matches_oracle'): ('why', 'no such regime')}\n")
     with pytest.raises(PluginError, match="unknown deviation regime"):
         make_impl(import_target(str(bad)), str(bad))
+
+
+def test_fully_masked_rows_regime():
+    import numpy as np
+    from properties.regimes import fully_masked_rows
+    q, k = np.zeros((1, 1, 3, 4)), np.zeros((1, 1, 2, 4))
+    assert fully_masked_rows({"q": q, "k": k, "mask": None, "is_causal": True}, "float32")  # Lq > Lk, bottom-right
+    assert not fully_masked_rows({"q": k, "k": q, "mask": None, "is_causal": True}, "float32")
+    row_off = np.array([[True, False], [False, False], [True, True]])
+    assert fully_masked_rows({"q": q, "k": k, "mask": row_off, "is_causal": False}, "float32")
+    assert not fully_masked_rows({"q": q, "k": k, "mask": row_off[[0, 2, 2]], "is_causal": False}, "float32")
