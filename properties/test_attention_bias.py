@@ -7,7 +7,7 @@ probabilities 0 and output 0.
 
 Where the bugs hide, and so what the strategies draw:
 - every broadcast form of the bias (``(Lq, Lk)``, ``(H, 1, Lk)``, ``(H, Lq, Lk)`` as T5 and ALiBi give it,
-  ``(B, H, Lq, Lk)``, ``(Lk,)``, ``(B, 1, Lq, 1)``) on the shape lattices of ``properties/test_attention.py``
+  ``(B, H, Lq, Lk)``, ``(Lk,)``, ``(B, 1, Lq, 1)``) on the shape lattices of ``properties/attention_common.py``
   (JAX compiles once per shape; the JAX backends broadcast a bias to its full shape before their kernels), square
   and non-square, so that a bias read with its query and key axes swapped shows;
 - ``-inf`` entries, also filling whole rows, together with masks (and fully masked rows) and causality: where
@@ -16,7 +16,7 @@ Where the bugs hide, and so what the strategies draw:
 - T5 relative-position bias and ALiBi computed by the implementation under test, decoded chunk by chunk.
 
 Tolerances. The bias enters the logits exactly (it is drawn in the dtype under test) and is added in the compute
-dtype: the logits' absolute error grows by ``eps * |bias|``, so the condition of ``test_attention``'s comparisons,
+dtype: the logits' absolute error grows by ``eps * |bias|``, so the condition of ``attention_common``'s comparisons,
 ``1 + scale * max sum_d |q_d||k_d|`` (or its bound through the projections), grows by the largest finite
 ``|bias|`` of an allowed entry (:func:`bias_cond`).
 """
@@ -29,9 +29,10 @@ from properties.assertions import assert_close, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
-from properties.test_attention import (CHUNKINGS, SELF_LAYOUTS, _bad_inputs, _f32, _hkv, _o_shape, _p_shape,
-                                       _value_floor, allowed_keys, attention_inputs, decode_inputs, logit_cond,
-                                       make_params, mha_budget, mha_inputs, probability_floor, unpack)
+from properties.attention_common import (CHUNKINGS, SELF_LAYOUTS, _bad_inputs, _f32, _hkv, _o_shape,
+                                         _p_shape, _value_floor, allowed_keys, attention_inputs, decode_inputs,
+                                         logit_cond, make_params, mha_budget, mha_inputs, probability_floor,
+                                         unpack)
 from properties.tolerances import MASKED_PROBABILITY, tolerance
 
 # --- bias arrays ----------------------------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def finite_allowed(case, bias) -> np.ndarray:
 # --- attention_weights and scaled_dot_product_attention ------------------------------------------------------
 @S.composite
 def bias_inputs(draw, dtype, *, forms=BIAS_FORMS, neg_inf=(False, True)):
-    """:func:`properties.test_attention.attention_inputs` (every mask form, causal, scales, logits up to ~1e4)
+    """:func:`properties.attention_common.attention_inputs` (every mask form, causal, scales, logits up to ~1e4)
     plus a bias of one broadcast form, sometimes with ``-inf`` entries and rows."""
     case = draw(attention_inputs(dtype))
     batch, heads, q_len, k_len = _p_shape(case)
@@ -233,7 +234,7 @@ for _c in ("attention_weights", "scaled_dot_product_attention"):
 
 # --- multi_head_attention and mha_decode ---------------------------------------------------------------------
 def _mha_bias_tol(dtype, case, x, context, bias, *, cache=None, max_position=0):
-    """``(tol, floor)`` of :func:`properties.test_attention.mha_budget` with ``max|bias|`` added to the
+    """``(tol, floor)`` of :func:`properties.attention_common.mha_budget` with ``max|bias|`` added to the
     condition."""
     n, cond, floor = mha_budget(dtype, x, context, case["params"], case["num_heads"], _hkv(case),
                                 rope_base=case["rope_base"], max_position=max_position, cache=cache)

@@ -10,7 +10,7 @@ Tolerances. A block or a model is a chain of stages (norm, attention, FFN, resid
 against the largest magnitude met on the way (the ``floor``), each stage adds its own rounding (a reduction of
 ``n`` terms: ``eps (4 + sqrt n)``) and amplifies the error it was handed by its condition: a norm by
 ``max|z| / std(z)`` of its input rows (an error relative to ``max|z|`` becomes one relative to the unit-scale
-output), attention by the logits' condition of :func:`properties.test_attention.mha_budget`, the FFN by its
+output), attention by the logits' condition of :func:`properties.attention_common.mha_budget`, the FFN by its
 activation's slope. The projections are drawn with ``1/sqrt(fan_in)`` scales, so a stage passes the error it is
 handed on with a gain of about one and the stages' contributions add up: the budget is ``tolerance(dtype,
 n = sum of the stages' n, cond = sum of their conditions)`` (the product, a worst-case bound, is ~1e5 for two
@@ -30,7 +30,7 @@ from properties.assertions import assert_close, assert_rejects, require
 from properties.oracle import expected, widen
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
-from properties.test_attention import GELU_SLOPE, SILU_SLOPE, mha_budget
+from properties.attention_common import GELU_SLOPE, SILU_SLOPE, mha_budget
 from properties.tolerances import TINY, angle_cond, tolerance
 
 # --- shared sizes ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The fixed geometry lists the strategies draw from (issue 9: shared JAX compilations) reach what they promise."""
 import math
 
-from properties import test_attention as A
+from properties import attention_common as A
+from properties import test_feed_forward as F
 from properties import test_norms as N
 from properties import test_positional as P
 
@@ -30,9 +31,9 @@ def test_decode_geometries_and_chunkings():
 
 
 def test_feed_forward_layouts_fit_finite_differences():
-    assert all(math.prod(shape) <= 24 for shape, _, _ in A.FFN_GRADIENT_LAYOUTS)
-    assert any(d_out != shape[-1] for shape, _, d_out in A.FFN_LAYOUTS)
-    assert any(len(shape) >= 2 for shape, _, _ in A.FFN_LAYOUTS)  # position_wise draws from these
+    assert all(math.prod(shape) <= 24 for shape, _, _ in F.FFN_GRADIENT_LAYOUTS)
+    assert any(d_out != shape[-1] for shape, _, d_out in F.FFN_LAYOUTS)
+    assert any(len(shape) >= 2 for shape, _, _ in F.FFN_LAYOUTS)  # position_wise draws from these
 
 
 def test_positional_geometries_cover_every_head_count_and_length():

@@ -201,7 +201,7 @@ def test_group_norm_with_one_group_is_layer_norm_bit_for_bit(module):
 
 
 def test_packed_projections_share_the_separate_kernel():
-    from properties.test_attention import make_params, pack
+    from properties.attention_common import make_params, pack
     x = J.asarray(_x((2, 3, 8), seed=10))
     separate = {k: J.asarray(v) for k, v in make_params("float32", 8, 2, 2, 4, 11, bias=True).items()}
     packed = {k: J.asarray(v) for k, v in pack(make_params("float32", 8, 2, 2, 4, 11, bias=True)).items()}
