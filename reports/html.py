@@ -1,6 +1,11 @@
 """The HTML report: one self-contained page (Jinja2 with autoescaping, inline CSS and SVG, no network).
 
-It works with JavaScript off: drill-down uses ``<details>``; a small inline script only adds filtering.
+It works with JavaScript off: drill-down uses ``<details>``; a small inline script only adds filtering (by
+implementation, outcome and text: it hides failure cards, matrix columns and rows, deviation rows).
+
+The page is laid out for someone checking one implementation: failures first, one card per (implementation,
+component, property) with its dtypes inside; the matrix lists the components some implementation checked (a
+non-skipped result) and folds the rest into one closed ``<details>``; family figures only for checked families.
 """
 from __future__ import annotations
 
@@ -52,6 +57,43 @@ def matrix(doc: dict) -> dict:
                 row[impl] = {"counts": dict(counts), "worst": worst}
             out[family][component] = row
     return out
+
+
+def checked_components(doc: dict) -> set[str]:
+    """Components some implementation actually checked: at least one result that was not skipped (a failure or
+    an error counts). A component every implementation skipped ("not provided", dtype not supported) is not."""
+    return {r["component"] for r in doc["results"] if r["status"] != "skipped"}
+
+
+def split_matrix(full: dict, checked: set[str]) -> tuple[dict, dict]:
+    """(shown, folded): the matrix rows of checked components, and those no checked implementation provides."""
+    shown: dict = {}
+    folded: dict = {}
+    for family, rows in full.items():
+        for component, row in rows.items():
+            (shown if component in checked else folded).setdefault(family, {})[component] = row
+    return shown, folded
+
+
+def problem_cards(doc: dict) -> list[dict]:
+    """One card per (implementation, component, property) with a failed or errored dtype: every dtype of that
+    property for that implementation inside it (its outcome; for a failing one its message, counterexample,
+    reproduce command and replay path), worst card first, then by name."""
+    groups: dict = {}
+    for r in doc["results"]:
+        groups.setdefault((r["impl"], r["component"], r["property"]), []).append(r)
+    cards = []
+    for (impl, component, prop), rs in groups.items():
+        problems = [r for r in rs if r["status"] in ("failed", "error")]
+        if not problems:
+            continue
+        worst = max((r["status"] for r in problems), key=lambda s: SEVERITY[s])
+        statement = next((r["statement"] for r in rs if r.get("statement")), "")
+        cards.append({"impl": impl, "component": component, "property": prop, "status": worst,
+                      "statuses": sorted({r["status"] for r in rs}, key=lambda s: -SEVERITY.get(s, 0)),
+                      "statement": statement, "dtypes": sorted(rs, key=lambda r: r["dtype"]),
+                      "problems": sorted(problems, key=lambda r: r["dtype"])})
+    return sorted(cards, key=lambda c: (-SEVERITY[c["status"]], c["impl"], c["component"], c["property"]))
 
 
 def details(doc: dict) -> dict:
@@ -143,14 +185,18 @@ def render(doc: dict) -> str:
     results = doc["results"]
     impl_names = [i["name"] for i in doc.get("impls", [])] or sorted({r["impl"] for r in results})
     problems = [r for r in results if r["status"] in ("failed", "error")]
-    families_present = [f for f in FAMILIES if any(family_of(r["component"]) == f for r in results)]
+    checked = checked_components(doc)
+    # a family's figures only where some component of it was checked (not for a plug-in's missing components)
+    families_checked = [f for f in FAMILIES if any(family_of(c) == f for c in checked)]
     figs = figures.error_histograms(doc)
-    family_figs = {f: figures.family_figures(f) for f in families_present}
+    family_figs = {f: figures.family_figures(f) for f in families_checked}
+    shown, folded = split_matrix(matrix(doc), checked)
     template = _ENV.get_template("report.html.j2")
     return template.render(
         meta=doc.get("meta", {}), impls=doc.get("impls", []), impl_names=impl_names,
-        counts=Counter(r["status"] for r in results), statuses=STATUSES, matrix=matrix(doc),
+        counts=Counter(r["status"] for r in results), statuses=STATUSES, matrix=shown, folded=folded,
+        folded_count=sum(len(rows) for rows in folded.values()),
         families=FAMILIES, components=COMPONENTS, details=details(doc), statements=statements(doc),
-        problems=problems, deviations=grouped_deviations(doc),
+        problems=problems, cards=problem_cards(doc), deviations=grouped_deviations(doc),
         skipped=skipped_reasons(doc), figures=figs, family_figures=family_figs, total=len(results),
         bad_inputs=bad_inputs_tried(doc), sharpness=_oracle_sharpness(doc))

@@ -125,15 +125,21 @@ def test_html_has_matrix_and_failure_cards(runs):
     page = run.html
     matrix = re.search(r'<table class="matrix">(.*?)</table>', page, re.S)
     assert matrix, "no components x implementations matrix"
-    assert "<th>buggy</th>" in matrix.group(1)
-    for component in ("relu", "sigmoid", "tanh", "softmax"):
+    assert '<th data-col="buggy">buggy</th>' in matrix.group(1)
+    for component in ("relu", "sigmoid", "tanh"):
         assert f'<a href="#c-{component}">{component}</a>' in matrix.group(1)
+    # buggy has no softmax: folded away with the other components no implementation provides
+    assert "softmax" not in matrix.group(1)
+    folded = re.search(r'<details id="not-provided" class="folded">(.*?)</details>', page, re.S)
+    assert folded and "<td>softmax</td>" in folded.group(1)
     failed = [r for r in run.results if r["status"] == "failed"]
     assert re.search(rf'<td class="c-failed"[^>]*>[^<]*✗{len(failed)}', matrix.group(1)), "relu's failures"
+    assert page.index('<div class="card') < page.index('<table class="matrix">'), "failures come first"
     cards = re.findall(r'<div class="card (failed|error)".*?</div>', page, re.S)
-    assert len(cards) == len(failed) >= len(buggy.FAILS)
+    # one card per (implementation, component, property), its dtypes inside (buggy declares float32 only)
+    assert len(cards) == len({(r["impl"], r["component"], r["property"]) for r in failed}) >= len(buggy.FAILS)
     for r in (r for r in run.results if r["status"] == "failed"):
-        card = re.search(rf'<div class="card failed" data-text="buggy relu {r["property"]}">(.*?)</div>',
+        card = re.search(rf'<div class="card failed" data-text="buggy relu {r["property"]}"[^>]*>(.*?)</div>',
                          page, re.S)
         assert card, r["property"]
         body = card.group(1)
