@@ -127,3 +127,29 @@ def test_replay_passes_once_fixed_and_stale_replays_go(user_run, tmp_path):
         assert not (home / r["replay"]).exists()
     finally:
         (home / "my_kernels.py").write_text(BUGGY)
+
+
+def test_read_the_failure_at_the_top_and_compare_two_runs(user_run):
+    """The rest of the user's path from the same directory: the failure is in the terminal summary and above the
+    report's matrix, and ``python -m reports diff`` tells the fixed run from the failing one (exit 1 the other way
+    round: a regression)."""
+    home, run = user_run
+    assert "my-kernels rms_norm:matches_oracle float32" in run.stdout, run.stdout[-3000:]
+    html = (home / "reports" / "report.html").read_text()
+    assert html.index("Failures and errors") < html.index('<h2 id="matrix">')  # the failure comes first
+    (home / "old.json").write_text((home / "reports" / "results.json").read_text())
+    (home / "my_kernels.py").write_text(FIXED)
+    try:
+        rerun = _run([PYTEST, str(ROOT / "properties" / "test_norms.py"), "--impl", "my_kernels.py",
+                      "--no-builtins", "-p", "no:cacheprovider", "--hypothesis-profile=ci", "-k",
+                      "rms_norm and matches_oracle", "--report-json", "new.json", "--report-html", ""], home)
+        assert rerun.returncode == 0, rerun.stdout[-3000:]
+        env = suite_env(ci=False, extra={"PYTHONPATH": str(ROOT)})
+        diff = subprocess.run([sys.executable, "-m", "reports", "diff", "old.json", "new.json"], cwd=home, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert diff.returncode == 0 and "fixed" in diff.stdout.lower(), diff.stdout + diff.stderr
+        worse = subprocess.run([sys.executable, "-m", "reports", "diff", "new.json", "old.json"], cwd=home,
+                               env=env, capture_output=True, text=True, timeout=120)
+        assert worse.returncode == 1 and "rms_norm" in worse.stdout, worse.stdout + worse.stderr
+    finally:
+        (home / "my_kernels.py").write_text(BUGGY)
