@@ -55,6 +55,9 @@ def user_run(tmp_path_factory):
                 "-p", "no:cacheprovider", "--hypothesis-profile=ci", "-k",
                 "rms_norm and (matches_oracle or rejects_bad_input)"], home)
     assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
+    # the failing run's results, kept before any later test reruns in this directory
+    (home / "old.json").write_text((home / "reports" / "results.json").read_text())
+    (home / "old.html").write_text((home / "reports" / "report.html").read_text())
     return home, run
 
 
@@ -135,9 +138,8 @@ def test_read_the_failure_at_the_top_and_compare_two_runs(user_run):
     round: a regression)."""
     home, run = user_run
     assert "my-kernels rms_norm:matches_oracle float32" in run.stdout, run.stdout[-3000:]
-    html = (home / "reports" / "report.html").read_text()
+    html = (home / "old.html").read_text()  # the failing run's page
     assert html.index("Failures and errors") < html.index('<h2 id="matrix">')  # the failure comes first
-    (home / "old.json").write_text((home / "reports" / "results.json").read_text())
     (home / "my_kernels.py").write_text(FIXED)
     try:
         rerun = _run([PYTEST, str(ROOT / "properties" / "test_norms.py"), "--impl", "my_kernels.py",
