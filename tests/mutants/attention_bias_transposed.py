@@ -7,12 +7,11 @@ the two axes; it goes unnoticed whenever the shapes still broadcast (square logi
 meant to be constant along the keys then varies along them.
 Caught by: "a bias constant along the keys changes nothing" and the bias differential checks (square layouts).
 """
-import types
-
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 from impls.numpy import attention as _A
+from tests.patching import patched
 
 NAME = "mutant-attention-bias-transposed"
 DTYPES = ("float32", "float64")
@@ -41,19 +40,9 @@ def _weights(q, k, mask, is_causal, scale, bias=None):
     return _A._masked_softmax(logits, allowed)
 
 
-# NumPy's attention functions re-bound to a copy of their module's globals with this file's ``_weights`` (and an
-# ``_attend`` that calls it): the NumPy implementation itself, the oracle, is untouched.
-_G = {**vars(_A), "_weights": _weights}
-
-
-def _bind(fn):
-    bound = types.FunctionType(fn.__code__, _G, fn.__name__, fn.__defaults__, fn.__closure__)
-    bound.__kwdefaults__ = fn.__kwdefaults__
-    return bound
-
-
-_G["_attend"] = _bind(_A._attend)
-attention_weights = _bind(_A.attention_weights)
-scaled_dot_product_attention = _bind(_A.scaled_dot_product_attention)
-multi_head_attention = _bind(_A.multi_head_attention)
-mha_decode = _bind(_A.mha_decode)
+# NumPy's attention functions calling this file's ``_weights``; the NumPy implementation, the oracle, is untouched
+_patched = patched(_A, _weights=_weights)
+attention_weights = _patched.attention_weights
+scaled_dot_product_attention = _patched.scaled_dot_product_attention
+multi_head_attention = _patched.multi_head_attention
+mha_decode = _patched.mha_decode
