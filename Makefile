@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LIBSTAMP := $(VENV)/.libraries-installed
 # Two workers on CI's two cores; pytest-xdist keeps one crashing implementation from stopping the rest.
 WORKERS ?= 2
 # The derandomized profile: the same commit gives the same verdicts on every machine (and the README's
 # Findings match a fresh `make verify`). Explore with `--hypothesis-profile dev` or `thorough` by hand.
 PROFILE ?= ci
 
-.PHONY: verify test check bench clean
+.PHONY: verify test check bench scoreboard clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,14 +18,19 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# the libraries the scoreboard checks (transformers, flax, keras, equinox); make verify does not need them
+$(LIBSTAMP): requirements-libraries.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-libraries.txt
+	touch $(LIBSTAMP)
+
 ## verify every built-in implementation; writes reports/report.html and reports/results.json
 verify: $(STAMP)
 	$(PY) -m pytest properties -n $(WORKERS) --hypothesis-profile=$(PROFILE) \
 		--report-json reports/results.json --report-html reports/report.html
 
-## the whole test suite: every property over the built-ins, then the tests of the suite itself
-test: $(STAMP)
-	$(PY) -m pytest properties tests -n $(WORKERS) --hypothesis-profile=$(PROFILE)
+## the whole test suite: every property over the built-ins and the library adapters, then the tests of the suite
+test: $(STAMP) $(LIBSTAMP)
+	$(PY) -m pytest properties tests -n $(WORKERS) --hypothesis-profile=$(PROFILE) --libraries
 
 ## check one implementation module: make check IMPL=path/to/my_kernels.py (a path relative to this checkout, or
 ## absolute, or a dotted module); only it, no built-ins or entry points; writes reports/report.html, results.json
@@ -34,9 +40,17 @@ check: $(STAMP)
 	$(PY) -m pytest properties -n $(WORKERS) --hypothesis-profile=$(PROFILE) --impl $(IMPL) --no-builtins \
 		--no-entry-points --report-json reports/results.json --report-html reports/report.html
 
+## the libraries users build with (transformers, torch.nn, flax.nnx, Equinox, keras.ops, optax), checked as they
+## call them: writes reports/scoreboard/index.html (library x component matrix, each finding explained)
+scoreboard: $(LIBSTAMP)
+	$(PY) -m pytest properties -n $(WORKERS) --hypothesis-profile=$(PROFILE) --no-builtins --libraries \
+		--no-entry-points --report-json reports/scoreboard/results.json --report-html reports/scoreboard/report.html; \
+	status=$$?; $(PY) -m reports scoreboard reports/scoreboard/results.json -o reports/scoreboard/index.html \
+		&& exit $$status
+
 ## the speed benchmark (writes reports/bench.json)
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 
 clean:
-	rm -rf reports/*.json reports/*.jsonl reports/*.html reports/replays .hypothesis
+	rm -rf reports/*.json reports/*.jsonl reports/*.html reports/replays reports/scoreboard .hypothesis

@@ -26,6 +26,10 @@ from properties.registry import FLOATS
 
 #: the implementations ``make verify`` checks
 BUILTINS = ("impls.numpy", "impls.torch", "impls.jax", "impls.torch_native", "impls.jax_native")
+#: the libraries users build models with, wrapped as they call them (``--libraries``; ``make scoreboard``);
+#: their packages are pinned in requirements-libraries.txt
+LIBRARIES = ("impls.transformers_lib", "impls.torch_nn", "impls.flax_nnx", "impls.equinox_nn", "impls.keras_ops",
+             "impls.optax_lib")
 #: the implementation whose float64 results are the oracle
 ORACLE = "impls.numpy"
 ENTRY_POINT_GROUP = "dlprops.impls"
@@ -46,6 +50,17 @@ class Impl:
     known_deviations: dict = field(default_factory=dict)
     #: component -> one line saying how its signature differs from the catalogue's (its checks are errors)
     signature_problems: dict = field(default_factory=dict)
+
+    @property
+    def library(self) -> dict | None:
+        """``LIBRARY`` of a library adapter: ``{"distribution": ..., "version": ...}``; None for others."""
+        library = getattr(self.module, "LIBRARY", None)
+        return dict(library) if isinstance(library, dict) else None
+
+    @property
+    def findings(self) -> list[dict]:
+        """The adapter's ``FINDINGS`` (:class:`impls._findings.Finding`) as JSON records."""
+        return [f.record() if hasattr(f, "record") else dict(f) for f in getattr(self.module, "FINDINGS", ())]
 
     def provides(self, component: str) -> bool:
         return callable(getattr(self.module, component, None))
@@ -270,16 +285,16 @@ def _entry_point_error(ep: EntryPoint, exc: PluginError) -> str:
 
 
 def load_impls(extra: list[str], *, builtins: bool = True, only: list[str] | None = None,
-               entry_points: bool = True, notes: list[str] | None = None) -> list[Impl]:
-    """Built-ins (if ``builtins``), entry points (if ``entry_points``) and ``extra`` targets, filtered by ``only``
-    (names).
+               entry_points: bool = True, notes: list[str] | None = None, libraries: bool = False) -> list[Impl]:
+    """Built-ins (if ``builtins``), the library adapters (if ``libraries``), entry points (if ``entry_points``) and
+    ``extra`` targets, filtered by ``only`` (names).
 
     Raises :class:`PluginError` for a broken module or a duplicate name. An entry point that fails to load stops
     only a run that may need it: with ``only`` not naming it, it is left out, and a line saying so is appended to
     ``notes``.
     """
     targets: dict[str, EntryPoint | None] = {}
-    for target in (list(BUILTINS) if builtins else []):
+    for target in (list(BUILTINS) if builtins else []) + (list(LIBRARIES) if libraries else []):
         targets.setdefault(target, None)
     for ep in (entry_point_targets() if entry_points else []):
         targets.setdefault(ep.value, ep)

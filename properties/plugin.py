@@ -44,6 +44,9 @@ def pytest_addoption(parser):
                     help="where the torch and JAX implementations place their arrays")
     group.addoption("--no-builtins", action="store_true",
                     help="load only --impl targets and entry points, not the built-in implementations")
+    group.addoption("--libraries", action="store_true",
+                    help="also check the library adapters (transformers, torch.nn, flax.nnx, Equinox, keras.ops, "
+                         "optax; pip install -r requirements-libraries.txt)")
     group.addoption("--no-entry-points", action="store_true",
                     help="do not load the implementations installed through the 'dlprops.impls' entry points")
 
@@ -85,6 +88,7 @@ def pytest_configure(config):
         config.dlprops_impls = load_impls(config.getoption("impl"),
                                           builtins=not config.getoption("no_builtins"), only=only,
                                           entry_points=not config.getoption("no_entry_points"),
+                                          libraries=config.getoption("libraries"),
                                           notes=config.dlprops_load_notes)
     except PluginError as exc:
         if not _is_worker(config):

@@ -58,6 +58,14 @@ def _git_commit() -> str | None:
         return None
 
 
+def _reason(value) -> str:
+    """A declared deviation's reason, with its regime's name if it is scoped (JSON has no predicates)."""
+    if isinstance(value, tuple):
+        reason, regime = value
+        return f"{reason} [regime: {regime if isinstance(regime, str) else getattr(regime, '__name__', 'predicate')}]"
+    return value
+
+
 def run_meta(config) -> dict:
     """What the report header shows: versions, device, profile, seed, commit, start time."""
     from hypothesis import settings
@@ -104,7 +112,8 @@ class Recorder:
     @classmethod
     def from_config(cls, config) -> "Recorder":
         impls = [{"name": i.name, "module": i.target, "dtypes": list(i.dtypes),
-                  "known_deviations": {":".join(k): r for k, r in i.known_deviations.items()}}
+                  "known_deviations": {":".join(k): _reason(r) for k, r in i.known_deviations.items()},
+                  **({"library": i.library, "findings": i.findings} if i.library else {})}
                  for i in config.dlprops_impls]
         recorder = cls(config.getoption("report_json"), config.getoption("report_html"), run_meta(config), impls)
         from properties.plugin import node_path
