@@ -5,7 +5,7 @@
 
 Every component's signature and defaults come from ``properties.catalogue.SIGNATURES``, its formula from
 ``properties.catalogue.COMPONENTS``, every property's statement from the registry (all property modules), the
-result record's fields from the runner, the schema version from ``reports.recorder.VERSION``. Only the prose below
+result record's fields from ``properties.result.Result``, the schema version from ``properties.result.SCHEMA_VERSION``. Only the prose below
 (the conventions, the plug-in interface, the field meanings) is written here, once.
 """
 from __future__ import annotations
@@ -19,6 +19,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "contract.md"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from properties.result import FIELDS  # noqa: E402  (every field of a result record, with its meaning)
 
 #: section number of each family in section 3 (and 4) of the page
 SECTIONS = {"norms": "3.1", "activations": "3.2", "losses": "3.3", "optim": "3.4", "regularization": "3.5",
@@ -134,34 +136,6 @@ OUTCOMES = [
     ("xpassed", "a declared known deviation that no longer shows"),
 ]
 
-#: every field of a result record: (field, meaning); the contract's own fields first
-FIELDS = [
-    ("impl", "the implementation's `NAME`"),
-    ("component", "the component (section 3)"),
-    ("property", "the property's name (section 4)"),
-    ("dtype", "`float16`, `bfloat16`, `float32`, `float64`, or `n/a` for a check without a float dtype"),
-    ("status", "`passed failed error skipped xfailed xpassed`"),
-    ("examples", "examples run"),
-    ("duration_s", "seconds the check took"),
-    ("message", "what was observed (empty when passed)"),
-    ("counterexample", "the shrunk failing input, as text with the catalogue's argument names, or `null`"),
-    ("max_abs_err", "largest absolute error observed (for a failure: of the counterexample), or `null`"),
-    ("max_rel_err", "largest relative error observed, or `null`"),
-    ("max_ulp_err", "largest error in units in the last place, or `null`"),
-    ("error_ratio", "worst error divided by its allowance (> 1 fails), or `null`"),
-    ("tolerance", "the allowance at the worst element, or `null`"),
-    ("histogram", "counts of log10(error / allowance) in half-decade bins, or `null`"),
-    ("traceback", "the tail of the traceback of a failure or error, or `null`"),
-    ("seed", "the check's Hypothesis seed"),
-    ("family", "the component's family (section 3 subsection)"),
-    ("statement", "the property's statement in words"),
-    ("reproduce", "a command that runs the check again (failures, errors, xfailed), or `null`"),
-    ("nodeid", "the pytest test id"),
-    ("bad_inputs", "convention-breaking inputs tried (`rejects_bad_input` checks), or `null`"),
-    ("replay", "path of a plain Python script that replays the failing call (failures and errors), or absent"),
-    ("oracle_suspected", "present on a failure where another implementation sided with the one checked against "
-                         "the oracle"),
-]
 
 
 def _load_properties() -> list:
@@ -179,7 +153,7 @@ def _cell(text: str) -> str:
 
 def render() -> str:
     from properties.catalogue import COMPONENTS, FAMILIES, SIGNATURES, optional_parameters
-    from reports.recorder import VERSION
+    from properties.result import SCHEMA_VERSION as VERSION
     from properties.runner import PROFILES
 
     props = _load_properties()
@@ -246,7 +220,10 @@ def render() -> str:
             "### The result document", "",
             f"`--report-json PATH` (default `reports/results.json`, `''` for none) writes, atomically, "
             f"`{{\"version\": {VERSION}, \"meta\": {{...}}, \"impls\": [{{\"name\", \"module\", \"dtypes\", "
-            f"\"known_deviations\"}}], \"results\": [...]}}` — schema version **{VERSION}**. `meta` holds the run's "
+            f"\"known_deviations\", \"library\", \"findings\"}}], \"results\": [...]}}` — schema version **{VERSION}** "
+            "(the fields of `properties/result.py`'s `Result`; version 2 added `deviation`, `regime` and `observed`). "
+            "An implementation's `library` and `findings` are present for the library adapters (`--libraries`). "
+            "`meta` holds the run's "
             "versions, device, profile, seed, commit, duration and status counts. Results are sorted by family, "
             "component, property, implementation and dtype, so a serial run and a `-n N` run compare equal. While "
             "the run goes, each result is appended to `results.jsonl` beside it as it finishes (`python -m reports "

@@ -11,19 +11,19 @@ from __future__ import annotations
 import os
 import pathlib
 import random
-import shlex
 import sys
 
 import pytest
 from hypothesis import settings
 
 from properties import compat, registry, runner, subject
+from properties import result as result_module
+from properties.result import RESULT_KEY, Result
 from properties.loader import PluginError, load_impls
 
 runner.register_profiles()
 settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "dev")
 
-RESULT_KEY = "dlprops_result"
 
 
 def pytest_addoption(parser):
@@ -160,25 +160,12 @@ def pytest_generate_tests(metafunc):
 
 
 def reproduce_command(config, check, nodeid: str) -> str:
-    """A command that runs this one check again with the same inputs: its test id, its implementation (and only
-    it: a plug-in does not need the built-ins loaded), the run seed, and the profile and timeout when they are
-    not what a plain ``pytest`` would use (a ``ci`` failure must reproduce without CI=true). It runs from the
-    directory the run started in (:func:`node_path`) and writes no report (``--report-json ''``): replaying one
-    check must not overwrite the run's reports."""
-    parts = ["pytest", shlex.quote(node_path(config, nodeid))]
-    if check.impl.cli:
-        parts += [check.impl.cli, "--no-builtins"]
-    if config.dlprops_seed:
-        parts.append(f"--hypothesis-seed={config.dlprops_seed}")
-    profile = settings._current_profile
-    if profile and profile != "dev":
-        parts.append(f"--hypothesis-profile={profile}")
-    if config.getoption("check_timeout") != 60.0:
-        parts.append(f"--check-timeout={config.getoption('check_timeout'):g}")
-    if config.getoption("device") != "cpu":
-        parts.append(f"--device {config.getoption('device')}")
-    parts.append("--report-json '' --report-html ''")
-    return " ".join(parts)
+    """The command that runs this one check again (:func:`properties.result.reproduce_command`), from the
+    directory the run started in (:func:`node_path`)."""
+    return result_module.reproduce_command(
+        node_path(config, nodeid), impl_cli=check.impl.cli, seed=config.dlprops_seed,
+        profile=settings._current_profile, check_timeout=config.getoption("check_timeout"),
+        device=config.getoption("device"))
 
 
 def node_path(config, nodeid: str) -> str:
@@ -200,17 +187,6 @@ def signature_problem(check) -> str | None:
     return next((problems[c] for c in (check.prop.component, *check.prop.needs) if c in problems), None)
 
 
-def signature_error_record(check, problem: str, *, run_seed: int, nodeid: str) -> dict:
-    """The result of a check that is not run because its component's signature is wrong: an ``error`` in the
-    runner's record format (:func:`properties.runner.run_check`)."""
-    return {"impl": check.impl.name, "component": check.prop.component, "property": check.prop.name,
-            "dtype": check.dtype, "status": "error", "examples": 0, "duration_s": 0.0, "message": problem,
-            "counterexample": None, "max_abs_err": None, "max_rel_err": None, "max_ulp_err": None,
-            "error_ratio": None, "tolerance": None, "histogram": None, "traceback": None,
-            "seed": runner.check_seed(check, run_seed), "family": check.prop.family,
-            "statement": check.prop.statement, "reproduce": None, "nodeid": nodeid, "bad_inputs": None}
-
-
 def test_property(check, request):
     """One check; its verdict and figures are recorded whatever the outcome."""
     config = request.config
@@ -221,7 +197,8 @@ def test_property(check, request):
     if reason:  # a scoped deviation can still fail outside its regime: its xfail is decided after the run
         request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False))
     if problem:  # a declared deviation does not cover it: the property was never asked
-        record = signature_error_record(check, problem, run_seed=config.dlprops_seed, nodeid=nodeid)
+        record = Result.for_signature_error(check, problem, seed=runner.check_seed(check, config.dlprops_seed),
+                                            nodeid=nodeid).to_json()
     else:
         record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=nodeid)
     if record["status"] in ("failed", "error", "xfailed"):

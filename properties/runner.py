@@ -20,6 +20,7 @@ from properties.assertions import PropertyFailure
 from properties.calls import calls_text, rejections_failure
 from properties.registry import NO_DTYPE, Check, replicas_of
 from properties.replicas import Diverged, Replicable
+from properties.result import Result
 from properties.strategies import describe
 from properties.subject import AllUnsupported, BadOutput, CheckTimeout, ImplError, Subject, time_limit
 
@@ -96,17 +97,17 @@ def _classify(exc: BaseException) -> tuple[str, str]:
 
 def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None = None,
               nodeid: str = "") -> dict:
-    """Execute ``check`` and return its result record (the JSON fields of docs/contract.md section 5, plus extras)."""
-    record = {"impl": check.impl.name, "component": check.prop.component, "property": check.prop.name,
-              "dtype": check.dtype, "status": "passed", "examples": 0, "duration_s": 0.0, "message": "",
-              "counterexample": None, "max_abs_err": None, "max_rel_err": None, "max_ulp_err": None,
-              "error_ratio": None, "tolerance": None, "histogram": None, "traceback": None,
-              "seed": check_seed(check, run_seed), "family": check.prop.family,
-              "statement": check.prop.statement, "reproduce": None, "nodeid": nodeid}
+    """Execute ``check`` and return its result record (:class:`properties.result.Result` in JSON form)."""
+    return run_result(check, run_seed=run_seed, base_settings=base_settings, nodeid=nodeid).to_json()
+
+
+def run_result(check: Check, *, run_seed: int = 0, base_settings: settings | None = None,
+               nodeid: str = "") -> Result:
+    """Execute ``check`` and return its :class:`properties.result.Result`."""
+    result = Result.for_check(check, seed=check_seed(check, run_seed), nodeid=nodeid)
     reason = skip_reason(check)
     if reason:
-        record.update(status="skipped", message=reason)
-        return record
+        return result.update(status="skipped", message=reason)
     ctx = context.start()
     subject = Subject(check.impl, check.dtype)
     subject.recording = True
@@ -141,81 +142,83 @@ def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None
 
     compat.add_database_key(body, check.id.encode())  # one database entry per check
     test = given(Replicable(check.prop.inputs(check.dtype)))(body)
-    test = seed(record["seed"])(_settings(check, run_seed, base_settings)(test))
+    test = seed(result.seed)(_settings(check, run_seed, base_settings)(test))
     start = time.perf_counter()
     try:
         test()
     except AllUnsupported:
-        record.update(status="skipped", message="option not supported: " + "; ".join(ctx.unsupported_messages))
+        result.update(status="skipped", message="option not supported: " + "; ".join(ctx.unsupported_messages))
     except Unsatisfiable as exc:
         if ctx.unsupported_count:
-            record.update(status="skipped", message="option not supported: " + "; ".join(ctx.unsupported_messages))
+            result.update(status="skipped", message="option not supported: " + "; ".join(ctx.unsupported_messages))
         else:
-            record.update(status="error", message=f"no valid input could be generated: {exc}")
+            result.update(status="error", message=f"no valid input could be generated: {exc}")
     except FailedHealthCheck as exc:
-        record.update(status="error", message=f"Hypothesis health check: {exc}")
+        result.update(status="error", message=f"Hypothesis health check: {exc}")
     except (Exception, CheckTimeout) as exc:
         status, message = _classify(exc)
-        record.update(status=status, message=message, traceback=_tail(exc),
+        result.update(status=status, message=message, traceback=_tail(exc),
                       counterexample="\n".join(ctx.rejections) if ctx.rejections  # the bad calls accepted
                       else calls_text(ctx.calls) if ctx.calls else describe(ctx.last_case))
-    record["duration_s"] = round(time.perf_counter() - start, 6)
-    record["examples"] = ctx.examples
-    _fold_figures(record, ctx)
+    result.duration_s = round(time.perf_counter() - start, 6)
+    result.examples = ctx.examples
+    _fold_figures(result, ctx)
     if regime is not None:
-        return _apply_scoped_deviation(check, record, regime[0], ctx)
-    return _apply_deviation(check, record)
+        return _apply_scoped_deviation(check, result, regime[0], ctx)
+    return _apply_deviation(check, result)
 
 
-def _fold_figures(record: dict, ctx: context.CheckContext) -> None:
+def _fold_figures(result: Result, ctx: context.CheckContext) -> None:
     """Error figures: the worst over every example for a verdict that held; for a failure, those of the
     shrunk counterexample (the one the message and the card describe)."""
-    if record["status"] == "failed" and ctx.oracle_suspected and record["message"].startswith("oracle suspected"):
-        record["oracle_suspected"] = ctx.oracle_suspected
+    if result.status == "failed" and ctx.oracle_suspected and result.message.startswith("oracle suspected"):
+        result.oracle_suspected = ctx.oracle_suspected
     last = ctx.last_errors
-    if record["status"] == "failed" and last is not None:
-        record.update(max_abs_err=last.max_abs, max_rel_err=last.max_rel, max_ulp_err=last.max_ulp,
+    if result.status == "failed" and last is not None:
+        result.update(max_abs_err=last.max_abs, max_rel_err=last.max_rel, max_ulp_err=last.max_ulp,
                       error_ratio=last.worst_ratio, tolerance=last.allowed,
                       histogram=ctx.histogram if any(ctx.histogram) else None, bad_inputs=ctx.bad_inputs or None)
         return
-    record.update(max_abs_err=ctx.max_abs_err, max_rel_err=ctx.max_rel_err, max_ulp_err=ctx.max_ulp_err,
+    result.update(max_abs_err=ctx.max_abs_err, max_rel_err=ctx.max_rel_err, max_ulp_err=ctx.max_ulp_err,
                   error_ratio=ctx.worst_ratio, tolerance=ctx.allowed,
                   histogram=ctx.histogram if any(ctx.histogram) else None,
                   bad_inputs=ctx.bad_inputs or None)
-    if record["status"] == "passed" and ctx.unsupported_count:
-        record["message"] = (f"{ctx.unsupported_count} input(s) skipped as unsupported: "
-                             + "; ".join(ctx.unsupported_messages))
+    if result.status == "passed" and ctx.unsupported_count:
+        result.message = (f"{ctx.unsupported_count} input(s) skipped as unsupported: "
+                          + "; ".join(ctx.unsupported_messages))
     if ctx.notes:
-        record["message"] = "; ".join(filter(None, [record["message"], *ctx.notes]))
+        result.message = "; ".join(filter(None, [result.message, *ctx.notes]))
 
 
-def _apply_deviation(check: Check, record: dict) -> dict:
+def _apply_deviation(check: Check, result: Result) -> Result:
     reason = check.impl.deviation(check.prop.component, check.prop.name, check.dtype)
-    if reason is None or record["status"] == "skipped":
-        return record
-    if record["status"] in ("failed", "error"):
-        record["status"] = "xfailed"
-        record["message"] = f"known deviation: {reason} | observed: {record['message']}"
+    if reason is None or result.status == "skipped":
+        return result
+    if result.status in ("failed", "error"):
+        result.update(status="xfailed", deviation=reason, observed=result.message,
+                      message=f"known deviation: {reason} | observed: {result.message}")
     else:
-        record["status"] = "xpassed"
-        record["message"] = f"declared deviation no longer observed: {reason}"
-    return record
+        result.update(status="xpassed", deviation=reason, message=f"declared deviation no longer observed: {reason}")
+    return result
 
 
-def _apply_scoped_deviation(check: Check, record: dict, regime: str, ctx: context.CheckContext) -> dict:
+def _apply_scoped_deviation(check: Check, result: Result, regime: str, ctx: context.CheckContext) -> Result:
     """A deviation scoped to ``regime``: a failure outside it stays a failure; inside it, the deviation showed
     (``xfailed``) or did not (``xpassed``)."""
     reason = check.impl.deviation(check.prop.component, check.prop.name, check.dtype)
-    if record["status"] in ("failed", "error"):
-        record["message"] = f"outside the declared deviation's regime ({regime}): {record['message']}"
-    elif record["status"] == "passed" and ctx.deviation_seen:
-        record.update(status="xfailed", counterexample=ctx.deviation_example,
-                      message=f"known deviation: {reason} | observed: on {ctx.deviation_seen} input(s) of "
-                              f"{ctx.examples} in its regime ({regime}); every other input passed")
-    elif record["status"] == "passed":
-        record.update(status="xpassed", message=f"declared deviation no longer observed in its regime "
+    if result.status != "skipped":
+        result.update(deviation=reason, regime=regime)
+    if result.status in ("failed", "error"):
+        result.message = f"outside the declared deviation's regime ({regime}): {result.message}"
+    elif result.status == "passed" and ctx.deviation_seen:
+        observed = (f"on {ctx.deviation_seen} input(s) of {ctx.examples} in its regime ({regime}); every other "
+                    "input passed")
+        result.update(status="xfailed", counterexample=ctx.deviation_example, observed=observed,
+                      message=f"known deviation: {reason} | observed: {observed}")
+    elif result.status == "passed":
+        result.update(status="xpassed", message=f"declared deviation no longer observed in its regime "
                                                 f"({regime}): {reason}")
-    return record
+    return result
 
 
 #: the settings profiles of docs/contract.md section 5 (``--hypothesis-profile``; ``ci`` is the default under CI=true)

@@ -19,13 +19,9 @@ BEGIN, END = "<!-- FINDINGS:BEGIN -->", "<!-- FINDINGS:END -->"
 FRAMEWORK = {"torch_native": "torch", "jax_native": "jax"}
 
 
-def _observed(message: str) -> str:
-    return message.split("| observed: ", 1)[-1].strip()
-
-
-def _reason(message: str) -> str:
-    m = re.match(r"known deviation: (.*?) \| observed:", message or "")
-    return m.group(1) if m else ""
+def _observed(record: dict) -> str:
+    """What the run saw: a deviation's observation, or a failure's message."""
+    return (record.get("observed") or record.get("message") or "").strip()
 
 
 def findings(doc: dict) -> str:
@@ -43,9 +39,9 @@ def findings(doc: dict) -> str:
         for (_, component, prop), results in sorted(rows.items()):
             first = min(results, key=lambda r: r["dtype"])
             dtypes = ", ".join(sorted(r["dtype"] for r in results))
-            reason = _reason(first.get("message", ""))
+            reason = first.get("deviation") or ""
             lines.append(f"- **{component} · `{prop}`** ({dtypes})" + (f" — {reason}" if reason else "")
-                         + f"  \n  observed ({first['dtype']}): {_observed(first.get('message', ''))[:400]}")
+                         + f"  \n  observed ({first['dtype']}): {_observed(first)[:400]}")
             if first.get("counterexample"):
                 lines.append(f"  \n  counterexample: `{first['counterexample'][:300]}`")
         lines.append("")

@@ -125,12 +125,11 @@ def grouped_deviations(doc: dict) -> list[dict]:
                               {"impl": r["impl"], "component": r["component"], "property": r["property"],
                                "outcomes": [], "reason": "", "observed": "", "counterexample": ""})
         g["outcomes"].append((r["dtype"], r["status"]))
-        message = r.get("message") or ""
         if r["status"] == "xfailed" and not g["observed"]:
-            reason, _, observed = message.removeprefix("known deviation: ").partition(" | observed: ")
-            g.update(reason=reason, observed=observed, counterexample=r.get("counterexample") or "")
+            g.update(reason=r.get("deviation") or "", observed=r.get("observed") or "",
+                     counterexample=r.get("counterexample") or "")
         elif not g["reason"]:
-            g["reason"] = message.removeprefix("declared deviation no longer observed: ")
+            g["reason"] = r.get("deviation") or ""
     return sorted(groups.values(), key=lambda g: (g["impl"], g["component"], g["property"]))
 
 

@@ -21,8 +21,7 @@ import time
 from properties.catalogue import family_of
 from properties.registry import parse_check_id
 
-RESULT_KEY = "dlprops_result"
-VERSION = 1
+from properties.result import RESULT_KEY, SCHEMA_VERSION as VERSION, Result, reproduce_command  # noqa: F401
 
 
 def atomic_write(path: str | os.PathLike, text: str) -> None:
@@ -89,9 +88,7 @@ def crash_record(nodeid: str, message: str) -> dict | None:
         ids = parse_check_id(nodeid[nodeid.index("[") + 1:nodeid.rindex("]")])
     except ValueError:
         return None
-    return {**ids, "family": family_of(ids["component"]), "status": "error", "examples": 0, "duration_s": None,
-            "message": f"the process running this check died: {message.strip().splitlines()[-1] if message else ''}",
-            "counterexample": None, "max_abs_err": None, "max_rel_err": None, "nodeid": nodeid}
+    return Result.for_crash(ids, family_of(ids["component"]), nodeid, message).to_json()
 
 
 class Recorder:
@@ -150,14 +147,9 @@ class Recorder:
     def _reproduce(self, record: dict) -> str:
         """The command that runs a crashed check again (alone, it takes the pytest process down with it)."""
         from properties.loader import BUILTINS
-        parts = ["pytest", shlex.quote(getattr(self, "node_prefix", "") + record["nodeid"])]
         module = next((i["module"] for i in self.impls if i["name"] == record["impl"]), None)
-        if module and module not in BUILTINS:
-            parts += ["--impl", shlex.quote(module), "--no-builtins"]
-        if self.meta.get("seed"):
-            parts.append(f"--hypothesis-seed={self.meta['seed']}")
-        parts.append("--report-json '' --report-html ''")  # replaying one check leaves the run's reports alone
-        return " ".join(parts)
+        return reproduce_command(getattr(self, "node_prefix", "") + record["nodeid"], seed=self.meta.get("seed") or 0,
+                                 impl_cli=f"--impl {shlex.quote(module)}" if module and module not in BUILTINS else "")
 
     def document(self) -> dict:
         meta = {**self.meta, "duration_s": round(time.perf_counter() - self.t0, 3)}

@@ -61,7 +61,7 @@ def _severity(finding: dict, results: list[dict]) -> dict:
             "unobserved": [f"{r['component']}:{r['property']}:{r['dtype']}" for r in mine if r["status"] == "xpassed"],
             "worst_ratio": max(ratios) if ratios else None,
             "dtypes": sorted({r["dtype"] for r in observed}),
-            "example": next((r.get("message", "").split("| observed: ", 1)[-1] for r in observed), "")}
+            "example": next((r.get("observed") or "" for r in observed), "")}
 
 
 def _read(relative: str | None) -> str:

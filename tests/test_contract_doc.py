@@ -26,16 +26,16 @@ def test_every_component_and_property_is_on_the_page(all_properties):
 def test_every_field_of_a_result_record_is_described(all_properties):
     from properties import plugin  # noqa: F401  (the profiles)
     from properties.loader import builtin
-    from properties.plugin import signature_error_record
     from properties.registry import Check
+    from properties.result import Result
     from properties.runner import run_check
     described = {f for f, _ in contract.FIELDS}
     prop = next(p for p in all_properties if p.key == "relu:matches_oracle")
     check = Check(builtin("impls.numpy"), prop, "float32")
-    keys = set(run_check(check)) | set(signature_error_record(check, "x", run_seed=0, nodeid="n"))
+    keys = set(run_check(check)) | set(Result.for_signature_error(check, "x", seed=0, nodeid="n").to_json())
     assert keys <= described, sorted(keys - described)
 
 
 def test_page_states_the_schema_version():
-    from reports.recorder import VERSION
+    from properties.result import SCHEMA_VERSION as VERSION
     assert f"schema version **{VERSION}**" in (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")

@@ -133,16 +133,18 @@ def test_signature_error_record_has_the_runners_fields():
     """The record ``test_property`` makes for a mismatched signature has exactly a runner record's fields."""
     from properties import registry, runner
     from properties.loader import make_impl
-    from properties.plugin import signature_error_record, signature_problem
+    from properties.plugin import signature_problem
+    from properties.result import Result
+    from tests.conftest import import_property_modules
     from tests.plugins import misfit, relu_only
-    import properties.test_norms  # noqa: F401  (registers the norms' properties)
+    import_property_modules()
 
     prop = next(p for p in registry.properties() if (p.component, p.name) == ("rms_norm", "matches_oracle"))
     impl = make_impl(misfit, "misfit.py")
     check = registry.Check(impl, prop, "float32")
     problem = signature_problem(check)
     assert problem and problem.startswith("signature: rms_norm(")
-    record = signature_error_record(check, problem, run_seed=0, nodeid="x")
+    record = Result.for_signature_error(check, problem, seed=0, nodeid="x").to_json()
     skipped = runner.run_check(registry.Check(make_impl(relu_only, "relu_only.py"), prop, "float32"))
     assert skipped["status"] == "skipped"
     assert set(record) >= set(skipped) and record["status"] == "error"

@@ -12,6 +12,7 @@ import sys
 import pytest
 from markupsafe import escape
 
+from properties.result import SCHEMA_VERSION as VERSION
 from reports.__main__ import main as reports_main
 from tests.plugins import ROOT, buggy, buggy_ci_run, finish, plugin, start_suite, suite_env
 
@@ -41,7 +42,7 @@ def test_results_json_schema(runs):
     run = runs["serial"]
     assert run.returncode == 1, run.describe()
     doc = run.doc
-    assert doc["version"] == 1
+    assert doc["version"] == VERSION
     assert doc["impls"] and all({"name", "module", "dtypes"} <= set(i) for i in doc["impls"])
     assert [(i["name"], i["module"], i["dtypes"]) for i in doc["impls"]] == [("buggy", plugin("buggy"), ["float32"])]
     assert doc["results"]
@@ -86,7 +87,7 @@ def test_interrupted_run_leaves_jsonl_that_rebuilds_the_page(runs, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(finished)} results -> {out_html}" in proc.stdout
     rebuilt = json.loads(out_json.read_text())
-    assert rebuilt["version"] == 1 and outcome_set(rebuilt["results"]) == outcome_set(finished)
+    assert rebuilt["version"] == VERSION and outcome_set(rebuilt["results"]) == outcome_set(finished)
     page = out_html.read_text()
     assert '<table class="matrix">' in page and "crasher" in page
 

@@ -34,7 +34,8 @@ def _doc() -> dict:
     row = dict(impl="lib", dtype="float32", message="", error_ratio=None)
     results = [
         {**row, "component": "layer_norm", "property": "matches_oracle", "status": "xfailed", "error_ratio": 3.5,
-         "message": "known deviation: LayerNorm ignores eps | observed: 3.5x at x=[1, 1]"},
+         "message": "known deviation: LayerNorm ignores eps | observed: 3.5x at x=[1, 1]",
+         "deviation": "LayerNorm ignores eps", "observed": "3.5x at x=[1, 1]"},
         {**row, "component": "layer_norm", "property": "affine_invariant", "status": "passed"},
         {**row, "component": "rms_norm", "property": "matches_oracle", "status": "failed", "message": "boom"},
         {**row, "component": "rope", "property": "matches_oracle", "status": "not_provided"},
