@@ -2,6 +2,7 @@
 implementation declared unsupported, and the last input (after shrinking: the counterexample)."""
 from __future__ import annotations
 
+import contextvars
 import math
 from dataclasses import dataclass, field
 
@@ -43,6 +44,10 @@ class CheckContext:
     deviation_seen: int = 0  # inputs inside a scoped deviation's regime that showed it
     deviation_example: str | None = None
     oracle_suspected: str | None = None  # the witness that sided with the implementation against the oracle
+    #: seconds one example's calls into the implementation may take (``--check-timeout``; 0: no limit)
+    timeout_s: float = 60.0
+    #: the call into the implementation in progress (a timeout names it)
+    calling: str = ""
 
     def unsupported(self, message: str) -> None:
         self.unsupported_count += 1
@@ -64,15 +69,22 @@ class CheckContext:
             self.notes.append(text)
 
 
-_CURRENT = CheckContext()
+#: the context of the check this thread is running (a context variable, not a module global: a check run from a
+#: thread or a nested run sees its own)
+_CURRENT: contextvars.ContextVar[CheckContext | None] = contextvars.ContextVar("dlprops_check", default=None)
 
 
 def current() -> CheckContext:
     """The context of the check being run (a fresh throwaway one outside the runner)."""
-    return _CURRENT
+    ctx = _CURRENT.get()
+    if ctx is None:
+        ctx = CheckContext()
+        _CURRENT.set(ctx)
+    return ctx
 
 
-def start() -> CheckContext:
-    global _CURRENT
-    _CURRENT = CheckContext()
-    return _CURRENT
+def start(*, timeout_s: float = 60.0) -> CheckContext:
+    """A fresh context for the check about to run, current from now on in this thread."""
+    ctx = CheckContext(timeout_s=timeout_s)
+    _CURRENT.set(ctx)
+    return ctx

@@ -16,7 +16,7 @@ import sys
 import pytest
 from hypothesis import settings
 
-from properties import compat, registry, runner, subject
+from properties import compat, registry, runner
 from properties import result as result_module
 from properties.result import RESULT_KEY, Result
 from properties.loader import PluginError, load_impls
@@ -81,7 +81,6 @@ def pytest_configure(config):
     _one_thread_per_worker()  # XLA_FLAGS before any implementation imports JAX
     if config.getoption("device") == "cuda":
         os.environ["DLPROPS_DEVICE"] = "cuda"  # read by the torch and JAX implementations at import
-    subject.TIMEOUT_S = config.getoption("check_timeout")
     only = [n for n in config.getoption("only_impls").split(",") if n]
     config.dlprops_load_notes = []
     try:
@@ -200,7 +199,8 @@ def test_property(check, request):
         record = Result.for_signature_error(check, problem, seed=runner.check_seed(check, config.dlprops_seed),
                                             nodeid=nodeid).to_json()
     else:
-        record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=nodeid)
+        record = runner.run_check(check, run_seed=config.dlprops_seed, nodeid=nodeid,
+                                  timeout_s=config.getoption("check_timeout"))
     if record["status"] in ("failed", "error", "xfailed"):
         record["reproduce"] = reproduce_command(config, check, nodeid)
     if record["status"] in ("failed", "error"):  # a plain script making the failing calls again

@@ -96,19 +96,21 @@ def _classify(exc: BaseException) -> tuple[str, str]:
 
 
 def run_check(check: Check, *, run_seed: int = 0, base_settings: settings | None = None,
-              nodeid: str = "") -> dict:
+              nodeid: str = "", timeout_s: float = 60.0) -> dict:
     """Execute ``check`` and return its result record (:class:`properties.result.Result` in JSON form)."""
-    return run_result(check, run_seed=run_seed, base_settings=base_settings, nodeid=nodeid).to_json()
+    return run_result(check, run_seed=run_seed, base_settings=base_settings, nodeid=nodeid,
+                      timeout_s=timeout_s).to_json()
 
 
 def run_result(check: Check, *, run_seed: int = 0, base_settings: settings | None = None,
-               nodeid: str = "") -> Result:
-    """Execute ``check`` and return its :class:`properties.result.Result`."""
+               nodeid: str = "", timeout_s: float = 60.0) -> Result:
+    """Execute ``check`` and return its :class:`properties.result.Result`; a call into the implementation that
+    runs longer than ``timeout_s`` seconds (per example) is an error."""
     result = Result.for_check(check, seed=check_seed(check, run_seed), nodeid=nodeid)
     reason = skip_reason(check)
     if reason:
         return result.update(status="skipped", message=reason)
-    ctx = context.start()
+    ctx = context.start(timeout_s=timeout_s)
     subject = Subject(check.impl, check.dtype)
     subject.recording = True
     replicas = replicas_of(check.prop)
@@ -125,7 +127,7 @@ def run_result(check: Check, *, run_seed: int = 0, base_settings: settings | Non
                 ctx.deviation_example = calls_text(ctx.calls) if ctx.calls else describe(case)
 
     def body(recipe):
-        with time_limit(check.prop.component):
+        with time_limit(check.prop.component, ctx):
             for index in range(replicas):
                 try:
                     case = recipe.replica(index, replicas)

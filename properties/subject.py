@@ -61,34 +61,27 @@ class AllUnsupported(BaseException):
 UNSUPPORTED_PROBE = 20
 
 
-#: seconds a single call into an implementation may take (set from ``--check-timeout``)
-TIMEOUT_S = 60.0
-
-
-#: the call into an implementation in progress (named by a timeout)
-_CALLING = ""
-
-
 @contextmanager
-def time_limit(component: str):
-    """Raise :class:`CheckTimeout` in this thread if the body runs longer than :data:`TIMEOUT_S`.
+def time_limit(component: str, ctx: context.CheckContext):
+    """Raise :class:`CheckTimeout` in this thread if the body runs longer than the check's ``ctx.timeout_s``.
 
     The runner arms it once per example (a timer per call would cost more than a cheap kernel); the message
     names the call in progress. SIGALRM interrupts Python code and blocking system calls; a native kernel that
     never returns to the interpreter is only stopped by running under ``-n`` (a crashed or killed worker costs
     its own checks).
     """
-    armed = TIMEOUT_S and threading.current_thread() is threading.main_thread() \
+    seconds = ctx.timeout_s
+    armed = seconds and threading.current_thread() is threading.main_thread() \
         and signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
     def expire(signum, frame):
-        raise CheckTimeout(f"{_CALLING or component} did not return within {TIMEOUT_S:g} s (--check-timeout)")
+        raise CheckTimeout(f"{ctx.calling or component} did not return within {seconds:g} s (--check-timeout)")
 
     if not armed:
         yield
         return
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, TIMEOUT_S)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
@@ -207,8 +200,8 @@ class Subject:
 
     # calling --------------------------------------------------------------------------------------------
     def _guarded(self, component: str, fn, *args, **kwargs):
-        global _CALLING
-        _CALLING = component
+        ctx = context.current()
+        ctx.calling = component
         try:
             return fn(*args, **kwargs)
         except NotImplementedError as exc:
@@ -218,7 +211,7 @@ class Subject:
         except Exception as exc:
             raise ImplError(component, exc) from exc
         finally:
-            _CALLING = ""
+            ctx.calling = ""
 
     def call(self, component: str, *args, **kwargs):
         """``component(*args, **kwargs)`` on the implementation, NumPy in and out."""
