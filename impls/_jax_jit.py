@@ -43,7 +43,7 @@ CACHE_DIR = os.environ.get("DLPROPS_JAX_CACHE", os.path.join(os.path.expanduser(
 #: the folder of this cache's executables (JAX's persistent cache keeps the parent for the autodiff path)
 EXECUTABLES = Path(CACHE_DIR, "executables") if CACHE_DIR else None
 #: a compile option at its default value: it leaves the code as it is and keys our compilations apart from
-#: every other in JAX's persistent cache, which never writes them (see ``_fresh``)
+#: every other in JAX's persistent cache, which never writes them (see ``_compile_uncached``)
 _MARKER = {"xla_embed_ir_in_executable": False}
 #: bumped when what is stored, or how it is compiled, changes
 FORMAT = 1
@@ -212,7 +212,7 @@ class Kernel:
         lowered = self.jitted.lower(*args, **kwargs)
         if path is None:
             return lowered.compile()
-        executable, fresh = _fresh(lowered)
+        executable, fresh = _compile_uncached(lowered)
         if fresh:
             _write(path, pickle.dumps(serialize_executable.serialize(executable)))
         return executable
@@ -265,7 +265,7 @@ def _persistable(leaves) -> bool:
     return devices is None or all(d.platform == "cpu" for d in devices)
 
 
-def _fresh(lowered):
+def _compile_uncached(lowered):
     """``(executable, fresh)``: compiled under ``_MARKER`` with JAX's persistent cache kept from writing it, so
     it is compiled here (fresh: safe to serialize) unless a cache hit says otherwise."""
     hits = []
