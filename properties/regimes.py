@@ -51,10 +51,50 @@ def fully_masked_rows(case, dtype: str) -> bool:
     return bool((~allowed.any(axis=-1)).any())
 
 
+#: |mean| / std of a normalised group above which a variance formed as mean(x^2) - mean(x)^2 loses more accuracy
+#: than the norms' allowance: its error is ~ eps (mean / std)^2 against an allowance ~ eps (1 + |mean| / std),
+#: so the ratio ~ |mean| / std — past 4 the cancellation alone can use the whole allowance
+OFFSET_RATIO = 4.0
+
+
+def _norm_groups(case) -> np.ndarray | None:
+    """The normalised groups of a norm's case as rows (float64): batch norm per channel, layer/RMS norm over the
+    last ``k`` axes, group norm per (sample, group), instance norm per (sample, channel)."""
+    if not isinstance(case, dict) or not isinstance(case.get("x"), np.ndarray) or case["x"].ndim < 1:
+        return None
+    x = case["x"].astype(np.float64)
+    if "k" in case:
+        return x.reshape(-1, int(np.prod(x.shape[x.ndim - case["k"]:], dtype=np.int64)))
+    if x.ndim < 2:
+        return None
+    if "running_mean" in case:
+        return np.moveaxis(x, 1, 0).reshape(x.shape[1], -1)
+    groups = case.get("groups", x.shape[1])
+    return x.reshape(x.shape[0] * groups, -1)
+
+
+def groups_offset_from_their_spread(case, dtype: str) -> bool:
+    """Some normalised group has |mean| above :data:`OFFSET_RATIO` times its standard deviation (a near-constant
+    group, or a large offset with a small spread), or values beyond sqrt(dtype max) / 2: where a variance formed
+    as mean(x^2) - mean(x)^2 cancels, or its squares overflow."""
+    rows = _norm_groups(case)
+    if rows is None:
+        return False
+    if magnitudes_above_sqrt_max(case, dtype):
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = rows.mean(axis=1)
+        std = rows.std(axis=1)
+        return bool(np.any(np.abs(mean) > OFFSET_RATIO * std))
+
+
 #: the named regimes a declaration may use, with the words the report shows
 REGIMES: dict[str, tuple[str, Callable]] = {
     "magnitudes above sqrt(dtype max)": ("inputs with |x| above sqrt(dtype max) / 2", magnitudes_above_sqrt_max),
     "fully masked rows": ("inputs with a query row that may attend no key", fully_masked_rows),
+    "groups offset from their spread": (
+        f"inputs with a normalised group whose |mean| exceeds {OFFSET_RATIO:g} standard deviations, or values "
+        "above sqrt(dtype max) / 2", groups_offset_from_their_spread),
 }
 
 

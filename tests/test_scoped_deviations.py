@@ -66,3 +66,23 @@ def test_fully_masked_rows_regime():
     row_off = np.array([[True, False], [False, False], [True, True]])
     assert fully_masked_rows({"q": q, "k": k, "mask": row_off, "is_causal": False}, "float32")
     assert not fully_masked_rows({"q": q, "k": k, "mask": row_off[[0, 2, 2]], "is_causal": False}, "float32")
+
+
+def test_groups_offset_from_their_spread_regime():
+    """The regime of jax_native's fast variance: a group whose mean is far from zero relative to its spread, per
+    each norm's own grouping."""
+    from properties.regimes import groups_offset_from_their_spread as offset
+    import numpy as np
+    spread = np.array([[1.0, -1.0, 0.5, -0.5]])
+    shifted = spread + 100.0
+    assert not offset({"x": spread, "k": 1}, "float32")
+    assert offset({"x": shifted, "k": 1}, "float32")
+    # one group per sample (group norm): not offset; per channel (instance norm) it is
+    two = np.stack([np.array([0.0, 0.1, 10.0, 10.1]), np.array([1.0, -1.0, 2.0, -2.0])]).reshape(2, 2, 2)
+    assert not offset({"x": two, "groups": 1}, "float32")
+    assert offset({"x": two}, "float32")  # instance norm: channel (0, 1) is 10 +- 0.1
+    # batch norm groups per channel across the batch
+    batch = np.array([[5.0, 0.0], [5.001, 1.0]])
+    assert offset({"x": batch, "running_mean": np.zeros(2)}, "float32")
+    assert not offset({"x": batch[:, 1:], "running_mean": np.zeros(1)}, "float32")
+    assert offset({"x": np.array([[1e20, -1e20]]), "k": 1}, "float32")  # past sqrt(max) / 2
