@@ -88,10 +88,26 @@ def groups_offset_from_their_spread(case, dtype: str) -> bool:
         return bool(np.any(np.abs(mean) > OFFSET_RATIO * std))
 
 
+def single_value_groups(case, dtype: str) -> bool:
+    """A normalised group holds a single value (group norm with C / num_groups = 1 and no spatial axes, or a
+    batch norm channel with one value): its variance is 0 and the contract's output is 0 (the bias)."""
+    rows = _norm_groups(case)
+    return rows is not None and rows.shape[1] == 1
+
+
+def single_value_groups_or_magnitudes_above_sqrt_max(case, dtype: str) -> bool:
+    """Either regime: a group of a single value, or values above sqrt(dtype max) / 2."""
+    return single_value_groups(case, dtype) or magnitudes_above_sqrt_max(case, dtype)
+
+
 #: the named regimes a declaration may use, with the words the report shows
 REGIMES: dict[str, tuple[str, Callable]] = {
     "magnitudes above sqrt(dtype max)": ("inputs with |x| above sqrt(dtype max) / 2", magnitudes_above_sqrt_max),
     "fully masked rows": ("inputs with a query row that may attend no key", fully_masked_rows),
+    "groups of a single value": ("inputs with a normalised group of one value", single_value_groups),
+    "groups of a single value or magnitudes above sqrt(dtype max)": (
+        "inputs with a normalised group of one value, or values above sqrt(dtype max) / 2",
+        single_value_groups_or_magnitudes_above_sqrt_max),
     "groups offset from their spread": (
         f"inputs with a normalised group whose |mean| exceeds {OFFSET_RATIO:g} standard deviations, or values "
         "above sqrt(dtype max) / 2", groups_offset_from_their_spread),
