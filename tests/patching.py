@@ -2,7 +2,9 @@
 
 ``patched(module, _weights=buggy)`` returns the module's functions re-bound to a copy of its globals in which the
 given helpers are replaced: every function of the module then calls the planted helper (also through other
-helpers, ``_attend`` calling ``_weights``), while the module itself, the oracle, is untouched.
+helpers, ``_attend`` calling ``_weights``), while the module itself, the oracle, is untouched. A replaced name
+must exist in the module: a helper renamed there makes the planted bug fail loudly at import, instead of
+planting nothing.
 """
 from __future__ import annotations
 
@@ -11,6 +13,10 @@ import types
 
 def patched(module, **replacements) -> types.SimpleNamespace:
     """The functions defined in ``module``, calling ``replacements`` instead of the helpers of those names."""
+    missing = sorted(name for name in replacements if name not in vars(module))
+    if missing:
+        raise AttributeError(f"{module.__name__} has no {', '.join(missing)} to replace (renamed? update the "
+                             "planted bug)")
     namespace = {**vars(module), **replacements}
     for name, value in vars(module).items():
         if isinstance(value, types.FunctionType) and value.__globals__ is vars(module) and name not in replacements:

@@ -1,5 +1,6 @@
 """Which properties catch at least one planted bug: every property against every mutant (first dtype),
-without stopping at the first catch. Writes reports/teeth.json; prints the properties that catch none.
+without stopping at the first catch. Writes reports/teeth.json (``caught``: property -> the mutants it fails
+on, the candidates for each mutant's ``CATCHES``); prints the properties that catch none.
 
     python tests/teeth_matrix.py [-j JOBS] [FILTER ...]
 

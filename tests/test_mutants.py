@@ -12,7 +12,7 @@ from hypothesis import settings
 from properties.loader import import_target, make_impl
 from properties.registry import NO_DTYPE, Check
 from properties.runner import run_check
-from tests.test_teeth import TEETH
+from tests.test_teeth import DECLARED
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # planted bugs overflow on purpose
 
@@ -26,7 +26,8 @@ def catching_checks(path: pathlib.Path, all_properties) -> tuple[list[dict], lis
     catch counts), so a mutant of many components does not wait for every other property to pass."""
     impl = make_impl(import_target(str(path)), str(path))
     ran = []
-    ordered = sorted(all_properties, key=lambda p: TEETH.get(p.key) != path.stem)  # stable: ties keep order
+    declared = {(key, stem) for key, stem, *_ in DECLARED}
+    ordered = sorted(all_properties, key=lambda p: (p.key, path.stem) not in declared)  # stable: ties keep order
     for prop in ordered:
         if not impl.provides(prop.component):
             continue

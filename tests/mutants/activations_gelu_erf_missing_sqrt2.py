@@ -8,21 +8,20 @@ import math
 
 import numpy as np
 
-from impls._validate import activations as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.activations import _meta
-from impls.numpy.activations import gelu as _gelu  # (correct tanh form)
 
 NAME = "mutant-activations-gelu-erf-missing-sqrt2"
 DTYPES = ("float32", "float64")
+CATCHES = ("gelu:matches_oracle",)
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
 
 def gelu(x, *, approximate=False):
-    approximate = V.gelu(_meta(x), approximate)
+    """The reference GELU, except that the exact form is ``x/2 (1 + erf(x))`` (BUG: erf(x / sqrt 2))."""
+    y = reference.gelu(x, approximate=approximate)  # validates; the tanh form stays right
     if approximate:
-        return _gelu(x, approximate=True)
-    xc = upcast(np.asarray(x))
-    return (0.5 * xc * (1.0 + _erf(xc))).astype(x.dtype)  # BUG: erf(x / sqrt(2))
+        return y
+    x = np.asarray(x)
+    return (0.5 * x * (1.0 + _erf(x))).astype(x.dtype)

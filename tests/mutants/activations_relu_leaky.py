@@ -5,16 +5,16 @@ Caught by: ``relu(x) - relu(-x) == x`` (gives 1.01 x), and the oracle comparison
 """
 import numpy as np
 
-from impls._validate import activations as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.activations import _meta
 
 NAME = "mutant-activations-relu-leaky"
 DTYPES = ("float32", "float64")
+CATCHES = ("relu:matches_oracle", "relu:odd_part_is_identity")
 
 
 def relu(x):
-    V.elementwise("relu", _meta(x))
-    xc = upcast(np.asarray(x))
-    return np.where(xc > 0, xc, 0.01 * xc).astype(x.dtype)  # BUG: leaky
+    """The reference ReLU where ``x > 0``, else ``0.01 x`` (BUG: leaky)."""
+    y = reference.relu(x)
+    x = np.asarray(x)
+    return np.where(x > 0, y, 0.01 * x).astype(x.dtype)

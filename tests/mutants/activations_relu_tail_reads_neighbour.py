@@ -7,19 +7,18 @@ another output; permuting the input does not permute the output), and the oracle
 """
 import numpy as np
 
-from impls._validate import activations as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.activations import _meta
 
 NAME = "mutant-activations-relu-tail-reads-neighbour"
 DTYPES = ("float32", "float64")
+CATCHES = ("relu:elementwise", "relu:matches_oracle")
 
 
 def relu(x):
-    V.elementwise("relu", _meta(x))
-    x = np.asarray(x)
-    flat = upcast(x).reshape(-1).copy()
+    """The reference ReLU of ``x`` whose last element reads its neighbour's input (BUG)."""
+    reference.relu(x)  # validates the input as given
+    flat = np.array(x, copy=True).reshape(-1)
     if flat.size > 1:
         flat[-1] = flat[-2]  # BUG: the tail element reads its neighbour's input
-    return np.where(flat <= 0, 0.0, flat).reshape(x.shape).astype(x.dtype)
+    return reference.relu(flat.reshape(np.shape(x)))

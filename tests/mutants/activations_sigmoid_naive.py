@@ -5,18 +5,18 @@ side. Caught by: no overflow for large |x|, ``sigmoid(x) + sigmoid(-x) == 1``, a
 """
 import numpy as np
 
-from impls._validate import activations as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.activations import _meta
 
 NAME = "mutant-activations-sigmoid-naive"
 DTYPES = ("float32", "float64")
+CATCHES = ("sigmoid:matches_oracle", "sigmoid:symmetric", "sigmoid:elementwise")
 
 
 def sigmoid(x):
-    V.elementwise("sigmoid", _meta(x))
-    xc = upcast(np.asarray(x))
+    """``e^x / (1 + e^x)`` (BUG: NaN for large positive x, where both overflow)."""
+    reference.sigmoid(x)  # validates
+    x = np.asarray(x)
     with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(xc)
-        return (e / (1.0 + e)).astype(x.dtype)  # BUG: NaN for large positive x
+        e = np.exp(x)
+        return (e / (1.0 + e)).astype(x.dtype)

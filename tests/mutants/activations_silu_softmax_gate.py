@@ -6,21 +6,18 @@ element-wise property (changing one element changes the others), and the oracle 
 """
 import numpy as np
 
-from impls._validate import activations as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.activations import _meta
 
 NAME = "mutant-activations-silu-softmax-gate"
 DTYPES = ("float32", "float64")
+CATCHES = ("silu:elementwise", "silu:matches_oracle")
 
 
 def silu(x):
-    V.elementwise("silu", _meta(x))
+    """``x * softmax(x, axis=-1)`` (BUG: a softmax gate, not the element-wise sigmoid)."""
+    reference.silu(x)  # validates
     x = np.asarray(x)
-    xc = upcast(x)
-    if xc.ndim == 0:
-        return xc.astype(x.dtype)  # a softmax over a single element is 1
-    z = xc - np.max(xc, axis=-1, keepdims=True)
-    e = np.exp(z)
-    return (xc * (e / np.sum(e, axis=-1, keepdims=True))).astype(x.dtype)  # BUG: softmax, not sigmoid
+    if x.ndim == 0:
+        return x.copy()  # a softmax over a single element is 1
+    return (x * reference.softmax(x, axis=-1)).astype(x.dtype)

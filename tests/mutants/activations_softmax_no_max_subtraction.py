@@ -6,18 +6,18 @@ adding a constant per row.
 """
 import numpy as np
 
-from impls._validate import activations as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.activations import _meta
 
 NAME = "mutant-activations-softmax-no-max-subtraction"
 DTYPES = ("float32", "float64")
+CATCHES = ("softmax:shift_invariant", "softmax:matches_oracle", "softmax:rows_are_distributions")
 
 
 def softmax(x, *, axis=-1):
-    axis = V.softmax("softmax", _meta(x), axis)
-    xc = upcast(np.asarray(x))
+    """``exp(x) / sum(exp(x))`` (BUG: no max subtracted, so ``exp`` overflows for large inputs)."""
+    reference.softmax(x, axis=axis)  # validates
+    x = np.asarray(x)
     with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(xc)  # BUG: no max subtraction
+        e = np.exp(x)
         return (e / e.sum(axis=axis, keepdims=True)).astype(x.dtype)

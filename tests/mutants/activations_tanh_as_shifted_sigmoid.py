@@ -7,17 +7,17 @@ checked. Caught by: ``tanh(x) == 2 sigmoid(2x) - 1``, and the oracle comparison.
 """
 import numpy as np
 
-from impls._validate import activations as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 from impls.numpy import sigmoid  # noqa: F401  (correct: the reference)
-from impls.numpy._util import upcast
-from impls.numpy.activations import _meta, _sigmoid
 
 NAME = "mutant-activations-tanh-as-shifted-sigmoid"
 DTYPES = ("float32", "float64")
+CATCHES = ("tanh:equals_scaled_sigmoid", "tanh:matches_oracle")
 
 
 def tanh(x):
-    V.elementwise("tanh", _meta(x))
+    """``2 sigmoid(x) - 1`` (BUG: ``sigmoid(2x)``, the argument's factor 2 forgotten)."""
+    reference.tanh(x)  # validates
     x = np.asarray(x)
-    return (2.0 * _sigmoid(upcast(x)) - 1.0).astype(x.dtype)  # BUG: sigmoid(x), not sigmoid(2x)
+    return (2.0 * reference.sigmoid(x) - 1.0).astype(x.dtype)

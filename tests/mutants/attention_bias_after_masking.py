@@ -11,7 +11,7 @@ with no finite allowed logit is not 0).
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import attention as _A
+from impls.numpy import attention as numpy_attention
 from tests.patching import patched
 
 NAME = "mutant-attention-bias-after-masking"
@@ -23,9 +23,9 @@ CATCHES = ("attention_weights:bias_matches_oracle", "attention_weights:bias_neg_
 def _weights(q, k, mask, is_causal, scale, bias=None):
     k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
     logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    allowed = _A._allowed(mask, is_causal, logits.shape)
+    allowed = numpy_attention._allowed(mask, is_causal, logits.shape)
     if bias is None:
-        return _A._masked_softmax(logits, allowed)
+        return numpy_attention._masked_softmax(logits, allowed)
     logits = np.where(allowed, logits, np.finfo(logits.dtype).min)
     with np.errstate(over="ignore", invalid="ignore"):
         logits = logits + bias  # BUG: the bias is added after the masking, and every key enters the softmax
@@ -34,7 +34,7 @@ def _weights(q, k, mask, is_causal, scale, bias=None):
 
 
 # NumPy's attention functions calling this file's ``_weights``; the NumPy implementation, the oracle, is untouched
-_patched = patched(_A, _weights=_weights)
+_patched = patched(numpy_attention, _weights=_weights)
 attention_weights = _patched.attention_weights
 scaled_dot_product_attention = _patched.scaled_dot_product_attention
 multi_head_attention = _patched.multi_head_attention

@@ -8,7 +8,7 @@ Caught by: the bad-input checks of the bias (a non-float bias must raise TypeErr
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import attention as _A
+from impls import numpy as reference
 
 NAME = "mutant-attention-bias-cast-silently"
 DTYPES = ("float32", "float64")
@@ -17,24 +17,21 @@ CATCHES = ("attention_weights:rejects_bad_bias", "scaled_dot_product_attention:r
 
 
 def _cast(bias, like):
-    return None if bias is None else np.asarray(bias).astype(like.dtype)  # BUG: bool and int accepted
+    """``bias`` cast to ``like``'s dtype (BUG: bool and int accepted, the check then sees a float)."""
+    return None if bias is None else np.asarray(bias).astype(like.dtype)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None, bias=None):
-    return _A.attention_weights(q, k, mask=mask, is_causal=is_causal, scale=scale, bias=_cast(bias, q))
+def attention_weights(q, k, *, bias=None, **options):
+    return reference.attention_weights(q, k, bias=_cast(bias, q), **options)
 
 
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None, bias=None):
-    return _A.scaled_dot_product_attention(q, k, v, mask=mask, is_causal=is_causal, scale=scale,
-                                           bias=_cast(bias, q))
+def scaled_dot_product_attention(q, k, v, *, bias=None, **options):
+    return reference.scaled_dot_product_attention(q, k, v, bias=_cast(bias, q), **options)
 
 
-def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False,
-                         rope_base=None, bias=None):
-    return _A.multi_head_attention(x, context, params, num_heads=num_heads, num_kv_heads=num_kv_heads, mask=mask,
-                                   is_causal=is_causal, rope_base=rope_base, bias=_cast(bias, x))
+def multi_head_attention(x, context, params, *, bias=None, **options):
+    return reference.multi_head_attention(x, context, params, bias=_cast(bias, x), **options)
 
 
-def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None, bias=None):
-    return _A.mha_decode(x_new, cache, params, num_heads=num_heads, num_kv_heads=num_kv_heads, rope_base=rope_base,
-                         bias=_cast(bias, x_new))
+def mha_decode(x_new, cache, params, *, bias=None, **options):
+    return reference.mha_decode(x_new, cache, params, bias=_cast(bias, x_new), **options)

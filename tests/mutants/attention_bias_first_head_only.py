@@ -9,7 +9,7 @@ Caught by: the bias differential checks of every component with ``H > 1`` (chunk
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import attention as _A
+from impls.numpy import attention as numpy_attention
 from tests.patching import patched
 
 NAME = "mutant-attention-bias-first-head-only"
@@ -21,17 +21,17 @@ CATCHES = ("attention_weights:bias_matches_oracle", "multi_head_attention:bias_m
 def _weights(q, k, mask, is_causal, scale, bias=None):
     k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
     logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    allowed = _A._allowed(mask, is_causal, logits.shape)
+    allowed = numpy_attention._allowed(mask, is_causal, logits.shape)
     if bias is not None:
         first = np.broadcast_to(bias, logits.shape)[:, :1]
         logits = logits.copy()
         logits[:, :1] = logits[:, :1] + first  # BUG: heads 1.. get no bias
         allowed = allowed & (logits > -np.inf)
-    return _A._masked_softmax(logits, allowed)
+    return numpy_attention._masked_softmax(logits, allowed)
 
 
 # NumPy's attention functions calling this file's ``_weights``; the NumPy implementation, the oracle, is untouched
-_patched = patched(_A, _weights=_weights)
+_patched = patched(numpy_attention, _weights=_weights)
 attention_weights = _patched.attention_weights
 scaled_dot_product_attention = _patched.scaled_dot_product_attention
 multi_head_attention = _patched.multi_head_attention

@@ -9,7 +9,7 @@ Caught by: the decoding bias differential check and chunked decoding with T5/ALi
 from impls.numpy import alibi_bias, relative_position_bias  # noqa: F401  (the decoding property needs them)
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 from impls.numpy.attention import attention_weights, multi_head_attention, scaled_dot_product_attention  # noqa: F401
-from impls.numpy.attention import mha_decode as _mha_decode
+from impls.numpy.attention import mha_decode as reference_mha_decode
 
 NAME = "mutant-attention-bias-ignored-in-decode"
 DTYPES = ("float32", "float64")
@@ -19,4 +19,5 @@ CATCHES = ("mha_decode:bias_matches_oracle",
 
 def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None, bias=None):
     # BUG: bias is accepted and never used
-    return _mha_decode(x_new, cache, params, num_heads=num_heads, num_kv_heads=num_kv_heads, rope_base=rope_base)
+    return reference_mha_decode(x_new, cache, params, num_heads=num_heads, num_kv_heads=num_kv_heads,
+                                rope_base=rope_base)

@@ -8,7 +8,7 @@ Caught by: "-inf equals masking" (a row with no finite allowed logit must be 0, 
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import attention as _A
+from impls.numpy import attention as numpy_attention
 from tests.patching import patched
 
 NAME = "mutant-attention-bias-neg-inf-row-nan"
@@ -21,13 +21,13 @@ def _weights(q, k, mask, is_causal, scale, bias=None):
     logits = (q @ np.swapaxes(k, -1, -2)) * scale
     if bias is not None:
         logits = logits + bias
-    allowed = _A._allowed(mask, is_causal, logits.shape)  # BUG: -inf logits stay "allowed"
+    allowed = numpy_attention._allowed(mask, is_causal, logits.shape)  # BUG: -inf logits stay "allowed"
     with np.errstate(invalid="ignore"):
-        return _A._masked_softmax(logits, allowed)
+        return numpy_attention._masked_softmax(logits, allowed)
 
 
 # NumPy's attention functions calling this file's ``_weights``; the NumPy implementation, the oracle, is untouched
-_patched = patched(_A, _weights=_weights)
+_patched = patched(numpy_attention, _weights=_weights)
 attention_weights = _patched.attention_weights
 scaled_dot_product_attention = _patched.scaled_dot_product_attention
 multi_head_attention = _patched.multi_head_attention

@@ -10,7 +10,7 @@ Caught by: "a bias constant along the keys changes nothing" and the bias differe
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import attention as _A
+from impls.numpy import attention as numpy_attention
 from tests.patching import patched
 
 NAME = "mutant-attention-bias-transposed"
@@ -33,15 +33,15 @@ def _swapped(bias, shape):
 def _weights(q, k, mask, is_causal, scale, bias=None):
     k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
     logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    allowed = _A._allowed(mask, is_causal, logits.shape)
+    allowed = numpy_attention._allowed(mask, is_causal, logits.shape)
     if bias is not None:
         logits = logits + _swapped(bias, logits.shape)
         allowed = allowed & (logits > -np.inf)
-    return _A._masked_softmax(logits, allowed)
+    return numpy_attention._masked_softmax(logits, allowed)
 
 
 # NumPy's attention functions calling this file's ``_weights``; the NumPy implementation, the oracle, is untouched
-_patched = patched(_A, _weights=_weights)
+_patched = patched(numpy_attention, _weights=_weights)
 attention_weights = _patched.attention_weights
 scaled_dot_product_attention = _patched.scaled_dot_product_attention
 multi_head_attention = _patched.multi_head_attention

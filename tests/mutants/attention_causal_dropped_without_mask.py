@@ -4,39 +4,24 @@ Real bug class: the causal triangle is folded into the mask inside ``if mask is 
 ``is_causal=True`` path silently attends every key. Caught by: causal output at position i does not change
 when inputs after i change, and the differential check with ``is_causal`` and no mask.
 """
-import numpy as np
-
-from impls._validate import attention as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _masked_softmax, _meta, _opt_meta
+from impls.numpy import attention as numpy_attention
+from tests.patching import patched
 
 NAME = "mutant-attention-causal-dropped-without-mask"
 DTYPES = ("float32", "float64")
+CATCHES = ("scaled_dot_product_attention:convex_combination_of_allowed_values",
+           "scaled_dot_product_attention:matches_oracle",
+           "attention_weights:fully_masked_rows_are_zero",
+           "attention_weights:rows_are_distributions_over_allowed_keys")
 
 
-def _weights(q, k, mask, is_causal, scale):
-    k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
-    logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    allowed = np.ones(logits.shape, dtype=bool)
-    if mask is not None:  # BUG: the causal part only lives in the masked branch
-        allowed = np.broadcast_to(mask, logits.shape)
-        if is_causal:
-            q_len, k_len = logits.shape[-2:]
-            i = np.arange(q_len)[:, None]
-            j = np.arange(k_len)[None, :]
-            allowed = allowed & (j <= i + (k_len - q_len))
-    return _masked_softmax(logits, allowed)
+def _allowed(mask, is_causal, shape):
+    """The reference's mask, causal only when a mask is given (BUG: the causal part lives in the masked
+    branch)."""
+    return numpy_attention._allowed(mask, is_causal and mask is not None, shape)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("attention_weights", _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"),
-                       is_causal, scale)
-    return _weights(upcast(q), upcast(k), mask, is_causal, dims.scale).astype(q.dtype)
-
-
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("scaled_dot_product_attention", _meta(q, "q"), _meta(k, "k"), _meta(v, "v"),
-                       _opt_meta(mask, "mask"), is_causal, scale)
-    p = _weights(upcast(q), upcast(k), mask, is_causal, dims.scale)
-    return (p @ np.repeat(upcast(v), q.shape[1] // v.shape[1], axis=1)).astype(q.dtype)
+_patched = patched(numpy_attention, _allowed=_allowed)
+attention_weights = _patched.attention_weights
+scaled_dot_product_attention = _patched.scaled_dot_product_attention

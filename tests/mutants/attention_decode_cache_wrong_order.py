@@ -5,32 +5,32 @@ unchanged (attention is order-free over allowed keys), but the causal mask now p
 T > 1 and the returned cache is out of order for every later step. Caught by: ``mha_decode`` over chunks
 equals ``multi_head_attention(is_causal=True)`` on the whole, and the differential check of the cache.
 """
-import math
-
 import numpy as np
 
-from impls._validate import attention as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _attend, _linear, _merge_heads, _meta, _params_meta, _project, _rope
+from impls.numpy import attention as numpy_attention
+from tests.patching import patched
 
 NAME = "mutant-attention-decode-cache-wrong-order"
 DTYPES = ("float32", "float64")
+CATCHES = ("mha_decode:matches_oracle", "mha_decode:chunked_decoding_equals_causal_attention")
 
 
-def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None):
-    k_past, v_past = V.cache_pair("mha_decode", cache)
-    dims, base = V.mha_decode(_meta(x_new, "x_new"), _meta(k_past, "cache k"), _meta(v_past, "cache v"),
-                              _params_meta(params, "mha_decode"), num_heads, num_kv_heads, rope_base)
-    xc = upcast(x_new)
-    q, k, v = _project(xc, xc, params, dims)
-    past = dims.k_len - dims.q_len
-    if base is not None:
-        positions = np.arange(past, dims.k_len)
-        q, k = _rope(q, positions, base), _rope(k, positions, base)
-    k = np.concatenate([k, upcast(k_past)], axis=2)  # BUG: new keys first
-    v = np.concatenate([v, upcast(v_past)], axis=2)
-    out = _attend(q, k, v, None, True, 1.0 / math.sqrt(dims.head_dim))
-    out = _linear(_merge_heads(out), params, "wo", "bo")
-    dtype = x_new.dtype
-    return out.astype(dtype), (k.astype(dtype), v.astype(dtype))
+def _new_first(t, new):
+    """``[past, new]`` along the key axis as ``[new, past]`` (BUG: the new keys prepended, not appended)."""
+    return np.roll(t, new, axis=2)
+
+
+def _attend(q, k, v, mask, is_causal, scale, bias=None):
+    """The reference's attention over the reordered keys and values."""
+    return numpy_attention._attend(q, _new_first(k, q.shape[2]), _new_first(v, q.shape[2]), mask, is_causal,
+                                   scale, bias)
+
+
+_decode = patched(numpy_attention, _attend=_attend).mha_decode
+
+
+def mha_decode(x_new, cache, params, **options):
+    """Decoding over ``[new, past]``, returning the cache in that order too."""
+    out, (k, v) = _decode(x_new, cache, params, **options)
+    return out, (_new_first(k, x_new.shape[1]), _new_first(v, x_new.shape[1]))

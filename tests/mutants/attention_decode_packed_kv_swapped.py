@@ -6,10 +6,13 @@ Real bug class: a fused-QKV checkpoint converted with the k and v blocks in the 
 packed ``w_qkv`` equals separate ``wq wk wv``, and the oracle comparison with packed projections.
 """
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import mha_decode as _mha_decode
+from impls.numpy import mha_decode as reference_mha_decode
 
 NAME = "mutant-attention-decode-packed-kv-swapped"
 DTYPES = ("float32", "float64")
+CATCHES = ("mha_decode:packed_qkv_equals_separate",
+           "mha_decode:matches_oracle",
+           "mha_decode:chunked_decoding_equals_causal_attention")
 
 
 def _swap_kv(params, num_heads, num_kv_heads):
@@ -28,5 +31,5 @@ def _swap_kv(params, num_heads, num_kv_heads):
 
 
 def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=None):
-    return _mha_decode(x_new, cache, _swap_kv(params, num_heads, num_kv_heads), num_heads=num_heads,
+    return reference_mha_decode(x_new, cache, _swap_kv(params, num_heads, num_kv_heads), num_heads=num_heads,
                        num_kv_heads=num_kv_heads, rope_base=rope_base)

@@ -8,10 +8,11 @@ position-wise (changing one position changes its neighbours' outputs), and the o
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import feed_forward as _feed_forward
+from impls.numpy import feed_forward as reference_feed_forward
 
 NAME = "mutant-attention-ffn-mixes-neighbour-positions"
 DTYPES = ("float32", "float64")
+CATCHES = ("feed_forward:position_wise", "feed_forward:matches_oracle")
 
 
 def feed_forward(x, params, *, activation="gelu"):
@@ -21,4 +22,4 @@ def feed_forward(x, params, *, activation="gelu"):
         pad = [(0, 0)] * (x.ndim - 2) + [(1, 1), (0, 0)]
         xp = np.pad(x, pad)
         x = (xp[..., :-2, :] + xp[..., 1:-1, :] + xp[..., 2:, :]).astype(x.dtype)
-    return _feed_forward(x, params, activation=activation)
+    return reference_feed_forward(x, params, activation=activation)

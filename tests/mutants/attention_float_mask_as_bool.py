@@ -7,29 +7,24 @@ everything. Correct for boolean masks. Caught by: ``rejects_bad_input`` of both 
 """
 import numpy as np
 
-from impls._validate import attention as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _attend, _meta, _opt_meta, _weights
 
 NAME = "mutant-attention-float-mask-as-bool"
 DTYPES = ("float32", "float64")
+CATCHES = ("attention_weights:rejects_bad_input", "scaled_dot_product_attention:rejects_bad_input")
 
 
 def _as_bool(mask):
-    # BUG: any mask is cast to bool (and then validated as one): an additive float mask inverts its meaning
+    """BUG: any mask is cast to bool (and then validated as one): an additive float mask inverts its meaning."""
     return None if mask is None else np.asarray(mask).astype(bool)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    mask = _as_bool(mask)
-    dims = V.attention("attention_weights", _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"),
-                       is_causal, scale)
-    return _weights(upcast(q), upcast(k), mask, is_causal, dims.scale).astype(q.dtype)
+def attention_weights(q, k, *, mask=None, **options):
+    """The reference on ``mask`` cast to bool."""
+    return reference.attention_weights(q, k, mask=_as_bool(mask), **options)
 
 
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
-    mask = _as_bool(mask)
-    dims = V.attention("scaled_dot_product_attention", _meta(q, "q"), _meta(k, "k"), _meta(v, "v"),
-                       _opt_meta(mask, "mask"), is_causal, scale)
-    return _attend(upcast(q), upcast(k), upcast(v), mask, is_causal, dims.scale).astype(q.dtype)
+def scaled_dot_product_attention(q, k, v, *, mask=None, **options):
+    """The reference on ``mask`` cast to bool."""
+    return reference.scaled_dot_product_attention(q, k, v, mask=_as_bool(mask), **options)

@@ -6,37 +6,25 @@ must give probabilities 0 and output 0; masked probabilities are 0.
 """
 import numpy as np
 
-from impls._validate import attention as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _meta, _opt_meta
+from impls.numpy import attention as numpy_attention
+from impls.numpy import softmax
+from tests.patching import patched
 
 NAME = "mutant-attention-fully-masked-uniform"
 DTYPES = ("float32", "float64")
+CATCHES = ("attention_weights:matches_oracle",
+           "scaled_dot_product_attention:matches_oracle",
+           "attention_weights:fully_masked_rows_are_zero",
+           "attention_weights:rows_are_distributions_over_allowed_keys")
 
 
-def _weights(q, k, mask, is_causal, scale):
-    k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
-    logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    allowed = np.ones(logits.shape, dtype=bool) if mask is None else np.broadcast_to(mask, logits.shape)
-    if is_causal:
-        q_len, k_len = logits.shape[-2:]
-        i = np.arange(q_len)[:, None]
-        j = np.arange(k_len)[None, :]
-        allowed = allowed & (j <= i + (k_len - q_len))
-    logits = np.where(allowed, logits, np.finfo(logits.dtype).min)  # BUG: all-masked rows stay finite, equal
-    e = np.exp(logits - logits.max(axis=-1, keepdims=True, initial=-np.inf))
-    return e / e.sum(axis=-1, keepdims=True)
+def _masked_softmax(logits, allowed):
+    """A softmax with disallowed logits set to the dtype's most negative finite number (BUG: an all-masked
+    row stays finite and equal, so it becomes uniform, not 0)."""
+    return softmax(np.where(allowed, logits, np.finfo(logits.dtype).min), axis=-1)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("attention_weights", _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"),
-                       is_causal, scale)
-    return _weights(upcast(q), upcast(k), mask, is_causal, dims.scale).astype(q.dtype)
-
-
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("scaled_dot_product_attention", _meta(q, "q"), _meta(k, "k"), _meta(v, "v"),
-                       _opt_meta(mask, "mask"), is_causal, scale)
-    p = _weights(upcast(q), upcast(k), mask, is_causal, dims.scale)
-    return (p @ np.repeat(upcast(v), q.shape[1] // v.shape[1], axis=1)).astype(q.dtype)
+_patched = patched(numpy_attention, _masked_softmax=_masked_softmax)
+attention_weights = _patched.attention_weights
+scaled_dot_product_attention = _patched.scaled_dot_product_attention

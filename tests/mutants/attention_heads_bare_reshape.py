@@ -5,42 +5,31 @@ shapes are right, but each "head" mixes features of different tokens. Same as co
 L = 1. Caught by: permutation equivariance of self-attention, the causal future-independence check, and
 the differential check of ``multi_head_attention``.
 """
-import math
-
-import numpy as np
-
-from impls._validate import attention as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _attend, _linear, _meta, _opt_meta, _params_meta, _rope
+from impls.numpy import attention as numpy_attention
+from tests.patching import patched
 
 NAME = "mutant-attention-heads-bare-reshape"
 DTYPES = ("float32", "float64")
+CATCHES = ("multi_head_attention:self_attention_is_permutation_equivariant",
+           "multi_head_attention:cross_attention_ignores_context_order",
+           "multi_head_attention:causal_ignores_the_future",
+           "multi_head_attention:heads_are_single_head_attentions")
 
 
-
-def _bare_split(t, heads):
+def _split_heads(t, heads):
+    """``(B, L, H*D) -> (B, H, L, D)`` by a bare reshape (BUG: no ``(B, L, H, D) -> (B, H, L, D)``
+    transpose)."""
     batch, length, width = t.shape
-    return t.reshape(batch, heads, length, width // heads)  # BUG: no (B, L, H, D) -> (B, H, L, D) transpose
+    return t.reshape(batch, heads, length, width // heads)
 
 
-def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False,
-                         rope_base=None):
-    dims, base = V.multi_head_attention(_meta(x, "x"), _opt_meta(context, "context"),
-                                        _params_meta(params, "multi_head_attention"), num_heads, num_kv_heads,
-                                        _opt_meta(mask, "mask"), is_causal, rope_base)
-    xc = upcast(x)
-    c = xc if context is None else upcast(context)
-    if dims.packed:
-        h, hkv, d = dims.heads, dims.kv_heads, dims.head_dim
-        qkv = _linear(xc, params, "w_qkv", "b_qkv")
-        q, k, v = qkv[..., :h * d], qkv[..., h * d:(h + hkv) * d], qkv[..., (h + hkv) * d:]
-    else:
-        q, k, v = _linear(xc, params, "wq", "bq"), _linear(c, params, "wk", "bk"), _linear(c, params, "wv", "bv")
-    q, k, v = _bare_split(q, dims.heads), _bare_split(k, dims.kv_heads), _bare_split(v, dims.kv_heads)
-    if base is not None:
-        positions = np.arange(dims.q_len)
-        q, k = _rope(q, positions, base), _rope(k, positions, base)
-    out = _attend(q, k, v, mask, is_causal, 1.0 / math.sqrt(dims.head_dim))
-    merged = out.reshape(dims.batch, dims.q_len, dims.heads * dims.head_dim)  # BUG: the matching bare merge
-    return _linear(merged, params, "wo", "bo").astype(x.dtype)
+def _merge_heads(t):
+    """The matching bare merge ``(B, H, L, D) -> (B, L, H*D)`` (BUG: no transpose back)."""
+    batch, heads, length, head_dim = t.shape
+    return t.reshape(batch, length, heads * head_dim)
+
+
+# the bug is the pair: a split and its inverse, both without the transpose
+multi_head_attention = patched(numpy_attention, _split_heads=_split_heads,
+                               _merge_heads=_merge_heads).multi_head_attention

@@ -4,38 +4,23 @@ Real bug class: mixing conventions — ``torch.nn.MultiheadAttention``'s ``key_p
 ``attn_mask`` mean True = blocked, while SDPA and this contract mean True = allowed. Caught by: masked
 probabilities must be 0, changing masked keys/values must not change the output, and the differential check.
 """
-import numpy as np
-
-from impls._validate import attention as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _masked_softmax, _meta, _opt_meta
+from impls.numpy import attention as numpy_attention
+from tests.patching import patched
 
 NAME = "mutant-attention-mask-polarity-inverted"
 DTYPES = ("float32", "float64")
+CATCHES = ("attention_weights:matches_oracle",
+           "scaled_dot_product_attention:matches_oracle",
+           "attention_weights:fully_masked_rows_are_zero",
+           "attention_weights:rows_are_distributions_over_allowed_keys")
 
 
-def _weights(q, k, mask, is_causal, scale):
-    k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
-    logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    # BUG: True read as "padding, do not attend"
-    allowed = np.ones(logits.shape, dtype=bool) if mask is None else ~np.broadcast_to(mask, logits.shape)
-    if is_causal:
-        q_len, k_len = logits.shape[-2:]
-        i = np.arange(q_len)[:, None]
-        j = np.arange(k_len)[None, :]
-        allowed = allowed & (j <= i + (k_len - q_len))
-    return _masked_softmax(logits, allowed)
+def _allowed(mask, is_causal, shape):
+    """The reference's mask of ``~mask`` (BUG: True read as "padding, do not attend")."""
+    return numpy_attention._allowed(None if mask is None else ~mask, is_causal, shape)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("attention_weights", _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"),
-                       is_causal, scale)
-    return _weights(upcast(q), upcast(k), mask, is_causal, dims.scale).astype(q.dtype)
-
-
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("scaled_dot_product_attention", _meta(q, "q"), _meta(k, "k"), _meta(v, "v"),
-                       _opt_meta(mask, "mask"), is_causal, scale)
-    p = _weights(upcast(q), upcast(k), mask, is_causal, dims.scale)
-    return (p @ np.repeat(upcast(v), q.shape[1] // v.shape[1], axis=1)).astype(q.dtype)
+_patched = patched(numpy_attention, _allowed=_allowed)
+attention_weights = _patched.attention_weights
+scaled_dot_product_attention = _patched.scaled_dot_product_attention

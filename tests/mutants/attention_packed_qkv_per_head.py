@@ -5,44 +5,34 @@ Real bug class: loading a checkpoint in one fused-QKV layout (Megatron/NeoX inte
 for another (q | k | v, as in GPT-2/LLaMA conversions). Same as correct only for one head. Caught by:
 packed ``w_qkv`` equals separate ``wq wk wv``, and the differential check with a packed projection.
 """
-import math
-
-import numpy as np
-
-from impls._validate import attention as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import (_attend, _linear, _merge_heads, _meta,
-                                   _opt_meta, _params_meta, _project, _rope, _split_heads)
+from impls.numpy import attention as numpy_attention
+from tests.patching import patched
 
 NAME = "mutant-attention-packed-qkv-per-head"
 DTYPES = ("float32", "float64")
+CATCHES = ("multi_head_attention:packed_qkv_equals_separate",
+           "multi_head_attention:matches_oracle",
+           "multi_head_attention:grouped_heads_equal_mha_with_repeated_kv")
 
 
-
-def _project_packed_per_head(x, params, dims):
-    batch, length, _ = x.shape
+def _project(x, context, params, dims):
+    """The reference's projections, except that packed ``w_qkv`` columns are read as blocks per kv group,
+    ``[q heads of the group..., k, v]`` (BUG: the layout is ``q | k | v``): the columns are permuted into
+    that layout first."""
+    if not dims.packed:
+        return numpy_attention._project(x, context, params, dims)
     h, hkv, d = dims.heads, dims.kv_heads, dims.head_dim
-    # BUG: columns taken as blocks per kv group: [q heads of the group..., k, v]
-    qkv = _linear(x, params, "w_qkv", "b_qkv").reshape(batch, length, hkv, h // hkv + 2, d)
-    q = qkv[..., :-2, :].reshape(batch, length, h * d)
-    k = qkv[..., -2, :].reshape(batch, length, hkv * d)
-    v = qkv[..., -1, :].reshape(batch, length, hkv * d)
-    return _split_heads(q, h), _split_heads(k, hkv), _split_heads(v, hkv)
+    per_group = (h // hkv + 2) * d
+    blocks = [[g * per_group + i for i in range(per_group)] for g in range(hkv)]
+    q_cols = [c for b in blocks for c in b[:-2 * d]]
+    k_cols = [c for b in blocks for c in b[-2 * d:-d]]
+    v_cols = [c for b in blocks for c in b[-d:]]
+    order = q_cols + k_cols + v_cols
+    permuted = {**params, "w_qkv": params["w_qkv"][:, order]}
+    if "b_qkv" in params:
+        permuted["b_qkv"] = params["b_qkv"][order]
+    return numpy_attention._project(x, context, permuted, dims)
 
 
-def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, mask=None, is_causal=False,
-                         rope_base=None):
-    dims, base = V.multi_head_attention(_meta(x, "x"), _opt_meta(context, "context"),
-                                        _params_meta(params, "multi_head_attention"), num_heads, num_kv_heads,
-                                        _opt_meta(mask, "mask"), is_causal, rope_base)
-    xc = upcast(x)
-    if dims.packed:
-        q, k, v = _project_packed_per_head(xc, params, dims)
-    else:
-        q, k, v = _project(xc, xc if context is None else upcast(context), params, dims)
-    if base is not None:
-        positions = np.arange(dims.q_len)
-        q, k = _rope(q, positions, base), _rope(k, positions, base)
-    out = _attend(q, k, v, mask, is_causal, 1.0 / math.sqrt(dims.head_dim))
-    return _linear(_merge_heads(out), params, "wo", "bo").astype(x.dtype)
+multi_head_attention = patched(numpy_attention, _project=_project).multi_head_attention

@@ -4,39 +4,25 @@ Real bug class: ``scores / d_k`` instead of ``scores / sqrt(d_k)`` — attention
 Caught by: the differential check (any D > 1) and the statistical logit-variance check (variance ~1/D
 instead of ~1 with scaling).
 """
-import numpy as np
-
-from impls._validate import attention as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _masked_softmax, _meta, _opt_meta
 
 NAME = "mutant-attention-scale-1-over-d"
 DTYPES = ("float32", "float64")
+CATCHES = ("attention_weights:unscaled_logits_are_sqrt_d_times_scaled",
+           "attention_weights:default_scale_gives_unit_logit_variance",
+           "attention_weights:matches_oracle",
+           "scaled_dot_product_attention:matches_oracle")
 
 
-def _weights(q, k, mask, is_causal, scale):
-    if scale is None:
-        scale = 1.0 / q.shape[-1]  # BUG: should be 1 / sqrt(D)
-    k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
-    logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    allowed = np.ones(logits.shape, dtype=bool) if mask is None else np.broadcast_to(mask, logits.shape)
-    if is_causal:
-        q_len, k_len = logits.shape[-2:]
-        i = np.arange(q_len)[:, None]
-        j = np.arange(k_len)[None, :]
-        allowed = allowed & (j <= i + (k_len - q_len))
-    return _masked_softmax(logits, allowed)
+def attention_weights(q, k, *, scale=None, **options):
+    """The reference with the default scale ``1 / D`` (BUG: should be ``1 / sqrt(D)``)."""
+    reference.attention_weights(q, k, scale=scale, **options)  # validates
+    return reference.attention_weights(q, k, scale=1.0 / q.shape[-1] if scale is None else scale, **options)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    V.attention("attention_weights", _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"),
-                is_causal, scale)
-    return _weights(upcast(q), upcast(k), mask, is_causal, scale).astype(q.dtype)
-
-
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
-    V.attention("scaled_dot_product_attention", _meta(q, "q"), _meta(k, "k"), _meta(v, "v"),
-                _opt_meta(mask, "mask"), is_causal, scale)
-    p = _weights(upcast(q), upcast(k), mask, is_causal, scale)
-    return (p @ np.repeat(upcast(v), q.shape[1] // v.shape[1], axis=1)).astype(q.dtype)
+def scaled_dot_product_attention(q, k, v, *, scale=None, **options):
+    """The reference with the default scale ``1 / D`` (BUG: should be ``1 / sqrt(D)``)."""
+    reference.scaled_dot_product_attention(q, k, v, scale=scale, **options)  # validates
+    return reference.scaled_dot_product_attention(q, k, v, scale=1.0 / q.shape[-1] if scale is None else scale,
+                                                  **options)

@@ -5,36 +5,24 @@ changed the layout. Caught by: probability rows sum to 1 over allowed keys, and 
 """
 import numpy as np
 
-from impls._validate import attention as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.attention import _masked_softmax, _meta, _opt_meta
+from impls.numpy import attention as numpy_attention
+from tests.patching import patched
 
 NAME = "mutant-attention-softmax-over-queries"
 DTYPES = ("float32", "float64")
+CATCHES = ("attention_weights:matches_oracle",
+           "scaled_dot_product_attention:matches_oracle",
+           "attention_weights:default_scale_gives_unit_logit_variance",
+           "attention_weights:rows_are_distributions_over_allowed_keys")
 
 
-def _weights(q, k, mask, is_causal, scale):
-    k = np.repeat(k, q.shape[1] // k.shape[1], axis=1)
-    logits = (q @ np.swapaxes(k, -1, -2)) * scale
-    allowed = np.ones(logits.shape, dtype=bool) if mask is None else np.broadcast_to(mask, logits.shape)
-    if is_causal:
-        q_len, k_len = logits.shape[-2:]
-        i = np.arange(q_len)[:, None]
-        j = np.arange(k_len)[None, :]
-        allowed = allowed & (j <= i + (k_len - q_len))
-    # BUG: normalised over queries (axis -2)
-    return np.swapaxes(_masked_softmax(np.swapaxes(logits, -1, -2), np.swapaxes(allowed, -1, -2)), -1, -2)
+def _masked_softmax(logits, allowed):
+    """The reference's masked softmax over the queries (BUG: axis -2, not the keys)."""
+    t = (lambda a: np.swapaxes(a, -1, -2))
+    return t(numpy_attention._masked_softmax(t(logits), t(allowed)))
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("attention_weights", _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"),
-                       is_causal, scale)
-    return _weights(upcast(q), upcast(k), mask, is_causal, dims.scale).astype(q.dtype)
-
-
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
-    dims = V.attention("scaled_dot_product_attention", _meta(q, "q"), _meta(k, "k"), _meta(v, "v"),
-                       _opt_meta(mask, "mask"), is_causal, scale)
-    p = _weights(upcast(q), upcast(k), mask, is_causal, dims.scale)
-    return (p @ np.repeat(upcast(v), q.shape[1] // v.shape[1], axis=1)).astype(q.dtype)
+_patched = patched(numpy_attention, _masked_softmax=_masked_softmax)
+attention_weights = _patched.attention_weights
+scaled_dot_product_attention = _patched.scaled_dot_product_attention

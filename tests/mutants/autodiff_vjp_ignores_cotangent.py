@@ -14,6 +14,33 @@ from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-autodiff-vjp-ignores-cotangent"
 DTYPES = ("float64",)  # its finite differences run in float64 (a float32 model's parameters would not be widened)
+CATCHES = ("softmax:vjp_rows_sum_to_zero",
+           "log_softmax:vjp_rows_sum_to_zero",
+           "sigmoid:vjp_matches_finite_differences",
+           "tanh:vjp_matches_finite_differences",
+           "silu:vjp_matches_finite_differences",
+           "gelu:vjp_matches_finite_differences",
+           "attention_weights:vjp_matches_finite_differences",
+           "scaled_dot_product_attention:vjp_matches_finite_differences",
+           "multi_head_attention:vjp_matches_finite_differences",
+           "mha_decode:vjp_matches_finite_differences",
+           "feed_forward:vjp_matches_finite_differences",
+           "bert_embeddings:vjp_matches_finite_differences",
+           "cross_entropy:gradient_is_softmax_minus_target",
+           "binary_cross_entropy_with_logits:vjp_matches_finite_differences",
+           "mse_loss:vjp_matches_finite_differences",
+           "kl_divergence:vjp_matches_finite_differences",
+           "batch_norm:vjp_matches_finite_differences",
+           "layer_norm:vjp_matches_finite_differences",
+           "instance_norm:vjp_matches_finite_differences",
+           "group_norm:vjp_matches_finite_differences",
+           "rms_norm:vjp_matches_finite_differences",
+           "batch_norm:vjp_orthogonal_to_invariances",
+           "layer_norm:vjp_orthogonal_to_invariances",
+           "instance_norm:vjp_orthogonal_to_invariances",
+           "group_norm:vjp_orthogonal_to_invariances",
+           "rms_norm:vjp_orthogonal_to_invariances",
+           "rope:vjp_matches_finite_differences")
 
 
 def vjp(fn, primals, cotangent):

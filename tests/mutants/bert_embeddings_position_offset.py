@@ -10,6 +10,9 @@ from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-bert-embeddings-position-offset"
 DTYPES = ("float32", "float64")
+CATCHES = ("bert_embeddings:matches_oracle",
+           "bert_embeddings:layer_norm_of_summed_tables",
+           "bert_embeddings:rejects_bad_input")
 
 
 def bert_embeddings(input_ids, token_type_ids, params, *, eps=1e-12):

@@ -9,6 +9,7 @@ from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-bert-mlm-no-random-replacement"
 DTYPES = ("float32", "float64")
+CATCHES = ("mlm_mask:rejects_bad_input", "mlm_mask:selection_rate_and_80_10_10_split")
 
 
 def mlm_mask(input_ids, *, seed, vocab_size, mask_token_id, special_token_ids=(), mask_prob=0.15):

@@ -4,20 +4,15 @@ Real bug class: a hard-coded or default seed that shadows the caller's (`default
 once at import and never split), so every step drops the same units. Caught by: the check that different seeds
 give different outputs (for 0 < p < 1 and more than a few elements).
 """
-import numpy as np
-
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import regularization as V
 
 NAME = "mutant-dropout-constant-mask"
 DTYPES = ("float32", "float64")
+CATCHES = ("dropout:deterministic_per_seed_independent_across_seeds",)
 
 
 def dropout(x, p, *, training, seed):
-    x = np.asarray(x)
-    p, seed = V.dropout(x.dtype, p, training=training, seed=seed)
-    if not training:
-        return x
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    keep = np.random.default_rng(0).random(x.shape) >= p   # BUG: the seed argument is ignored
-    return np.where(keep, x * scale, 0).astype(x.dtype)
+    """The reference with seed 0 (BUG: the seed argument is validated, then ignored)."""
+    reference.dropout(x, p, training=training, seed=seed)  # validates
+    return reference.dropout(x, p, training=training, seed=0)

@@ -7,7 +7,7 @@ p^2 + (1 - p)^2 (here: always), an exact binomial test of ``kept_fraction_mean_a
 """
 import numpy as np
 
-from impls._validate import regularization as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-dropout-one-draw-per-pair"
@@ -17,11 +17,12 @@ CATCHES = ("dropout:kept_fraction_mean_and_row_independence@float16",
 
 
 def dropout(x, p, *, training, seed):
-    x = np.asarray(x)
-    p, seed = V.dropout(x.dtype, p, training=training, seed=seed)
+    """The reference's mask for half as many columns, each draw repeated for two neighbours (BUG)."""
+    y = reference.dropout(x, p, training=training, seed=seed)  # validates
     if not training:
-        return x
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    draws = np.random.default_rng(seed).random(x.shape[:-1] + ((x.shape[-1] + 1) // 2,))
-    keep = np.repeat(draws, 2, axis=-1)[..., : x.shape[-1]] >= p  # BUG: one draw for two neighbours
-    return np.where(keep, x.astype(np.float32) * np.float32(scale), 0).astype(x.dtype)
+        return y
+    x = np.asarray(x)
+    half = reference.dropout(np.ones(x.shape[:-1] + ((x.shape[-1] + 1) // 2,)), p, training=True, seed=seed)
+    kept = np.repeat(half != 0, 2, axis=-1)[..., :x.shape[-1]]
+    scale = np.float32(1.0 / (1.0 - p) if p < 1.0 else 0.0)
+    return np.where(kept, x.astype(np.float32) * scale, 0).astype(x.dtype)

@@ -6,18 +6,20 @@ the mean bound, for any p other than 0.5.
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import regularization as V
 
 NAME = "mutant-dropout-scaled-by-1-over-p"
 DTYPES = ("float32", "float64")
+CATCHES = ("dropout:kept_fraction_mean_and_row_independence", "dropout:outputs_are_zero_or_scaled_input")
 
 
 def dropout(x, p, *, training, seed):
-    x = np.asarray(x)
-    p, seed = V.dropout(x.dtype, p, training=training, seed=seed)
+    """The kept elements scaled by ``1 / p`` (BUG: should be ``1 / (1 - p)``), on the reference's mask."""
+    y = reference.dropout(x, p, training=training, seed=seed)  # validates
     if not training:
-        return x
-    keep = np.random.default_rng(seed).random(x.shape) >= p
+        return y
+    x = np.asarray(x)
+    kept = reference.dropout(np.ones(x.shape), p, training=True, seed=seed) != 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(keep, x / p, 0).astype(x.dtype)   # BUG: should be x / (1 - p)
+        return np.where(kept, x / p, 0).astype(x.dtype)

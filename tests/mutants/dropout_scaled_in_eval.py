@@ -5,18 +5,18 @@ inference-time scaling on top of inverted dropout). Caught by: "training=False i
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import regularization as V
 
 NAME = "mutant-dropout-scaled-in-eval"
 DTYPES = ("float32", "float64")
+CATCHES = ("dropout:eval_is_identity",)
 
 
 def dropout(x, p, *, training, seed):
+    """The reference in training; in eval ``x / (1 - p)`` (BUG: eval must return x unchanged)."""
+    y = reference.dropout(x, p, training=training, seed=seed)  # validates
+    if training:
+        return y
     x = np.asarray(x)
-    p, seed = V.dropout(x.dtype, p, training=training, seed=seed)
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    if not training:
-        return (x * scale).astype(x.dtype)   # BUG: eval must return x unchanged
-    keep = np.random.default_rng(seed).random(x.shape) >= p
-    return np.where(keep, x * scale, 0).astype(x.dtype)
+    return (x * (1.0 / (1.0 - p) if p < 1.0 else 0.0)).astype(x.dtype)

@@ -6,18 +6,15 @@ checkpointing). Caught by: "the same seed gives the same output".
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import regularization as V
 
 NAME = "mutant-dropout-seed-ignored"
 DTYPES = ("float32", "float64")
+CATCHES = ("dropout:deterministic_per_seed_independent_across_seeds",)
 
 
 def dropout(x, p, *, training, seed):
-    x = np.asarray(x)
-    p, seed = V.dropout(x.dtype, p, training=training, seed=seed)
-    if not training:
-        return x
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    keep = np.random.default_rng().random(x.shape) >= p   # BUG: unseeded generator
-    return np.where(keep, x * scale, 0).astype(x.dtype)
+    """The reference with a fresh OS-entropy seed on every call (BUG: an unseeded generator)."""
+    reference.dropout(x, p, training=training, seed=seed)  # validates
+    return reference.dropout(x, p, training=training, seed=int(np.random.default_rng().integers(2**62)))

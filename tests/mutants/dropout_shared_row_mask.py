@@ -7,18 +7,19 @@ a binomial's spread), and by any check that rows get different masks. Identical 
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import regularization as V
 
 NAME = "mutant-dropout-shared-row-mask"
 DTYPES = ("float32", "float64")
+CATCHES = ("dropout:kept_fraction_mean_and_row_independence",)
 
 
 def dropout(x, p, *, training, seed):
-    x = np.asarray(x)
-    p, seed = V.dropout(x.dtype, p, training=training, seed=seed)
+    """The reference's mask of a single row, broadcast over all rows (BUG: one row of draws)."""
+    y = reference.dropout(x, p, training=training, seed=seed)  # validates
     if not training:
-        return x
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    keep = np.random.default_rng(seed).random(x.shape[-1:]) >= p   # BUG: one row, broadcast over all rows
-    return np.where(keep, x * scale, 0).astype(x.dtype)
+        return y
+    x = np.asarray(x)
+    kept = reference.dropout(np.ones(x.shape[-1:]), p, training=True, seed=seed) != 0
+    return np.where(kept, x * (1.0 / (1.0 - p) if p < 1.0 else 0.0), 0).astype(x.dtype)

@@ -10,36 +10,32 @@ budget of :mod:`properties.budgets` (two roundings of a stored probability). flo
 import ml_dtypes
 import numpy as np
 
-from impls._validate import attention as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import attention as reference
-from impls.numpy._util import upcast
-from impls.numpy.attention import _meta, _opt_meta, _weights
 
 NAME = "mutant-half-attention-probabilities-in-bfloat16"
 DTYPES = ("float16", "float32", "float64")
 CATCHES = ("attention_weights:matches_oracle@float16", "scaled_dot_product_attention:matches_oracle@float16")
 
 
-def _buffer(p):
-    return p.astype(ml_dtypes.bfloat16).astype(np.float32)  # BUG: the float16 path's buffer is bfloat16
+def _float16_probabilities(q, k, bias, **options):
+    """The float16 path's probabilities: the reference's float32 ones (float16 computes in float32), rounded
+    through a bfloat16 buffer (BUG: the float16 path's buffer is bfloat16)."""
+    wide = (lambda a: None if a is None else a.astype(np.float32))
+    p = reference.attention_weights(wide(q), wide(k), bias=wide(bias), **options)
+    return p.astype(ml_dtypes.bfloat16).astype(np.float32)
 
 
-def attention_weights(q, k, *, mask=None, is_causal=False, scale=None, bias=None):
+def attention_weights(q, k, *, bias=None, **options):
+    out = reference.attention_weights(q, k, bias=bias, **options)  # validates
     if q.dtype != np.float16:
-        return reference.attention_weights(q, k, mask=mask, is_causal=is_causal, scale=scale, bias=bias)
-    dims = V.attention("attention_weights", _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"),
-                       is_causal, scale, _opt_meta(bias, "bias"))
-    p = _weights(upcast(q), upcast(k), mask, is_causal, dims.scale, None if bias is None else upcast(bias))
-    return _buffer(p).astype(q.dtype)
+        return out
+    return _float16_probabilities(q, k, bias, **options).astype(q.dtype)
 
 
-def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None, bias=None):
+def scaled_dot_product_attention(q, k, v, *, bias=None, **options):
+    out = reference.scaled_dot_product_attention(q, k, v, bias=bias, **options)  # validates
     if q.dtype != np.float16:
-        return reference.scaled_dot_product_attention(q, k, v, mask=mask, is_causal=is_causal, scale=scale,
-                                                      bias=bias)
-    dims = V.attention("scaled_dot_product_attention", _meta(q, "q"), _meta(k, "k"), _meta(v, "v"),
-                       _opt_meta(mask, "mask"), is_causal, scale, _opt_meta(bias, "bias"))
-    p = _buffer(_weights(upcast(q), upcast(k), mask, is_causal, dims.scale, None if bias is None else upcast(bias)))
-    vc = upcast(v)
-    return (p @ np.repeat(vc, q.shape[1] // vc.shape[1], axis=1)).astype(q.dtype)
+        return out
+    p = _float16_probabilities(q, k, bias, **options)
+    return (p @ np.repeat(v.astype(np.float32), q.shape[1] // v.shape[1], axis=1)).astype(q.dtype)

@@ -7,33 +7,19 @@ cross_entropy ``rejects_bad_input`` (target -5, or C, which crashes with an Inde
 """
 import numpy as np
 
-from impls._validate import losses as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.losses import _reduce
 
 NAME = "mutant-losses-ce-negative-target-wraps"
 DTYPES = ("float32", "float64")
+CATCHES = ("cross_entropy:rejects_bad_input",)
 
 
-def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
-    logits, target = np.asarray(logits), np.asarray(target)
-    V.cross_entropy(logits.shape, logits.dtype, target.shape, target.dtype, ignore_index=ignore_index,
-                    label_smoothing=label_smoothing, reduction=reduction)
-    # BUG: V.cross_entropy_targets is not called: targets outside [0, C) are used as indices
-    ls = float(label_smoothing)
-    z = upcast(logits)
-    z = z - z.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(z).sum(axis=1))
-    ignored = target == ignore_index
-    safe_target = np.where(ignored, 0, target)
-    nll = lse - z[np.arange(z.shape[0]), safe_target]
-    if ls:
-        nll = (1.0 - ls) * nll + ls * (lse - z.mean(axis=1))
-    loss = np.where(ignored, 0.0, nll).astype(z.dtype)
-    if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = loss.sum() / np.sum(~ignored)
-    else:
-        out = _reduce(loss, reduction)
-    return np.asarray(out, dtype=z.dtype).astype(logits.dtype)
+def cross_entropy(logits, target, *, ignore_index=-100, **options):
+    """The reference on targets used as indices: a negative target other than ``ignore_index`` reads class
+    ``C + t`` (BUG: targets outside ``[0, C)`` are not rejected)."""
+    target = np.asarray(target)
+    if target.dtype.kind in "iu" and np.ndim(logits) == 2:
+        wraps = (target < 0) & (target != ignore_index) & (target >= -np.shape(logits)[1])
+        target = np.where(wraps, target + np.shape(logits)[1], target).astype(target.dtype)
+    return reference.cross_entropy(logits, target, ignore_index=ignore_index, **options)

@@ -7,20 +7,21 @@ check passes. Caught by: KL >= 0 (Gibbs' inequality), and the oracle comparison.
 """
 import numpy as np
 
-from impls._validate import losses as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import compute_dtype
 
 NAME = "mutant-losses-kl-weighted-by-q"
 DTYPES = ("float32", "float64")
+CATCHES = ("kl_divergence:matches_oracle",
+           "kl_divergence:matches_bernoulli_closed_form",
+           "kl_divergence:non_negative_and_zero_for_equal")
 
 
 def kl_divergence(log_p, log_q, *, axis=-1):
+    """``sum(q * (log_p - log_q))`` (BUG: weighted by ``q = exp(log_q)``, not ``p``)."""
+    reference.kl_divergence(log_p, log_q, axis=axis)  # validates
     log_p, log_q = np.asarray(log_p), np.asarray(log_q)
-    axis = V.kl_divergence(log_p.shape, log_p.dtype, log_q.shape, log_q.dtype, axis=axis)
-    dtype = np.result_type(log_p.dtype, log_q.dtype)
-    lp, lq = log_p.astype(compute_dtype(dtype)), log_q.astype(compute_dtype(dtype))
-    q = np.exp(lq)  # BUG: should be p = exp(log_p)
+    q = np.exp(log_q)
     with np.errstate(invalid="ignore"):
-        terms = np.where(q == 0, 0.0, q * (lp - lq))
-    return np.asarray(terms.sum(axis=axis)).astype(dtype)
+        terms = np.where(q == 0, 0.0, q * (log_p - log_q))
+    return np.asarray(terms.sum(axis=axis)).astype(np.result_type(log_p.dtype, log_q.dtype))

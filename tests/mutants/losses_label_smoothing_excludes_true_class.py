@@ -6,25 +6,26 @@ whenever label_smoothing > 0 and the logits of a row are not all equal.
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import losses as V
 
 NAME = "mutant-losses-label-smoothing-excludes-true-class"
 DTYPES = ("float32", "float64")
+CATCHES = ("cross_entropy:matches_oracle",)
 
 
 def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+    """Cross entropy against the target ``1 - ls`` on the true class and ``ls / (C - 1)`` on the others (BUG:
+    should be ``ls / C`` on every class plus ``1 - ls`` on the true one)."""
+    reference.cross_entropy(logits, target, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                            reduction=reduction)  # validates
     logits, target = np.asarray(logits), np.asarray(target)
-    V.cross_entropy(logits.shape, logits.dtype, target.shape, target.dtype, ignore_index=ignore_index,
-                    label_smoothing=label_smoothing, reduction=reduction)
-    V.cross_entropy_targets(target, logits.shape[1], ignore_index)
     n, c = logits.shape
-    z = logits - logits.max(axis=1, keepdims=True)
-    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    log_probs = reference.log_softmax(logits, axis=1)
     ignored = target == ignore_index
     safe = np.where(ignored, 0, target)
-    smooth_target = np.full((n, c), label_smoothing / max(c - 1, 1))   # BUG: should be ls / C on every class
-    smooth_target[np.arange(n), safe] = 1.0 - label_smoothing          # BUG: should be 1 - ls + ls / C
+    smooth_target = np.full((n, c), label_smoothing / max(c - 1, 1))
+    smooth_target[np.arange(n), safe] = 1.0 - label_smoothing
     loss = np.where(ignored, 0.0, -(smooth_target * log_probs).sum(axis=1))
     if reduction == "mean":
         with np.errstate(invalid="ignore"):

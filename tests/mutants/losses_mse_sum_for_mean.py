@@ -4,18 +4,15 @@ Real bug class: `size_average`/`reduction` plumbing mixed up (the old `size_aver
 loss, and the effective learning rate, scale with the batch size. Caught by: "MSE == mean squared difference"
 and the differential check, for any input with more than one element and a non-zero error.
 """
-import numpy as np
-
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import losses as V
 
 NAME = "mutant-losses-mse-sum-for-mean"
 DTYPES = ("float32", "float64")
+CATCHES = ("mse_loss:matches_oracle", "mse_loss:equals_mean_squared_difference")
 
 
 def mse_loss(pred, target, *, reduction="mean"):
-    pred, target = np.asarray(pred), np.asarray(target)
-    V.mse_loss(pred.shape, pred.dtype, target.shape, target.dtype, reduction=reduction)
-    sq = (pred - target) ** 2
-    out = sq.sum() if reduction in ("mean", "sum") else sq   # BUG: 'mean' sums
-    return np.asarray(out).astype(pred.dtype)
+    """The reference, reduction "mean" computed as "sum" (BUG)."""
+    reference.mse_loss(pred, target, reduction=reduction)  # validates
+    return reference.mse_loss(pred, target, reduction="sum" if reduction == "mean" else reduction)

@@ -7,22 +7,24 @@ for logits with a large spread.
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import losses as V
 
 NAME = "mutant-losses-naive-log-softmax"
 DTYPES = ("float32", "float64")
+CATCHES = ("cross_entropy:matches_oracle",
+           "cross_entropy:equals_logsumexp_minus_logit",
+           "cross_entropy:ignored_rows_do_not_contribute")
 
 
 def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+    """Cross entropy from ``log(softmax(z))`` (BUG: the log of an underflowed probability is -inf)."""
+    reference.cross_entropy(logits, target, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                            reduction=reduction)  # validates
     logits, target = np.asarray(logits), np.asarray(target)
-    V.cross_entropy(logits.shape, logits.dtype, target.shape, target.dtype, ignore_index=ignore_index,
-                    label_smoothing=label_smoothing, reduction=reduction)
-    V.cross_entropy_targets(target, logits.shape[1], ignore_index)
     ls = label_smoothing
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_probs = np.log(e / e.sum(axis=1, keepdims=True))   # BUG: log of an underflowed probability is -inf
+        log_probs = np.log(reference.softmax(logits, axis=1))
         ignored = target == ignore_index
         safe = np.where(ignored, 0, target)
         per_row = -(1 - ls) * log_probs[np.arange(len(safe)), safe] - ls * log_probs.mean(axis=1)

@@ -6,39 +6,32 @@ variance per channel, and the float64 oracle comparison of y on input with spati
 """
 import numpy as np
 
-from impls._validate import norms as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.norms import _meta
 
 NAME = "mutant-norms-batch-norm-stats-over-batch-only"
 DTYPES = ("float32", "float64")
+CATCHES = ("batch_norm:matches_oracle", "batch_norm:zero_mean_unit_variance", "batch_norm:running_stats_update")
+
+
+def _affine(y, weight, bias):
+    """``y * weight[c] + bias[c]`` (None skips the term)."""
+    shape = (1, -1) + (1,) * (y.ndim - 2)
+    y = y if weight is None else y * np.asarray(weight, y.dtype).reshape(shape)
+    return y if bias is None else y + np.asarray(bias, y.dtype).reshape(shape)
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, *, training, momentum=0.1, eps=1e-5):
-    training, momentum, eps = V.batch_norm(
-        _meta(x), _meta(running_mean), _meta(running_var), _meta(weight), _meta(bias),
-        training=training, momentum=momentum, eps=eps)
-    xc = upcast(np.asarray(x))
-    rm, rv = np.asarray(running_mean), np.asarray(running_var)
-    cshape = (1, -1) + (1,) * (xc.ndim - 2)
-    axes = (0,) + tuple(range(2, xc.ndim))
-    n = xc.shape[0] * int(np.prod(xc.shape[2:]))
+    """Training statistics per (channel, position) over the batch axis only (BUG: spatial axes not reduced);
+    the running statistics take those averaged over the positions. Eval is the reference's."""
+    out = reference.batch_norm(x, running_mean, running_var, weight, bias, training=training, momentum=momentum,
+                               eps=eps)  # validates
     if not training:
-        y = (xc - upcast(rm).reshape(cshape)) / np.sqrt(upcast(rv).reshape(cshape) + eps)
-        new_rm, new_rv = rm.copy(), rv.copy()
-    else:
-        b = xc.shape[0]
-        mean = xc.mean(axis=0, keepdims=True)  # BUG: per (c, position); spatial axes not reduced
-        var = ((xc - mean) ** 2).mean(axis=0, keepdims=True)
-        y = (xc - mean) / np.sqrt(var + eps)
-        # running stats: the per-position statistics averaged over positions, so their shapes stay (C,)
-        pooled_mean = mean.reshape(xc.shape[1], -1).mean(axis=1) if xc.ndim > 2 else mean.reshape(-1)
-        pooled_var = var.reshape(xc.shape[1], -1).mean(axis=1) if xc.ndim > 2 else var.reshape(-1)
-        new_rm = (1 - momentum) * upcast(rm) + momentum * pooled_mean
-        new_rv = (1 - momentum) * upcast(rv) + momentum * pooled_var * (b / max(b - 1, 1))
-    if weight is not None:
-        y = y * np.asarray(weight, dtype=y.dtype).reshape(cshape)
-    if bias is not None:
-        y = y + np.asarray(bias, dtype=y.dtype).reshape(cshape)
+        return out
+    x, rm, rv = np.asarray(x), np.asarray(running_mean), np.asarray(running_var)
+    n, c = x.shape[:2]
+    mean, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)  # BUG: axis 0 only
+    y = _affine((x - mean) / np.sqrt(var + eps), weight, bias)
+    new_rm = (1 - momentum) * rm + momentum * mean.reshape(c, -1).mean(axis=1)
+    new_rv = (1 - momentum) * rv + momentum * var.reshape(c, -1).mean(axis=1) * (n / max(n - 1, 1))
     return y.astype(x.dtype), new_rm.astype(rm.dtype), new_rv.astype(rv.dtype)

@@ -6,24 +6,19 @@ oracle comparison (rows with a small spread, or any row in float64).
 """
 import numpy as np
 
-from impls._validate import norms as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.norms import _meta
 
 NAME = "mutant-norms-eps-outside-sqrt"
 DTYPES = ("float32", "float64")
+CATCHES = ("layer_norm:matches_oracle", "layer_norm:affine_invariant")
 
 
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
-    k, eps = V.layer_norm(_meta(x), normalized_ndim, _meta(weight), _meta(bias), eps=eps)
-    xc = upcast(np.asarray(x))
-    axes = tuple(range(xc.ndim - k, xc.ndim))
-    mean = xc.mean(axis=axes, keepdims=True)
-    var = ((xc - mean) ** 2).mean(axis=axes, keepdims=True)
-    y = (xc - mean) / (np.sqrt(var) + eps)  # BUG: eps outside the square root
-    if weight is not None:
-        y = y * np.asarray(weight, dtype=y.dtype)
-    if bias is not None:
-        y = y + np.asarray(bias, dtype=y.dtype)
-    return y.astype(x.dtype)
+    """``(x - mean) / (sqrt(var) + eps) * weight + bias`` (BUG: eps outside the square root)."""
+    reference.layer_norm(x, normalized_ndim, weight, bias, eps=eps)  # validates
+    x = np.asarray(x)
+    axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+    y = (x - x.mean(axis=axes, keepdims=True)) / (x.std(axis=axes, keepdims=True) + eps)
+    y = y if weight is None else y * np.asarray(weight, y.dtype)
+    return (y if bias is None else y + np.asarray(bias, y.dtype)).astype(x.dtype)

@@ -7,24 +7,26 @@ norm and with C groups equals instance norm, and the oracle comparison.
 """
 import numpy as np
 
-from impls._validate import norms as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 from impls.numpy import instance_norm, layer_norm  # noqa: F401  (correct: the references)
-from impls.numpy._util import upcast
-from impls.numpy.norms import _affine, _channel_shape, _meta
 
 NAME = "mutant-norms-group-norm-unbiased-variance"
 DTYPES = ("float32", "float64")
+CATCHES = ("group_norm:extremes_are_layer_and_instance_norm",)
 
 
 def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
-    g, eps = V.group_norm(_meta(x), num_groups, _meta(weight), _meta(bias), eps=eps)
+    """Group norm dividing by ``sqrt(var * m / (m - 1) + eps)`` for groups of ``m > 1`` elements (BUG: the
+    unbiased variance)."""
+    reference.group_norm(x, num_groups, weight, bias, eps=eps)  # validates
     x = np.asarray(x)
-    n, c = x.shape[:2]
-    grouped = upcast(x).reshape((n, g, c // g) + x.shape[2:])
+    grouped = x.reshape((x.shape[0], num_groups, -1) + x.shape[2:])
     axes = tuple(range(2, grouped.ndim))
-    mean = grouped.mean(axis=axes, keepdims=True)
-    count = grouped[0, 0].size
-    var = grouped.var(axis=axes, ddof=1 if count > 1 else 0, keepdims=True)  # BUG: unbiased
-    y = ((grouped - mean) / np.sqrt(var + eps)).reshape(x.shape)
-    return _affine(y, weight, bias, _channel_shape(x.ndim)).astype(x.dtype)
+    ddof = 1 if grouped[0, 0].size > 1 else 0
+    y = (grouped - grouped.mean(axis=axes, keepdims=True)) / np.sqrt(grouped.var(axis=axes, ddof=ddof,
+                                                                                  keepdims=True) + eps)
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    y = y.reshape(x.shape)
+    y = y if weight is None else y * np.asarray(weight, y.dtype).reshape(shape)
+    return (y if bias is None else y + np.asarray(bias, y.dtype).reshape(shape)).astype(x.dtype)

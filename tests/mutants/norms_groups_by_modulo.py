@@ -6,27 +6,21 @@ statistics) zero mean per contiguous group.
 """
 import numpy as np
 
-from impls._validate import norms as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.norms import _meta
 
 NAME = "mutant-norms-groups-by-modulo"
 DTYPES = ("float32", "float64")
+CATCHES = ("group_norm:matches_oracle", "group_norm:zero_mean_unit_variance")
 
 
 def group_norm(x, num_groups, weight=None, bias=None, *, eps=1e-5):
-    g, eps = V.group_norm(_meta(x), num_groups, _meta(weight), _meta(bias), eps=eps)
-    xc = upcast(np.asarray(x))
-    n, c = xc.shape[:2]
-    cshape = (1, -1) + (1,) * (xc.ndim - 2)
-    grouped = xc.reshape((n, c // g, g) + xc.shape[2:])  # BUG: should be (n, g, c // g, ...)
-    axes = (1,) + tuple(range(3, grouped.ndim))
-    mean = grouped.mean(axis=axes, keepdims=True)
-    var = ((grouped - mean) ** 2).mean(axis=axes, keepdims=True)
-    y = ((grouped - mean) / np.sqrt(var + eps)).reshape(xc.shape)
-    if weight is not None:
-        y = y * np.asarray(weight, dtype=y.dtype).reshape(cshape)
-    if bias is not None:
-        y = y + np.asarray(bias, dtype=y.dtype).reshape(cshape)
-    return y.astype(x.dtype)
+    """Group norm whose group ``j`` holds the channels ``c`` with ``c % G == j`` (BUG: a reshape to
+    ``(N, C/G, G, ...)`` where ``(N, G, C/G, ...)`` was meant): the reference on channels permuted so that
+    each such group is contiguous, permuted back."""
+    reference.group_norm(x, num_groups, weight, bias, eps=eps)  # validates
+    x = np.asarray(x)
+    order = np.argsort(np.arange(x.shape[1]) % num_groups, kind="stable")
+    pick = (lambda a: None if a is None else np.asarray(a)[order])
+    y = reference.group_norm(x[:, order], num_groups, pick(weight), pick(bias), eps=eps)
+    return y[:, np.argsort(order)]

@@ -6,25 +6,22 @@ NaN). Caught by: the float64 oracle comparison and unit variance on inputs with 
 """
 import numpy as np
 
-from impls._validate import norms as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.norms import _meta
 
 NAME = "mutant-norms-one-pass-variance"
 DTYPES = ("float32", "float64")
+CATCHES = ("layer_norm:matches_oracle",)
 
 
 def layer_norm(x, normalized_ndim, weight=None, bias=None, *, eps=1e-5):
-    k, eps = V.layer_norm(_meta(x), normalized_ndim, _meta(weight), _meta(bias), eps=eps)
-    xc = upcast(np.asarray(x))
-    axes = tuple(range(xc.ndim - k, xc.ndim))
-    mean = xc.mean(axis=axes, keepdims=True)
-    var = (xc * xc).mean(axis=axes, keepdims=True) - mean * mean  # BUG: cancels for large offsets
+    """``var = mean(x^2) - mean(x)^2`` (BUG: cancels catastrophically for inputs with a large offset)."""
+    reference.layer_norm(x, normalized_ndim, weight, bias, eps=eps)  # validates
+    x = np.asarray(x)
+    axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = (x * x).mean(axis=axes, keepdims=True) - mean * mean
     with np.errstate(invalid="ignore"):
-        y = (xc - mean) / np.sqrt(var + eps)
-    if weight is not None:
-        y = y * np.asarray(weight, dtype=y.dtype)
-    if bias is not None:
-        y = y + np.asarray(bias, dtype=y.dtype)
-    return y.astype(x.dtype)
+        y = (x - mean) / np.sqrt(var + eps)
+    y = y if weight is None else y * np.asarray(weight, y.dtype)
+    return (y if bias is None else y + np.asarray(bias, y.dtype)).astype(x.dtype)

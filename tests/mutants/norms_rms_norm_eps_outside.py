@@ -6,20 +6,18 @@ comparison (small-magnitude rows, or any row in float64).
 """
 import numpy as np
 
-from impls._validate import norms as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.norms import _meta
 
 NAME = "mutant-norms-rms-norm-eps-outside"
 DTYPES = ("float32", "float64")
+CATCHES = ("rms_norm:matches_oracle", "rms_norm:zero_mean_unit_variance", "rms_norm:scale_invariant")
 
 
 def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
-    k, eps = V.rms_norm(_meta(x), normalized_ndim, _meta(weight), eps=eps)
-    xc = upcast(np.asarray(x))
-    axes = tuple(range(xc.ndim - k, xc.ndim))
-    y = xc / (np.sqrt((xc * xc).mean(axis=axes, keepdims=True)) + eps)  # BUG: eps outside the root
-    if weight is not None:
-        y = y * np.asarray(weight, dtype=y.dtype)
-    return y.astype(x.dtype)
+    """``x / (sqrt(mean(x^2)) + eps) * weight`` (BUG: eps outside the square root)."""
+    reference.rms_norm(x, normalized_ndim, weight, eps=eps)  # validates
+    x = np.asarray(x)
+    axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+    y = x / (np.sqrt((x * x).mean(axis=axes, keepdims=True)) + eps)
+    return (y if weight is None else y * np.asarray(weight, y.dtype)).astype(x.dtype)

@@ -5,30 +5,22 @@ Real bug class: a missing range check on an axis-count argument; ``axis=()`` is 
 NumPy and PyTorch, so the call runs and returns garbage of the right shape. Correct for every valid
 ``normalized_ndim``. Caught by: rms_norm ``rejects_bad_input`` (normalized_ndim 0).
 """
-import math
-
 import numpy as np
 
-from impls._validate import norms as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import upcast
-from impls.numpy.norms import _affine, _meta, _pow2_scale, _scaled_eps
 
 NAME = "mutant-norms-rms-normalized-ndim-unchecked"
 DTYPES = ("float32", "float64")
+CATCHES = ("rms_norm:rejects_bad_input",)
 
 
 def rms_norm(x, normalized_ndim, weight=None, *, eps=1e-6):
-    shape = V.check_x("rms_norm", _meta(x), 1, "(..., *normalized_shape)")
-    k = int(normalized_ndim)  # BUG: no 1 <= normalized_ndim <= x.ndim check
-    V.check_param("rms_norm", "weight", _meta(weight), shape[len(shape) - k:])
-    eps = V.check_eps("rms_norm", eps)
+    """The reference, except that ``normalized_ndim == 0`` is accepted (BUG: no ``>= 1`` check) and
+    normalises each element by itself: ``x / sqrt(x^2 + eps) * weight``."""
+    if int(normalized_ndim) != 0:
+        return reference.rms_norm(x, normalized_ndim, weight, eps=eps)
+    reference.rms_norm(x, 1, None, eps=eps)  # validates x and eps
     x = np.asarray(x)
-    xc = upcast(x)
-    axes = tuple(range(x.ndim - k, x.ndim))
-    s = _pow2_scale(xc, axes)
-    xs = xc / s
-    count = max(math.prod(x.shape[x.ndim - k:]), 1)
-    mean_sq = np.sum(xs * xs, axis=axes, keepdims=True) / count
-    y = xs / np.sqrt(mean_sq + _scaled_eps(eps, s))
-    return _affine(y, weight, None, x.shape[x.ndim - k:]).astype(x.dtype)
+    y = x / np.sqrt(x * x + eps)
+    return (y if weight is None else y * np.asarray(weight, y.dtype)).astype(x.dtype)

@@ -5,24 +5,22 @@ torch.optim's `sqrt(v) / sqrt(bc2) + eps`; at step 1 with b2=0.999 eps grows ~32
 step moves each coordinate by lr * sign(grad)" for gradients near eps/sqrt(1 - b2) (~3e-7: it moves ~0.5 lr),
 and the differential check whenever eps is not negligible next to sqrt(v_hat) (small gradients or a large eps).
 """
-import numpy as np
-
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import optim as V
 
 NAME = "mutant-optim-adam-eps-before-bias-correction"
 DTYPES = ("float32", "float64")
+CATCHES = ("adam_step:matches_oracle",
+           "adam_step:first_step_moves_lr_times_sign",
+           "adam_step:invariant_to_gradient_scale",
+           "adam_step:trajectory_matches_oracle")
 
 
 def adam_step(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-    param, grad, exp_avg, exp_avg_sq = map(np.asarray, (param, grad, exp_avg, exp_avg_sq))
-    step = V.adam_step(param.shape, param.dtype, grad.shape, grad.dtype, exp_avg.shape, exp_avg.dtype,
-                       exp_avg_sq.shape, exp_avg_sq.dtype, step, lr=lr, betas=betas, eps=eps,
-                       weight_decay=weight_decay)
-    b1, b2 = betas
-    g = grad + weight_decay * param
-    m = b1 * exp_avg + (1 - b1) * g
-    v = b2 * exp_avg_sq + (1 - b2) * g * g
-    denom = (np.sqrt(v) + eps) / np.sqrt(1 - b2**step)   # BUG: eps added before the bias correction
-    p = param - lr / (1 - b1**step) * m / denom
-    return p.astype(param.dtype), m.astype(param.dtype), v.astype(param.dtype)
+    """``denom = (sqrt(v) + eps) / sqrt(1 - b2^step)`` (BUG: eps added before the bias correction): the
+    reference with ``eps / sqrt(1 - b2^step)``."""
+    reference.adam_step(param, grad, exp_avg, exp_avg_sq, step, lr=lr, betas=betas, eps=eps,
+                        weight_decay=weight_decay)  # validates
+    eps = eps / (1 - float(betas[1]) ** int(step)) ** 0.5
+    return reference.adam_step(param, grad, exp_avg, exp_avg_sq, step, lr=lr, betas=betas, eps=eps,
+                               weight_decay=weight_decay)

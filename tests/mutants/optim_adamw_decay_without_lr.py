@@ -4,24 +4,20 @@ Real bug class: reading the AdamW paper's schedule-multiplier form as `theta *= 
 weights shrink 1% per step regardless of lr. Caught by: the differential check and multi-step trajectories,
 whenever weight_decay > 0 and lr != 1.
 """
-import numpy as np
-
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import optim as V
 
 NAME = "mutant-optim-adamw-decay-without-lr"
 DTYPES = ("float32", "float64")
+CATCHES = ("adamw_step:matches_oracle",
+           "adamw_step:first_step_moves_lr_times_sign",
+           "adamw_step:trajectory_matches_oracle",
+           "adamw_step:zero_gradient_is_pure_decay")
 
 
-def adamw_step(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
-    param, grad, exp_avg, exp_avg_sq = map(np.asarray, (param, grad, exp_avg, exp_avg_sq))
-    step = V.adam_step(param.shape, param.dtype, grad.shape, grad.dtype, exp_avg.shape, exp_avg.dtype,
-                       exp_avg_sq.shape, exp_avg_sq.dtype, step, lr=lr, betas=betas, eps=eps,
-                       weight_decay=weight_decay, fn="adamw_step")
-    b1, b2 = betas
-    p = param * (1 - weight_decay)   # BUG: should be 1 - lr * weight_decay
-    m = b1 * exp_avg + (1 - b1) * grad
-    v = b2 * exp_avg_sq + (1 - b2) * grad * grad
-    denom = np.sqrt(v) / np.sqrt(1 - b2**step) + eps
-    p = p - lr / (1 - b1**step) * m / denom
-    return p.astype(param.dtype), m.astype(param.dtype), v.astype(param.dtype)
+def adamw_step(param, grad, exp_avg, exp_avg_sq, step, *, lr, weight_decay=0.01, **options):
+    """The undecayed step minus ``weight_decay * param`` (BUG: should be ``lr * weight_decay * param``)."""
+    reference.adamw_step(param, grad, exp_avg, exp_avg_sq, step, lr=lr, weight_decay=weight_decay,
+                         **options)  # validates
+    p, m, v = reference.adamw_step(param, grad, exp_avg, exp_avg_sq, step, lr=lr, weight_decay=0.0, **options)
+    return (p - weight_decay * param).astype(p.dtype), m, v

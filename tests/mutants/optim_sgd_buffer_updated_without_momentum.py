@@ -8,27 +8,23 @@ comparison.
 """
 import numpy as np
 
-from impls._validate import optim as V
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy._util import compute_dtype
 
 NAME = "mutant-optim-sgd-buffer-updated-without-momentum"
 DTYPES = ("float32", "float64")
+CATCHES = ("sgd_step:momentum_zero_is_plain_sgd", "sgd_step:matches_oracle", "sgd_step:trajectory_matches_oracle")
 
 
 def sgd_step(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
-    param, grad = np.asarray(param), np.asarray(grad)
-    buf = None if momentum_buffer is None else np.asarray(momentum_buffer)
-    V.sgd_step(param.shape, param.dtype, grad.shape, grad.dtype,
-               None if buf is None else buf.shape, None if buf is None else buf.dtype,
-               lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay)
-    lr, momentum, dampening, weight_decay = float(lr), float(momentum), float(dampening), float(weight_decay)
-    dtype = compute_dtype(param.dtype)
-    p, g = param.astype(dtype), grad.astype(dtype)
-    if weight_decay != 0:
-        g = g + weight_decay * p
-    # BUG: always takes the momentum path (the check should be `if momentum != 0`)
-    b = g if buf is None else momentum * buf.astype(dtype) + (1 - dampening) * g
-    g = g + momentum * b if nesterov else b
-    new_buf = b.astype(param.dtype if buf is None else buf.dtype)
-    return (p - lr * g).astype(param.dtype), new_buf
+    """The reference, except that momentum 0 still takes the momentum path (BUG: the check should be
+    ``if momentum != 0``): ``buf = (1 - dampening) g`` (``g`` on the first step) is the step and comes back."""
+    out = reference.sgd_step(param, grad, momentum_buffer, lr=lr, momentum=momentum, dampening=dampening,
+                             nesterov=nesterov, weight_decay=weight_decay)  # validates
+    if momentum != 0:
+        return out
+    param = np.asarray(param)
+    g = np.asarray(grad) + weight_decay * param
+    b = g if momentum_buffer is None else (1 - dampening) * g
+    dtype = param.dtype if momentum_buffer is None else np.asarray(momentum_buffer).dtype
+    return (param - lr * b).astype(param.dtype), b.astype(dtype)

@@ -6,24 +6,18 @@ whenever momentum > 0 and dampening != 0.
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import optim as V
 
 NAME = "mutant-optim-sgd-first-buffer-zero-with-dampening"
 DTYPES = ("float32", "float64")
+CATCHES = ("sgd_step:matches_oracle", "sgd_step:trajectory_matches_oracle")
 
 
-def sgd_step(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
-    param, grad = np.asarray(param), np.asarray(grad)
-    buf = None if momentum_buffer is None else np.asarray(momentum_buffer)
-    V.sgd_step(param.shape, param.dtype, grad.shape, grad.dtype, None if buf is None else buf.shape,
-               None if buf is None else buf.dtype, lr=lr, momentum=momentum, dampening=dampening,
-               nesterov=nesterov, weight_decay=weight_decay)
-    g = grad + weight_decay * param
-    if momentum == 0:
-        return (param - lr * g).astype(param.dtype), momentum_buffer
-    if buf is None:
-        buf = np.zeros_like(param)   # BUG: the first buffer should be g itself
-    buf = momentum * buf + (1 - dampening) * g
-    step = g + momentum * buf if nesterov else buf
-    return (param - lr * step).astype(param.dtype), buf.astype(param.dtype)
+def sgd_step(param, grad, momentum_buffer, *, momentum=0.0, **options):
+    """The reference with a zero first buffer (BUG: the first buffer should be g itself, so dampening now
+    scales the first step)."""
+    reference.sgd_step(param, grad, momentum_buffer, momentum=momentum, **options)  # validates
+    if momentum != 0 and momentum_buffer is None:
+        momentum_buffer = np.zeros_like(np.asarray(param))
+    return reference.sgd_step(param, grad, momentum_buffer, momentum=momentum, **options)

@@ -4,24 +4,18 @@ Real bug class: weight decay added on one code path only (e.g. in the `momentum 
 rather than the gradient). Caught by: the differential check and multi-step trajectories, whenever
 momentum > 0 and weight_decay > 0.
 """
-import numpy as np
-
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls._validate import optim as V
 
 NAME = "mutant-optim-sgd-velocity-without-decay"
 DTYPES = ("float32", "float64")
+CATCHES = ("sgd_step:matches_oracle", "sgd_step:trajectory_matches_oracle")
 
 
-def sgd_step(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
-    param, grad = np.asarray(param), np.asarray(grad)
-    buf = None if momentum_buffer is None else np.asarray(momentum_buffer)
-    V.sgd_step(param.shape, param.dtype, grad.shape, grad.dtype, None if buf is None else buf.shape,
-               None if buf is None else buf.dtype, lr=lr, momentum=momentum, dampening=dampening,
-               nesterov=nesterov, weight_decay=weight_decay)
-    if momentum == 0:
-        return (param - lr * (grad + weight_decay * param)).astype(param.dtype), momentum_buffer
-    g = grad   # BUG: weight_decay * param is missing on the momentum path
-    buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
-    step = g + momentum * buf if nesterov else buf
-    return (param - lr * step).astype(param.dtype), buf.astype(param.dtype)
+def sgd_step(param, grad, momentum_buffer, *, momentum=0.0, weight_decay=0.0, **options):
+    """The reference, except that the momentum path drops the decay (BUG: ``weight_decay * param`` missing
+    from g when momentum != 0)."""
+    reference.sgd_step(param, grad, momentum_buffer, momentum=momentum, weight_decay=weight_decay,
+                       **options)  # validates
+    decay = weight_decay if momentum == 0 else 0.0
+    return reference.sgd_step(param, grad, momentum_buffer, momentum=momentum, weight_decay=decay, **options)

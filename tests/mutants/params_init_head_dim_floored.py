@@ -6,35 +6,28 @@ projection narrower than d_model instead of an error. Correct for valid configs.
 init_transformer_params ``rejects_bad_input`` (n_heads not dividing d_model).
 """
 import dataclasses
+import types
 
-from impls._validate import params as _v
+from impls._validate import params as params_checks
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import init_transformer_params as _init_transformer_params
-from impls.numpy.params import _attention, _ffn, _Init, _norm
+from impls.numpy import params as numpy_params
+from tests.patching import patched
 
 NAME = "mutant-params-init-head-dim-floored"
 DTYPES = ("float32",)
+CATCHES = ("init_transformer_params:rejects_bad_input",)
 
 
-def init_transformer_params(config, *, seed):
+def _check_config(config):
+    """The shared config check run on ``d_model`` rounded down to a multiple of ``n_heads`` (BUG), the real
+    ``d_model`` kept, so ``head_dim = d_model // n_heads`` silently floors."""
     d_model, heads = (config.get("d_model"), config.get("n_heads")) if isinstance(config, dict) else (None, None)
-    if isinstance(d_model, int) and isinstance(heads, int) and heads > 0:
-        # BUG: the shared check runs on d_model rounded down to a multiple of n_heads; the rest is built from
-        # the real d_model with head_dim = d_model // n_heads
-        rounded = max(d_model - d_model % heads, heads)
-        cfg = dataclasses.replace(_v.check_config(dict(config, d_model=rounded)), d_model=d_model)
-        return _build(cfg, seed)
-    return _init_transformer_params(config, seed=seed)
+    if not (isinstance(d_model, int) and isinstance(heads, int) and heads > 0):
+        return params_checks.check_config(config)
+    rounded = max(d_model - d_model % heads, heads)
+    return dataclasses.replace(params_checks.check_config(dict(config, d_model=rounded)), d_model=d_model)
 
 
-def _build(cfg, seed):
-    init = _Init(_v.check_seed(seed, "init_transformer_params"))
-    embed = {"tokens": init.normal(cfg.vocab_size, cfg.d_model)}
-    if cfg.positional == "learned":
-        embed["positions"] = init.normal(cfg.max_positions, cfg.d_model)
-    layers = [{"attn_norm": _norm(cfg, init), "attn": _attention(cfg, init),
-               "ffn_norm": _norm(cfg, init), "ffn": _ffn(cfg, init)} for _ in range(cfg.n_layers)]
-    params = {"embed": embed, "layers": layers, "final_norm": _norm(cfg, init)}
-    if not cfg.tie_embeddings:
-        params["lm_head"] = {"weight": init.normal(cfg.d_model, cfg.vocab_size)}
-    return params
+# NumPy's init with this file's config check in its validation module
+_v = types.SimpleNamespace(**{**vars(params_checks), "check_config": _check_config})
+init_transformer_params = patched(numpy_params, _v=_v).init_transformer_params

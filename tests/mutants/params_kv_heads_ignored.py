@@ -8,6 +8,10 @@ from impls.numpy import asarray, init_transformer_params, to_numpy  # noqa: F401
 
 NAME = "mutant-params-kv-heads-ignored"
 DTYPES = ("float32", "float64")
+CATCHES = ("count_parameters:matches_oracle",
+           "count_parameters:equals_init_element_count",
+           "count_parameters:matches_closed_form",
+           "count_parameters:rejects_bad_input")
 
 
 def count_parameters(config):

@@ -8,6 +8,9 @@ from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-params-master-copy-forgotten"
 DTYPES = ("float32", "float64")
+CATCHES = ("training_memory_bytes:matches_oracle",
+           "training_memory_bytes:follows_zero_accounting",
+           "training_memory_bytes:rejects_bad_input")
 
 
 def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True):

@@ -7,7 +7,7 @@ total, the stages partition their parts, and ZeRO's figure 1 (120 GB at stage 0)
 """
 from impls._validate import params as _v
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import training_memory_bytes as _training_memory_bytes
+from impls.numpy import training_memory_bytes as reference_training_memory_bytes
 
 NAME = "mutant-params-zero-divides-everything"
 DTYPES = ("float32",)
@@ -17,7 +17,7 @@ CATCHES = ("training_memory_bytes:stage_zero_is_unpartitioned", "training_memory
 
 def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
     _, devices = _v.check_zero_args(zero_stage, num_devices)
-    out = _training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
+    out = reference_training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
     for key in ("params", "grads", "optimizer_states"):
         out[key] = -(-out[key] // devices)  # BUG: whatever the stage, unpartitioned parts included
     out["total"] = out["params"] + out["grads"] + out["optimizer_states"]

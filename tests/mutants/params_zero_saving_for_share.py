@@ -7,7 +7,7 @@ every stage, and stage 3 on N devices is the stage-0 total / N.
 """
 from impls._validate import params as _v
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import training_memory_bytes as _training_memory_bytes
+from impls.numpy import training_memory_bytes as reference_training_memory_bytes
 
 NAME = "mutant-params-zero-saving-for-share"
 DTYPES = ("float32",)
@@ -17,7 +17,7 @@ CATCHES = ("training_memory_bytes:one_device_every_stage_is_stage_zero",
 
 def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
     stage, devices = _v.check_zero_args(zero_stage, num_devices)
-    out = _training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
+    out = reference_training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
     for key, from_stage in (("optimizer_states", 1), ("grads", 2), ("params", 3)):
         if stage >= from_stage:
             out[key] = out[key] - out[key] // devices  # BUG: the other devices' part, not this one's

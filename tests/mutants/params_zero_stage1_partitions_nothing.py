@@ -6,7 +6,7 @@ their parts, and the comparison with the oracle.
 """
 from impls._validate import params as _v
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import training_memory_bytes as _training_memory_bytes
+from impls.numpy import training_memory_bytes as reference_training_memory_bytes
 
 NAME = "mutant-params-zero-stage1-partitions-nothing"
 DTYPES = ("float32",)
@@ -16,7 +16,7 @@ CATCHES = ("training_memory_bytes:reproduces_zero_figure_1", "training_memory_by
 
 def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
     stage, devices = _v.check_zero_args(zero_stage, num_devices)
-    out = _training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
+    out = reference_training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
     for key, from_stage in (("optimizer_states", 2), ("grads", 2), ("params", 3)):  # BUG: states from stage 1
         if stage >= from_stage:
             out[key] = -(-out[key] // devices)

@@ -6,7 +6,7 @@ on N devices is the stage-0 total / N, ZeRO's figure 1 (1.9 GB at stage 3), and 
 """
 from impls._validate import params as _v
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import training_memory_bytes as _training_memory_bytes
+from impls.numpy import training_memory_bytes as reference_training_memory_bytes
 
 NAME = "mutant-params-zero-stage3-params-whole"
 DTYPES = ("float32",)
@@ -16,7 +16,7 @@ CATCHES = ("training_memory_bytes:stage_three_divides_total", "training_memory_b
 
 def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
     stage, devices = _v.check_zero_args(zero_stage, num_devices)
-    out = _training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
+    out = reference_training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
     for key, from_stage in (("optimizer_states", 1), ("grads", 2)):  # BUG: ("params", 3) missing
         if stage >= from_stage:
             out[key] = -(-out[key] // devices)

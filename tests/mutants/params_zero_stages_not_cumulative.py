@@ -7,7 +7,7 @@ stage 1. Caught by: stages shrink monotonically, and ZeRO's figure 1.
 """
 from impls._validate import params as _v
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import training_memory_bytes as _training_memory_bytes
+from impls.numpy import training_memory_bytes as reference_training_memory_bytes
 
 NAME = "mutant-params-zero-stages-not-cumulative"
 DTYPES = ("float32",)
@@ -16,7 +16,7 @@ CATCHES = ("training_memory_bytes:stages_shrink_monotonically", "training_memory
 
 def training_memory_bytes(num_params, *, optimizer="adam", mixed_precision=True, zero_stage=0, num_devices=1):
     stage, devices = _v.check_zero_args(zero_stage, num_devices)
-    out = _training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
+    out = reference_training_memory_bytes(num_params, optimizer=optimizer, mixed_precision=mixed_precision)
     key = {1: "optimizer_states", 2: "grads", 3: "params"}.get(stage)  # BUG: each stage adds to the previous
     if key is not None:
         out[key] = -(-out[key] // devices)

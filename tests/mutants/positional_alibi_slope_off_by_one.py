@@ -7,11 +7,14 @@ check against the oracle.
 """
 import numpy as np
 
-from impls._validate import positional as check
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-alibi-slope-off-by-one"
 DTYPES = ("float32", "float64")
+CATCHES = ("alibi_bias:matches_oracle",
+           "alibi_bias:slopes_follow_paper_rule",
+           "alibi_bias:slopes_geometric_for_powers_of_two")
 
 
 def _slopes(num_heads):
@@ -23,6 +26,6 @@ def _slopes(num_heads):
 
 
 def alibi_bias(num_heads, q_len, k_len):
-    num_heads, q_len, k_len = check.alibi_bias(num_heads, q_len, k_len)
+    reference.alibi_bias(num_heads, q_len, k_len)  # validates
     distance = np.abs(np.arange(q_len)[:, None] + (k_len - q_len) - np.arange(k_len)[None, :])
     return -_slopes(num_heads)[:, None, None] * distance

@@ -7,15 +7,19 @@ differential check).
 """
 import numpy as np
 
-from impls._validate import positional as check
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-freq-per-dimension"
 DTYPES = ("float32", "float64")
+CATCHES = ("sinusoidal_positions:matches_oracle",
+           "sinusoidal_positions:bounded_on_unit_circle",
+           "sinusoidal_positions:dot_depends_only_on_offset",
+           "sinusoidal_positions:shift_is_fixed_rotation")
 
 
 def sinusoidal_positions(num_positions, dim, *, base=10000.0):
-    num_positions, dim, base = check.sinusoidal_positions(num_positions, dim, base)
+    reference.sinusoidal_positions(num_positions, dim, base=base)  # validates
     k = np.arange(num_positions, dtype=np.float64)[:, None]
     angles = k / base ** (np.arange(dim) / dim)  # BUG: column j gets exponent j/dim, pairs split in two
     pe = np.empty((num_positions, dim))

@@ -7,16 +7,17 @@ differential check against the oracle at any position != 0.
 """
 import numpy as np
 
-from impls._validate import positional as check
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-precedence-in-frequency"
 DTYPES = ("float32", "float64")
+CATCHES = ("rope:matches_oracle",)
 
 
 def rope(x, positions, *, base=10000.0, interleaved=False):
     x, positions = np.asarray(x), np.asarray(positions)
-    base = check.rope(x.shape, x.dtype, positions.shape, positions.dtype, base)
+    reference.rope(x, positions, base=base, interleaved=interleaved)  # validates
     d = x.shape[-1]
     inv_freq = 1.0 / base ** np.arange(0, d, 2, dtype=np.float64) / d  # BUG: needs base ** (arange / d)
     angles = positions.astype(np.float64)[:, None] * inv_freq

@@ -7,16 +7,20 @@ Caught by: the differential check at large positions, and `<rope(q, m), rope(k, 
 """
 import numpy as np
 
-from impls._validate import positional as check
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-rope-angles-in-float16"
 DTYPES = ("float32", "float64")
+CATCHES = ("rope:matches_oracle",
+           "rope:composes_additively",
+           "rope:inner_product_is_relative",
+           "rope:preserves_pair_norms")
 
 
 def rope(x, positions, *, base=10000.0, interleaved=False):
     x, positions = np.asarray(x), np.asarray(positions)
-    base = check.rope(x.shape, x.dtype, positions.shape, positions.dtype, base)
+    reference.rope(x, positions, base=base, interleaved=interleaved)  # validates
     d = x.shape[-1]
     inv_freq = base ** (-np.arange(0, d, 2, dtype=np.float64) / d)
     angles = (positions[:, None] * inv_freq).astype(np.float16)  # BUG: angles need float32 or better

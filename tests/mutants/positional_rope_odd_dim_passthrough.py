@@ -6,12 +6,12 @@ Correct for even D. Caught by: rope ``rejects_bad_input`` (odd head dim).
 """
 import numpy as np
 
-from impls._validate import positional as check
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import rope as _rope
+from impls.numpy import rope as reference_rope
 
 NAME = "mutant-positional-rope-odd-dim-passthrough"
 DTYPES = ("float32", "float64")
+CATCHES = ("rope:rejects_bad_input",)
 
 
 def rope(x, positions, *, base=10000.0, interleaved=False):
@@ -19,7 +19,6 @@ def rope(x, positions, *, base=10000.0, interleaved=False):
     d = x.shape[-1] if x.ndim else 0
     rotary = d - d % 2  # BUG: an odd D is rounded down instead of rejected
     if rotary == d:
-        return _rope(x, positions, base=base, interleaved=interleaved)
-    check.rope(x.shape[:-1] + (rotary,), x.dtype, positions.shape, positions.dtype, base)
-    head = _rope(np.ascontiguousarray(x[..., :rotary]), positions, base=base, interleaved=interleaved)
+        return reference_rope(x, positions, base=base, interleaved=interleaved)
+    head = reference_rope(np.ascontiguousarray(x[..., :rotary]), positions, base=base, interleaved=interleaved)
     return np.concatenate([head, x[..., rotary:]], axis=-1)

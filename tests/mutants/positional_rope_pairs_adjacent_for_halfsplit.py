@@ -7,11 +7,14 @@ RoPE preserves norms, `<rope(q, m), rope(k, n)>` depends only on m - n, and the 
 """
 import numpy as np
 
-from impls._validate import positional as check
-from impls.numpy import asarray, rope as _correct_rope, to_numpy  # noqa: F401  (the plug-in interface)
+from impls.numpy import asarray, rope as correct_rope, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-rope-pairs-adjacent-for-halfsplit"
 DTYPES = ("float32", "float64")
+CATCHES = ("rope:matches_oracle",
+           "rope:composes_additively",
+           "rope:inner_product_is_relative",
+           "rope:layouts_agree_up_to_permutation")
 
 
 def _rotate_half(x):
@@ -21,9 +24,9 @@ def _rotate_half(x):
 
 def rope(x, positions, *, base=10000.0, interleaved=False):
     if interleaved:
-        return _correct_rope(x, positions, base=base, interleaved=True)
+        return correct_rope(x, positions, base=base, interleaved=True)
     x, positions = np.asarray(x), np.asarray(positions)
-    base = check.rope(x.shape, x.dtype, positions.shape, positions.dtype, base)
+    correct_rope(x, positions, base=base)  # validates
     d = x.shape[-1]
     inv_freq = base ** (-np.arange(0, d, 2, dtype=np.float64) / d)
     angles = np.repeat(positions.astype(np.float64)[:, None] * inv_freq, 2, axis=-1)  # BUG: rotate_half needs

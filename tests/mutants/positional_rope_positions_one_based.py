@@ -8,14 +8,15 @@ comparison.
 import numpy as np
 
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import rope as _rope
+from impls.numpy import rope as reference_rope
 
 NAME = "mutant-positional-rope-positions-one-based"
 DTYPES = ("float32", "float64")
+CATCHES = ("rope:matches_oracle", "rope:composes_additively", "rope:identity_at_position_zero")
 
 
 def rope(x, positions, *, base=10000.0, interleaved=False):
     positions = np.asarray(positions)
     if positions.dtype.kind in "iu":
         positions = positions + 1  # BUG: position m rotated by (m + 1) * theta
-    return _rope(x, positions, base=base, interleaved=interleaved)
+    return reference_rope(x, positions, base=base, interleaved=interleaved)

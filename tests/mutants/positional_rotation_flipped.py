@@ -7,22 +7,26 @@ against the oracle at any non-zero position.
 """
 import numpy as np
 
-from impls._validate import positional as check
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-rotation-flipped"
 DTYPES = ("float32", "float64")
+CATCHES = ("rope:matches_oracle",)
+
+
+def _swap_pairs(x, interleaved):
+    """Each rotation pair ``(a, b)`` as ``(b, a)``."""
+    if interleaved:
+        return x.reshape(x.shape[:-1] + (-1, 2))[..., ::-1].reshape(x.shape)
+    half = x.shape[-1] // 2
+    return np.concatenate([x[..., half:], x[..., :half]], axis=-1)
 
 
 def rope(x, positions, *, base=10000.0, interleaved=False):
-    x, positions = np.asarray(x), np.asarray(positions)
-    base = check.rope(x.shape, x.dtype, positions.shape, positions.dtype, base)
-    d = x.shape[-1]
-    inv_freq = base ** (-np.arange(0, d, 2, dtype=np.float64) / d)
-    angles = positions.astype(np.float64)[:, None] * inv_freq
-    cos, sin = np.cos(angles).astype(x.dtype), np.sin(angles).astype(x.dtype)
-    a, b = (x[..., 0::2], x[..., 1::2]) if interleaved else (x[..., : d // 2], x[..., d // 2:])
-    first, second = a * cos + b * sin, b * cos - a * sin  # BUG: the signs of sin are swapped
-    if interleaved:
-        return np.stack([first, second], axis=-1).reshape(x.shape)
-    return np.concatenate([first, second], axis=-1)
+    """``(a cos t + b sin t, b cos t - a sin t)`` (BUG: the signs of sin swapped, a rotation by ``-t``): the
+    reference on swapped pairs, swapped back."""
+    reference.rope(x, positions, base=base, interleaved=interleaved)  # validates
+    x = np.asarray(x)
+    rotated = reference.rope(_swap_pairs(x, interleaved), positions, base=base, interleaved=interleaved)
+    return _swap_pairs(rotated, interleaved)

@@ -4,20 +4,15 @@ Real bug class: a hard-coded 10000.0 left in a helper after `base` became a para
 raise it). Differs for every base != 10000 at k >= 1 in every pair but the first. Caught by: the differential
 check against the oracle with a drawn base.
 """
-import numpy as np
-
-from impls._validate import positional as check
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-sinusoidal-base-ignored"
 DTYPES = ("float32", "float64")
+CATCHES = ("sinusoidal_positions:matches_oracle",)
 
 
 def sinusoidal_positions(num_positions, dim, *, base=10000.0):
-    num_positions, dim, base = check.sinusoidal_positions(num_positions, dim, base)
-    k = np.arange(num_positions, dtype=np.float64)[:, None]
-    angles = k / 10000.0 ** (np.arange(0, dim, 2) / dim)  # BUG: should be base
-    pe = np.empty((num_positions, dim))
-    pe[:, 0::2] = np.sin(angles)
-    pe[:, 1::2] = np.cos(angles)
-    return pe
+    """The reference table for base 10000 (BUG: ``base`` validated, then ignored)."""
+    reference.sinusoidal_positions(num_positions, dim, base=base)  # validates
+    return reference.sinusoidal_positions(num_positions, dim)

@@ -9,16 +9,21 @@ import math
 
 import numpy as np
 
-from impls._validate import positional as check
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 
 NAME = "mutant-positional-t5-no-clamp"
 DTYPES = ("float32", "float64")
+CATCHES = ("t5_relative_position_bucket:matches_oracle",
+           "t5_relative_position_bucket:in_range",
+           "t5_relative_position_bucket:max_distance_honoured",
+           "t5_relative_position_bucket:sign_separated")
 
 
 def t5_relative_position_bucket(relative_position, *, bidirectional=True, num_buckets=32, max_distance=128):
     rel = np.asarray(relative_position)
-    check.t5_relative_position_bucket(rel.dtype, bidirectional, num_buckets, max_distance)
+    reference.t5_relative_position_bucket(rel, bidirectional=bidirectional, num_buckets=num_buckets,
+                                          max_distance=max_distance)  # validates
     rel = rel.astype(np.int64)
     if bidirectional:
         num_buckets //= 2

@@ -4,9 +4,12 @@ Real bug class: the model calls its blocks with the encoder's defaults (``is_cau
 that peeks at the next token, trains to a suspiciously low loss and generates garbage. Caught by:
 ``decoder_forward`` ignores the future, and decoding in chunks (which cannot see the future) equals the forward.
 """
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 from impls.numpy import decoder_decode, transformer_block  # noqa: F401
-from impls.numpy.transformer import _check, _embed, _head
+from impls.numpy import transformer as numpy_transformer
+from tests.patching import patched
+
 
 NAME = "mutant-transformer-decoder-not-causal"
 DTYPES = ("float32", "float64")
@@ -14,11 +17,9 @@ CATCHES = ("decoder_forward:causal_ignores_the_future", "decoder_decode:chunked_
            "decoder_forward:matches_oracle")
 
 
-def decoder_forward(input_ids, params, config):
-    dims = _check("decoder_forward", input_ids, params, config)
-    cfg = dims.cfg
-    x = _embed(input_ids, params, dims, 0)
-    for layer in params["layers"]:
-        x = transformer_block(x, layer, num_heads=cfg.n_heads, num_kv_heads=cfg.n_kv_heads, norm=cfg.norm,
-                              ffn=cfg.ffn, rope_base=dims.rope_base, eps=dims.eps)  # BUG: is_causal missing
-    return _head(x, params, dims)
+def _block_without_causal(x, params, *, is_causal=False, **options):
+    """The reference block, ``is_causal`` dropped (BUG: the decoder's blocks are not causal)."""
+    return reference.transformer_block(x, params, **options)
+
+
+decoder_forward = patched(numpy_transformer, transformer_block=_block_without_causal).decoder_forward

@@ -4,26 +4,29 @@ Real bug class: ``return self.mlp(self.ln_2(h))`` instead of ``h + self.mlp(self
 connection around the FFN forgotten, so the block's output is only the FFN's. Caught by: with zero output
 projections a pre-norm block is the identity (here it returns 0).
 """
-from impls._validate import transformer as V
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import feed_forward, multi_head_attention
-from impls.numpy.transformer import _bias_kw, _meta_tree, _norm
+from impls.numpy import feed_forward, layer_norm, rms_norm
+from impls.numpy import transformer as numpy_transformer
+from tests.patching import patched
 
 NAME = "mutant-transformer-ffn-residual-skipped"
 DTYPES = ("float32", "float64")
 CATCHES = ("transformer_block:zero_output_projections_give_identity_or_norms", "transformer_block:matches_oracle")
 
 
-def transformer_block(x, params, *, num_heads, num_kv_heads=None, norm="layernorm", norm_position="pre",
-                      ffn="gelu", mask=None, is_causal=False, rope_base=None, bias=None, eps=1e-5):
-    eps = V.block(_meta_tree(x, "x"), _meta_tree(params, "params"), norm, norm_position, ffn, eps)
+def _norm(x, params, kind, eps):
+    if kind == "layernorm":
+        return layer_norm(x, 1, params["weight"], params.get("bias"), eps=eps)
+    return rms_norm(x, 1, params["weight"], eps=eps)
 
-    def attend(u):
-        return multi_head_attention(u, None, params["attn"], num_heads=num_heads, num_kv_heads=num_kv_heads,
-                                    mask=mask, is_causal=is_causal, rope_base=rope_base, **_bias_kw(bias))
 
-    if norm_position == "pre":
-        h = x + attend(_norm(x, params["attn_norm"], norm, eps))
-        return feed_forward(_norm(h, params["ffn_norm"], norm, eps), params["ffn"], activation=ffn)  # BUG: no h +
-    h = _norm(x + attend(x), params["attn_norm"], norm, eps)
-    return _norm(h + feed_forward(h, params["ffn"], activation=ffn), params["ffn_norm"], norm, eps)
+def _block(x, params, attend, *, norm, norm_position, ffn, eps):
+    """Pre-norm: ``h = x + attend(n1(x))``, then ``ffn(n2(h))`` (BUG: no ``h +``); post-norm is the
+    reference's."""
+    if norm_position != "pre":
+        return numpy_transformer._block(x, params, attend, norm=norm, norm_position=norm_position, ffn=ffn, eps=eps)
+    h = x + attend(_norm(x, params["attn_norm"], norm, eps))
+    return feed_forward(_norm(h, params["ffn_norm"], norm, eps), params["ffn"], activation=ffn)
+
+
+transformer_block = patched(numpy_transformer, _block=_block).transformer_block

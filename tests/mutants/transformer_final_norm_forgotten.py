@@ -4,22 +4,21 @@ Real bug class: a pre-norm stack ported from a post-norm one (where the last blo
 ``ln_f`` is created and counted but never applied: the logits see the unnormalised residual stream. Caught by:
 no parameter is dead (perturbing ``final_norm`` changes no logit).
 """
+import numpy as np
+
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import transformer_block
-from impls.numpy._util import upcast
-from impls.numpy.transformer import _check, _embed
+from impls.numpy import transformer as numpy_transformer
+from tests.patching import patched
 
 NAME = "mutant-transformer-final-norm-forgotten"
 DTYPES = ("float32", "float64")
 CATCHES = ("decoder_forward:no_dead_parameters", "decoder_forward:matches_oracle")
 
 
-def decoder_forward(input_ids, params, config):
-    dims = _check("decoder_forward", input_ids, params, config)
-    cfg = dims.cfg
-    x = _embed(input_ids, params, dims, 0)
-    for layer in params["layers"]:
-        x = transformer_block(x, layer, num_heads=cfg.n_heads, num_kv_heads=cfg.n_kv_heads, norm=cfg.norm,
-                              ffn=cfg.ffn, is_causal=True, rope_base=dims.rope_base, eps=dims.eps)
-    weight = params["embed"]["tokens"].T if cfg.tie_embeddings else params["lm_head"]["weight"]
-    return (upcast(x) @ upcast(weight)).astype(x.dtype)  # BUG: no final_norm
+def _head(x, params, dims):
+    """The LM head on the last block's output (BUG: no final norm)."""
+    weight = params["embed"]["tokens"].T if dims.cfg.tie_embeddings else params["lm_head"]["weight"]
+    return (x.astype(np.float64) @ weight.astype(np.float64)).astype(x.dtype)
+
+
+decoder_forward = patched(numpy_transformer, _head=_head).decoder_forward

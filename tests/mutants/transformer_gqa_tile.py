@@ -6,9 +6,8 @@ for MHA and MQA. Caught by: a GQA model equals the MHA model whose K/V projectio
 """
 import numpy as np
 
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
-from impls.numpy import transformer_block
-from impls.numpy.transformer import _check, _embed, _head
 
 NAME = "mutant-transformer-gqa-tile"
 DTYPES = ("float32", "float64")
@@ -16,21 +15,22 @@ CATCHES = ("decoder_forward:grouped_kv_equals_repeated_mha", "decoder_forward:ma
 
 
 def _tiled(attn, h, hkv, head_dim):
+    """``wk, wv, bk, bv`` widened to ``h`` heads by tiling (BUG: tile, not repeat_interleave: query head ``i``
+    reads kv head ``i % hkv``)."""
     out = dict(attn)
     for key in ("wk", "wv", "bk", "bv"):
         if key in out:
             a = out[key]
             heads = a.reshape(a.shape[:-1] + (hkv, head_dim))
-            out[key] = np.tile(heads, (1,) * (heads.ndim - 2) + (h // hkv, 1)).reshape(a.shape[:-1] + (h * head_dim,))
-    return out  # BUG: tile, not repeat_interleave
+            tiled = np.tile(heads, (1,) * (heads.ndim - 2) + (h // hkv, 1))
+            out[key] = tiled.reshape(a.shape[:-1] + (h * head_dim,))
+    return out
 
 
 def decoder_forward(input_ids, params, config):
-    dims = _check("decoder_forward", input_ids, params, config)
-    cfg = dims.cfg
-    x = _embed(input_ids, params, dims, 0)
-    for layer in params["layers"]:
-        layer = {**layer, "attn": _tiled(layer["attn"], cfg.n_heads, cfg.n_kv_heads, cfg.head_dim)}
-        x = transformer_block(x, layer, num_heads=cfg.n_heads, norm=cfg.norm, ffn=cfg.ffn, is_causal=True,
-                              rope_base=dims.rope_base, eps=dims.eps)
-    return _head(x, params, dims)
+    """The reference decoder on key/value projections tiled to one per query head."""
+    reference.decoder_forward(input_ids, params, config)  # validates
+    h, hkv = config["n_heads"], config["n_kv_heads"]
+    head_dim = config["d_model"] // h
+    layers = [{**layer, "attn": _tiled(layer["attn"], h, hkv, head_dim)} for layer in params["layers"]]
+    return reference.decoder_forward(input_ids, {**params, "layers": layers}, {**config, "n_kv_heads": h})

@@ -6,19 +6,18 @@ model whose table is 0-based, in the full-sequence path only: the forward pass a
 """
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 from impls.numpy import decoder_decode, transformer_block  # noqa: F401
-from impls.numpy.transformer import _check, _embed, _head
+from impls.numpy import transformer as numpy_transformer
+from tests.patching import patched
 
 NAME = "mutant-transformer-learned-positions-off-by-one"
 DTYPES = ("float32", "float64")
 CATCHES = ("decoder_decode:chunked_decoding_equals_forward", "decoder_forward:matches_oracle")
 
 
-def decoder_forward(input_ids, params, config):
-    dims = _check("decoder_forward", input_ids, params, config)
-    cfg = dims.cfg
-    past = 1 if cfg.positional == "learned" else 0  # BUG: positions 1..L
-    x = _embed(input_ids, params, dims, past)
-    for layer in params["layers"]:
-        x = transformer_block(x, layer, num_heads=cfg.n_heads, num_kv_heads=cfg.n_kv_heads, norm=cfg.norm,
-                              ffn=cfg.ffn, is_causal=True, rope_base=dims.rope_base, eps=dims.eps)
-    return _head(x, params, dims)
+def _embed(input_ids, params, dims, past):
+    """The reference's embeddings, learned positions read from ``past + 1`` (BUG: positions 1..L)."""
+    shift = 1 if dims.cfg.positional == "learned" else 0
+    return numpy_transformer._embed(input_ids, params, dims, past + shift)
+
+
+decoder_forward = patched(numpy_transformer, _embed=_embed).decoder_forward

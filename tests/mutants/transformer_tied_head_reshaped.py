@@ -5,24 +5,30 @@ shapes fit, so nothing complains, but logit ``v`` is no longer the dot product w
 only in the full-sequence path: decoding (``tokens.T``) and the forward disagree. Caught by: decoding in chunks
 equals ``decoder_forward``.
 """
+import numpy as np
+
+from impls import numpy as reference
 from impls.numpy import asarray, to_numpy  # noqa: F401  (the plug-in interface)
 from impls.numpy import decoder_decode, transformer_block  # noqa: F401
-from impls.numpy._util import upcast
-from impls.numpy.transformer import _check, _embed, _norm
+from impls.numpy import transformer as numpy_transformer
+from tests.patching import patched
 
 NAME = "mutant-transformer-tied-head-reshaped"
 DTYPES = ("float32", "float64")
 CATCHES = ("decoder_decode:chunked_decoding_equals_forward", "decoder_forward:matches_oracle")
 
 
-def decoder_forward(input_ids, params, config):
-    dims = _check("decoder_forward", input_ids, params, config)
+def _head(x, params, dims):
+    """The final norm, then a tied head read as ``tokens.reshape(d, V)`` (BUG: should be ``tokens.T``)."""
     cfg = dims.cfg
-    x = _embed(input_ids, params, dims, 0)
-    for layer in params["layers"]:
-        x = transformer_block(x, layer, num_heads=cfg.n_heads, num_kv_heads=cfg.n_kv_heads, norm=cfg.norm,
-                              ffn=cfg.ffn, is_causal=True, rope_base=dims.rope_base, eps=dims.eps)
-    h = _norm(x, params["final_norm"], cfg.norm, dims.eps)
+    norm = params["final_norm"]
+    if cfg.norm == "layernorm":
+        h = reference.layer_norm(x, 1, norm["weight"], norm.get("bias"), eps=dims.eps)
+    else:
+        h = reference.rms_norm(x, 1, norm["weight"], eps=dims.eps)
     tokens = params["embed"]["tokens"]
-    weight = tokens.reshape(cfg.d_model, cfg.vocab_size) if cfg.tie_embeddings else params["lm_head"]["weight"]  # BUG
-    return (upcast(h) @ upcast(weight)).astype(h.dtype)
+    weight = tokens.reshape(cfg.d_model, cfg.vocab_size) if cfg.tie_embeddings else params["lm_head"]["weight"]
+    return (h.astype(np.float64) @ weight.astype(np.float64)).astype(h.dtype)
+
+
+decoder_forward = patched(numpy_transformer, _head=_head).decoder_forward
