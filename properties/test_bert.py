@@ -38,6 +38,10 @@ def _ids(shape, seed, *, vocab=VOCAB, types=TYPES):
     return ids, tt
 
 
+#: eps values drawn for bert_embeddings (None: omitted, the catalogue's 1e-12); large ones change the output
+EPS_DRAWN = (None, 1e-5, 1e-3, 1e-1)
+
+
 @S.composite
 def embedding_inputs(draw, dtype):
     shape = draw(S.shapes(2, 2), label="(B, L)")
@@ -45,7 +49,9 @@ def embedding_inputs(draw, dtype):
     regime = draw(S.sampled_from(S.BENIGN), label="tables.regime")
     params = _tables(dtype, d, draw(S.seeds, label="tables.seed"), regime)
     ids, types = _ids(shape, draw(S.seeds, label="ids.seed"))
-    return {"input_ids": ids, "token_type_ids": types, "params": params}
+    # the catalogue's eps (omitted) or another: an implementation that ignores eps must be told apart
+    eps = draw(S.sampled_from(EPS_DRAWN), label="eps")
+    return {"input_ids": ids, "token_type_ids": types, "params": params, "eps": eps}
 
 
 def embedding_formula(ids, types, params, eps=EPS):
@@ -74,12 +80,13 @@ def _floor(params):
 
 @prop("bert_embeddings", "matches_oracle", inputs=embedding_inputs, dtypes=FLOATS,
       statement="bert_embeddings equals the float64 NumPy oracle within the dtype's tolerance (reduction over d, "
-                "scaled by the rows' condition |summed terms| / std).")
+                "scaled by the rows' condition |summed terms| / std), with eps omitted (1e-12) or 1e-5, 1e-3, 0.1.")
 def embeddings_oracle(impl, case):
     ids, types, params = case["input_ids"], case["token_type_ids"], case["params"]
-    _, cond = embedding_formula(ids, types, params)
-    assert_matches_oracle(impl, "bert_embeddings", (ids, types, params), {}, n=params["word"].shape[1],
-                          cond=cond, floor=_floor(params))
+    eps = case.get("eps")
+    _, cond = embedding_formula(ids, types, params, eps=EPS if eps is None else eps)
+    assert_matches_oracle(impl, "bert_embeddings", (ids, types, params), {} if eps is None else {"eps": eps},
+                          n=params["word"].shape[1], cond=cond, floor=_floor(params))
 
 
 @prop("bert_embeddings", "layer_norm_of_summed_tables", inputs=embedding_inputs,

@@ -183,7 +183,8 @@ def trace_block(x, params, opts, budget, *, attend=None, max_position=None):
             return attend(u)
         _attn_stage(budget, u, p["attn"], h, hkv, rope_base, max_position)
         return expected("multi_head_attention", u, None, p["attn"], num_heads=h, num_kv_heads=opts.get("num_kv_heads"),
-                        mask=opts.get("mask"), is_causal=opts.get("is_causal", False), rope_base=rope_base)
+                        mask=opts.get("mask"), is_causal=opts.get("is_causal", False), rope_base=rope_base,
+                        bias=opts.get("bias"))
 
     budget.stage(magnitude=x)
     if opts.get("norm_position", "pre") == "pre":
@@ -258,9 +259,17 @@ def decode_budget(dtype, ids, cache, params, cfg) -> Budget:
 
 
 # --- strategies ---------------------------------------------------------------------------------------------------
+#: transformer_block's eps: omitted (1e-5) or another value large enough to change the output
+BLOCK_EPS = (None, 1e-3, 1e-1)
+#: transformer_block's attention bias: none, ALiBi's (H, L, L), or standard normal entries
+BLOCK_BIASES = ("none", "alibi", "normal")
+
+
 @S.composite
 def block_inputs(draw, dtype, *, layouts=BLOCK_LAYOUTS, positions=("pre", "post"), causal=(False, True),
-                 rope=(None, 10000.0), masks=("none", "keys")):
+                 rope=(None, 10000.0), masks=("none", "keys"), eps=(None,), biases=("none",)):
+    """One block call. ``eps`` and ``biases`` widen beyond the defaults only for the oracle comparison: the other
+    properties state identities of the default block (a bias breaks permutation equivariance, for one)."""
     batch, length, d, h, hkv, f = draw(S.sampled_from(layouts), label="(B, L, d, H, Hkv, d_ff)")
     norm = draw(S.sampled_from(NORMS), label="norm")
     ffn = draw(S.sampled_from(FFNS), label="ffn")
@@ -275,6 +284,15 @@ def block_inputs(draw, dtype, *, layouts=BLOCK_LAYOUTS, positions=("pre", "post"
             "norm_position": draw(S.sampled_from(positions), label="norm_position"), "ffn": ffn, "mask": mask,
             "is_causal": draw(S.sampled_from(causal), label="is_causal"),
             "rope_base": draw(S.sampled_from(rope), label="rope_base")}
+    # eps and an attention bias, each omitted (the catalogue's default) or not: a block that ignores either fails
+    eps = draw(S.sampled_from(eps), label="eps")
+    if eps is not None:
+        opts["eps"] = eps
+    bias = draw(S.sampled_from(biases), label="bias")
+    if bias == "alibi":
+        opts["bias"] = S.cast(expected("alibi_bias", h, length, length), dtype)
+    elif bias == "normal":
+        opts["bias"] = S.normal((h, length, length), dtype, draw(S.seeds, label="bias.seed"))
     return {"x": x, "params": params, "opts": opts}
 
 
@@ -334,11 +352,13 @@ def _decode(impl, ids, cache, params, cfg):
 
 
 # --- transformer_block -----------------------------------------------------------------------------------------
-@prop("transformer_block", "matches_oracle", inputs=block_inputs, dtypes=FLOATS, max_examples=40,
+@prop("transformer_block", "matches_oracle", dtypes=FLOATS, max_examples=40,
+      inputs=lambda dtype: block_inputs(dtype, eps=BLOCK_EPS, biases=BLOCK_BIASES),
       statement="transformer_block equals the float64 NumPy oracle within the dtype's tolerance for its chain of "
                 "stages (norms, attention, FFN: see the module docstring), relative to |out| + the largest "
                 "magnitude on the way; pre- and post-norm, LayerNorm and RMSNorm, GELU/ReLU/SwiGLU, biases or "
-                "none, MHA/GQA/MQA, causal or not, key masks, RoPE.")
+                "none, MHA/GQA/MQA, causal or not, key masks, RoPE, eps omitted or 1e-3/0.1, an ALiBi or random "
+                "attention bias or none.")
 def block_oracle(impl, case):
     got = _block(impl, case["x"], case["params"], case["opts"])
     want = expected("transformer_block", case["x"], case["params"], **case["opts"])

@@ -76,7 +76,8 @@ CAUGHT_BY = {
     ("kv_cache_bytes", "bytes_per_element"): "matches_oracle",
     ("activation_memory_bytes", "recompute"): "matches_oracle",
     **{("transformer_block", option): "matches_oracle"
-       for option in ("norm", "norm_position", "ffn", "mask", "is_causal", "rope_base")},
+       for option in ("norm", "norm_position", "ffn", "mask", "is_causal", "rope_base", "bias", "eps")},
+    ("bert_embeddings", "eps"): "matches_oracle",
     # the model config's choices, each value planted: a wrong parameter tree, a wrong count, a wrong model
     **{(c, f"config[{key}]"): "matches_oracle" for c in ("init_transformer_params", "count_parameters")
        for key in CONFIG_CHOICES},
@@ -111,18 +112,10 @@ NOT_SILENT = {
 #: Their tests are strict xfails: once the strategy draws what is missing they pass, and the entry moves to
 #: CAUGHT_BY
 GAPS = {
-    ("bert_embeddings", "eps"): (
-        "matches_oracle", "embedding_inputs (properties/test_bert.py) never draws eps: every bert_embeddings "
-        "property calls it with the default 1e-12"),
     ("kl_divergence", "axis"): (
         "matches_oracle", "kl_inputs (properties/test_losses.py) draws no shape whose extents from the axis on "
         "are equal: reducing over the last axis instead then always changes the output's shape (an error, loud), "
         "never only its values"),
-    ("transformer_block", "bias"): (
-        "matches_oracle", "block_inputs (properties/test_transformer.py) never draws the additive attention bias"),
-    ("transformer_block", "eps"): (
-        "matches_oracle", "block_inputs (properties/test_transformer.py) never draws eps; only "
-        "post_norm_outputs_are_standardised passes one (0.0), which 1e-5 changes by less than its tolerance"),
 }
 
 
