@@ -35,7 +35,7 @@ import statistics
 
 import numpy as np
 
-from properties.tolerances import ANGLE_DTYPE, EPS, TINY, ULPS, angle_cond, eps, tolerance
+from properties.tolerances import ANGLE_DTYPE, EPS, TINY, ULPS, angle_cond, eps, relative_condition, tolerance
 
 #: roundings of ``t`` a stored intermediate may carry (stored once, e.g. the exponentials, and again after a
 #: step that does not change its scale, e.g. normalised): ``2 u_t = eps_t`` relative
@@ -68,6 +68,13 @@ def stored(dtype: str) -> float:
 def reduction(dtype: str, n: int) -> float:
     """Relative (to the sum of magnitudes) error of a length-``n`` reduction in ``dtype``'s compute dtype."""
     return unit(compute_dtype(dtype)) * (ULPS + math.sqrt(max(n, 1)))
+
+
+def transcendental(dtype: str) -> float:
+    """Relative error of a composition of a few elementary functions (exp, log1p, erfc, tanh) and the
+    roundings around them, evaluated in ``dtype``'s compute dtype: :data:`ULPS` ulps (libm and XLA are within
+    1-4 ulps per function: XLA's float64 tanh is 3.5 ulps off near +-1)."""
+    return ULPS * eps(compute_dtype(dtype))
 
 
 def underflow(dtype: str) -> float:
@@ -426,3 +433,243 @@ def sharpness(results, *, family: str | None = None, properties=None, impls=BUIL
         if values:
             out[dtype] = {"median": statistics.median(values), "min": min(values), "components": len(values)}
     return out
+
+
+# --- element-wise activations ---------------------------------------------------------------------------------
+#: the activations of the form ``x * gate(x)``: a gate below the compute dtype's smallest normal number may be
+#: flushed to 0 (XLA, GPUs), which loses up to ``|x| TINY``
+GATED = ("silu", "gelu")
+
+
+def activation_budget(dtype: str, component: str, x, expected, *, approximate: bool = False):
+    """``(tol, floor)`` of an element-wise activation ``y = f(x)`` against the float64 oracle, per element from
+    the function's relative condition number ``kappa(x) = |x f'(x) / f(x)|`` at the (rounded, hence exact) input
+    (:func:`properties.tolerances.relative_condition`):
+
+    * inside, a kernel computing in the compute dtype ``c`` commits a few roundings (an argument such as
+      ``-x / sqrt 2`` or ``x + 0.044715 x^3``, exp/erfc/tanh within a few ulps, the gate's product): each a
+      relative perturbation of an argument or of a result, moving ``y`` relatively by at most ``1 + kappa``
+      times it: :func:`transcendental` ``(1 + kappa) |y|``;
+    * a gated activation (``x * gate(x)``) may store its gate in a half-precision ``t`` before the product:
+      :func:`stored` ``|y|`` (the product keeps relative errors);
+    * the output is rounded once to ``t``: ``u_t |y|``;
+    * near 0 only, :func:`underflow` (times ``max(1, |x|)`` for a gated activation, whose flushed gate is
+      multiplied by ``x``).
+
+    In float16 this is ``~u_t |y|`` (``~3 u_t |y|`` gated) where the function is well conditioned: a kernel
+    one precision lower (bfloat16, ``u = 8 u_t`` on the input and on the output) is 1.7x (sigmoid) to 4.6x (relu)
+    outside it (tests/test_calibration.py)."""
+    x = np.asarray(x, np.float64)
+    y = np.abs(np.asarray(expected, np.float64))
+    y = np.where(np.isfinite(y), y, 0.0)
+    kappa = relative_condition(component, x, approximate=approximate)
+    inside = transcendental(dtype) * (1.0 + kappa)
+    gate = stored(dtype) if component in GATED else 0.0
+    allowance = (unit(dtype) + inside + gate) * y
+    if component in GATED:  # as_floor adds underflow(dtype) once: the flushed gate loses it |x| times
+        allowance = allowance + (np.maximum(np.abs(x), 1.0) - 1.0) * underflow(dtype)
+    return as_floor(allowance, expected, dtype)
+
+
+# --- normalisations -------------------------------------------------------------------------------------------
+def _group_statistics(r: np.ndarray, eps: float, centering: bool):
+    """Per row of ``r`` (one normalised group, float64): the standardised values ``z``, ``M / s``,
+    ``|mean| / s`` and ``v / (v + eps)``, where ``M`` is the mean magnitude, ``v`` the variance (RMS norm: the
+    mean square; its mean 0) and
+    ``s = sqrt(v + eps)``. Computed on each row divided by its largest magnitude (the figures are scale-free, and
+    rows up to float64's max give finite ones)."""
+    peak = np.max(np.abs(r), axis=1, initial=0.0, keepdims=True)
+    peak = np.where(peak > 0, peak, 1.0)
+    rs = r / peak
+    centred = rs - rs.mean(axis=1, keepdims=True) if centering else rs
+    v = (centred * centred).mean(axis=1, keepdims=True)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        e = eps / peak / peak                               # inf for values ~TINY: eps dominates, z = 0
+        s = np.sqrt(v + e)
+        z = np.where(np.isfinite(s), centred / s, 0.0)
+        spread_ratio = np.where(np.isfinite(s), np.abs(rs).mean(axis=1, keepdims=True) / s, 0.0)
+        offset_ratio = np.where(np.isfinite(s), np.abs(rs - centred).mean(axis=1, keepdims=True) / s, 0.0)
+        var_share = np.where(np.isfinite(e), v / (v + e), 0.0)
+    return z, spread_ratio, offset_ratio, var_share
+
+
+def norm_budget(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bias=None, feature_shape=None,
+                centering: bool = True):
+    """``(tol, floor)`` of a normalisation ``y = z w + b``, ``z = (x - mean) / sqrt(v + eps)`` per group
+    (``to_rows(a)``: ``a``, shaped like ``x``, as ``(groups, n)``, a reshape; ``weight`` reshaped to
+    ``feature_shape`` broadcasts against ``x``), against the float64 oracle, from
+    the groups' actual statistics (float64, from the rounded input). With ``r = reduction(dtype, n)`` (a
+    reduction's error relative to the magnitudes it sums):
+
+    * the mean is off by ``r M`` (``M = mean |x|`` of the group: relative to what is summed, not to the mean),
+      which moves every ``z`` of the group by ``r M / s`` (the condition ``1 + |mean| / s`` of the a-priori
+      budgets, from the actual ``M``); RMS norm has no mean;
+    * the variance (two-pass: non-negative terms, the mean's error enters only squared) is off by ``r v``
+      relative, ``s`` by half that relative to ``v + eps``; with the subtraction and division a few ``u_c`` more:
+      ``|z| (r v / (2 (v + eps)) + ULPS u_c)``;
+    * in half precision the statistics may be stored in ``t`` before they are applied (torch's CPU instance
+      norm keeps the mean in float16, ``jax.nn.standardize`` its mean and ``rsqrt``): :func:`stored` ``(|mean| /
+      s + |z|)``, as :func:`attention_core` lets the probabilities be stored;
+    * the affine part carries ``|w|`` times that, rounds the product and the sum (``u_c (|z w| + |y|)``), and in
+      half precision may start from ``z`` stored in ``t`` (:func:`stored` ``|z w|``);
+    * the output is rounded once: ``u_t |y|``.
+
+    In float16 (``c`` = float32) this is ``~u_t |y| + eps_t (|mean| / s + |z|) |w|`` (+ ``eps_t |z w|`` with
+    weight or bias); the input of a kernel one precision lower is off by ``8 u_t |x|`` per element, i.e. ``~8 u_t
+    M / s`` in ``z``, and its output by up to ``8 u_t |y|``: 2.4x to 3.3x outside (tests/test_calibration.py)."""
+    x = np.asarray(x, np.float64)
+    rows = to_rows(x)
+    n = rows.shape[1]
+    z, spread_ratio, offset_ratio, var_share = _group_statistics(rows, eps, centering)
+    red, c = reduction(dtype, n), unit(compute_dtype(dtype))
+    dz = (red * spread_ratio if centering else 0.0) + np.abs(z) * (red * var_share / 2.0 + ULPS * c)
+    # half precision: the statistics (the mean, 1 / s) may be stored in t before they are applied
+    dz = dz + stored(dtype) * (offset_ratio + np.abs(z))
+    z, dz = z.reshape(x.shape), dz.reshape(x.shape)
+    y = np.abs(np.asarray(expected, np.float64))
+    y = np.where(np.isfinite(y), y, 0.0)
+    w = np.ones_like(x) if weight is None else np.broadcast_to(
+        np.abs(np.asarray(weight, np.float64)).reshape(feature_shape or np.shape(weight)), x.shape)
+    allowance = w * dz + unit(dtype) * y
+    if weight is not None or bias is not None:
+        zw = np.abs(z) * w
+        allowance = allowance + c * (zw + y) + stored(dtype) * zw
+    return as_floor(allowance, expected, dtype)
+
+
+# --- binary cross entropy with logits ------------------------------------------------------------------------
+def bce_terms(x, t):
+    """Per element (float64): the loss ``l = max(x, 0) - x t + log1p(exp(-|x|))`` (>= 0) and its relative
+    condition number in ``x``, ``kappa = |x (sigmoid(x) - t)| / l`` (``dl/dx = sigmoid(x) - t``)."""
+    x, t = np.asarray(x, np.float64), np.asarray(t, np.float64)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        loss = np.maximum(x, 0.0) - x * t + np.log1p(np.exp(-np.abs(x)))
+        e = np.exp(-np.abs(x))
+        sig = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        kappa = np.where(loss > 0, np.abs(x * (sig - t)) / loss, 0.0)
+    return loss, np.where(np.isfinite(kappa), kappa, 0.0)
+
+
+def bce_budget(dtype: str, x, t, expected, how: str):
+    """``(tol, floor)`` of binary_cross_entropy_with_logits against the float64 oracle, relative to the loss
+    wherever it is not subnormal. Per element (:func:`bce_terms`):
+
+    * :func:`transcendental` ``(1 + kappa) l``: exp, log1p and the few roundings around them, each a relative
+      perturbation of an argument or a result (``-|x|``, ``exp(-|x|)``), moved by at most the relative condition
+      number;
+    * for a soft target (``0 < t < 1``) the product ``x t`` is rounded before ``max(x, 0) - x t`` cancels it
+      to ``|x| (1 - t)`` or ``|x| t``: ``u_c |x t|`` (every formula has the product; a hard target's is exact);
+    * in half precision the per-element loss may be stored in ``t`` before a reduction (:func:`stored`).
+
+    ``'none'``: those plus the output's rounding ``u_t l``; ``'sum'`` and ``'mean'``: their sum (or mean), the
+    reduction's ``reduction(dtype, n) sum l`` (non-negative terms: no cancellation), and ``u_t |L|``. A
+    formula that cancels where the loss is tiny (``x - log_sigmoid(x)`` at ``t = 0``, ``x << 0``) is off by
+    ``u_c |x|``: far outside a budget relative to ``l ~ e^x``."""
+    loss, kappa = bce_terms(x, t)
+    tt = np.asarray(t, np.float64)
+    soft = (tt > 0) & (tt < 1)
+    c = unit(compute_dtype(dtype))
+    product = np.where(soft, np.abs(np.asarray(x, np.float64) * tt), 0.0)
+    per = transcendental(dtype) * (1.0 + kappa) * loss + c * product
+    if how == "none":
+        allowance = per + unit(dtype) * loss
+    else:
+        total = per + stored(dtype) * loss
+        allowance = total.sum() + reduction(dtype, loss.size) * loss.sum()
+        if how == "mean":
+            allowance = allowance / max(loss.size, 1)
+        allowance = allowance + unit(dtype) * np.abs(np.asarray(expected, np.float64))
+    return as_floor(allowance, expected, dtype)
+
+
+# --- softmax, log-softmax, cross entropy ---------------------------------------------------------------------
+def _rows_last(a, axis):
+    return np.moveaxis(np.asarray(a, np.float64), axis, -1)
+
+
+def _shifted_logits(dtype: str, x, axis):
+    """``s = x - max(x)`` along ``axis`` (moved last, float64) and each shifted logit's error
+    ``e = (u_c + stored(t)) |s|``: the difference rounded in the compute dtype, or stored in a half-precision
+    ``t``; 0 at the max itself."""
+    x = _rows_last(x, axis)
+    with np.errstate(invalid="ignore"):
+        s = x - np.max(x, axis=-1, keepdims=True, initial=-np.inf)
+    s = np.where(np.isfinite(s), s, 0.0)
+    return s, (unit(compute_dtype(dtype)) + stored(dtype)) * np.abs(s)
+
+
+def softmax_budget(dtype: str, x, expected, axis: int):
+    """``(tol, floor)`` of softmax along ``axis`` against the float64 oracle, relative to each probability: the
+    shifted logits' errors ``e`` (:func:`_shifted_logits`) give each probability the relative error
+    :func:`_probability_error` (``~ e_j + sum_k p_k e_k``, the function's relative condition); the kernel's
+    own exp, sum and division add ``reduction(t, n)``, in half precision the exponentials and their sum may be
+    stored in ``t`` (:func:`stored`: ``jax.nn.softmax`` keeps both in float16), and the output is rounded once
+    (``u_t``); near 0 a probability may be subnormal or flushed (:func:`probability_floor_abs`). The model of
+    :func:`attention_core`'s probabilities."""
+    s, err = _shifted_logits(dtype, x, axis)
+    p = _rows_last(expected, axis)
+    p = np.where(np.isfinite(p), p, 0.0)
+    rel = _probability_error(p, err) + stored(dtype) + reduction(dtype, s.shape[-1]) + unit(dtype)
+    allowance = rel * p + max(probability_floor_abs(dtype) - underflow(dtype), 0.0)
+    return as_floor(np.moveaxis(allowance, -1, axis), expected, dtype)
+
+
+def log_sum_exp_error(dtype: str, s, err):
+    """Per row (keepdims), the absolute error of ``L = log sum_k exp(s_k)`` (``s`` shifted, max 0, along the
+    last axis) for a kernel that evaluates it as ``log1p`` of the terms other than the max (the max's term 1
+    excluded exactly): ``sum_k p_k e_k`` (the arguments' errors, each through ``dL/ds_k = p_k``), the sum's
+    reduction and, in half precision, the exponentials stored in ``t``, relative to what is summed
+    (``1 - p_max`` of ``L``'s scale), a few ulps of ``L`` itself (log1p; stored in ``t``), and the terms a
+    flush-to-zero kernel loses (those below the compute dtype's smallest normal number). A row dominated by
+    its max has ``L ~ 1 - p_max`` small, and judged relatively: ``log`` of the rounded ``1 + R`` is off by
+    ``u_c`` absolute, which is all of ``L`` once ``R < u_c``."""
+    e = np.exp(s)
+    lse = np.log(np.sum(e, axis=-1, keepdims=True))
+    p = np.exp(s - lse)
+    rest = 1.0 - np.max(p, axis=-1, keepdims=True)
+    # terms below the compute dtype's smallest normal number may be flushed to 0 (XLA, GPUs): all of them lost
+    flushed = np.sum(np.where(e < TINY[compute_dtype(dtype)], e, 0.0), axis=-1, keepdims=True)
+    return (np.sum(p * err, axis=-1, keepdims=True) + (stored(dtype) + reduction(dtype, s.shape[-1])) * rest
+            + (transcendental(dtype) + stored(dtype)) * lse + flushed)
+
+
+def log_softmax_budget(dtype: str, x, expected, axis: int):
+    """``(tol, floor)`` of log_softmax along ``axis`` against the float64 oracle, relative to each output
+    ``y_i = s_i - L``: the shifted logit's error ``e_i``, ``L``'s error (:func:`log_sum_exp_error`) and the
+    output's rounding ``u_t |y_i|``. At the max element ``y = -L = -log1p(sum of the others' exp)``, ~0 where
+    the max dominates: judged like log1p, relatively; an absolute floor only where the output is subnormal."""
+    s, err = _shifted_logits(dtype, x, axis)
+    y = np.abs(_rows_last(expected, axis))
+    y = np.where(np.isfinite(y), y, 0.0)
+    allowance = err + log_sum_exp_error(dtype, s, err) + unit(dtype) * y
+    return as_floor(np.moveaxis(allowance, -1, axis), expected, dtype)
+
+
+def cross_entropy_budget(dtype: str, logits, target, expected, *, ignore_index: int, label_smoothing: float,
+                         how: str):
+    """``(tol, floor)`` of cross_entropy against the float64 oracle, relative to the loss. A row's loss
+    ``(1 - ls) (L - s_t) + ls mean_c (L - s_c)`` is a sum of non-negative terms (no cancellation): ``L``'s error
+    (:func:`log_sum_exp_error`), the target's (and with smoothing the mean) shifted logit's error, and a few
+    roundings of the compute dtype on the row (:func:`transcendental`); a confident correct row's loss
+    ``L - 0 = log1p(...)`` is judged relatively, like log_softmax's max element. Over rows: in half precision each
+    row's loss may be stored in ``t``; ``'mean'``/``'sum'`` add the reduction over the kept rows (non-negative:
+    ``reduction(t, N) sum``) and the output's rounding ``u_t |L|``."""
+    s, err = _shifted_logits(dtype, logits, 1)
+    target = np.asarray(target)
+    kept = target != ignore_index
+    safe = np.where(kept, target, 0)
+    rows = np.arange(s.shape[0])
+    lse = np.log(np.sum(np.exp(s), axis=1))
+    ls = float(label_smoothing)
+    loss = (1.0 - ls) * (lse - s[rows, safe]) + ls * (lse - s.mean(axis=1))
+    row_err = (log_sum_exp_error(dtype, s, err)[:, 0] + (1.0 - ls) * err[rows, safe] + ls * err.mean(axis=1)
+               + transcendental(dtype) * loss)
+    loss, row_err = np.where(kept, loss, 0.0), np.where(kept, row_err, 0.0)
+    if how == "none":
+        allowance = row_err + unit(dtype) * loss
+    else:
+        allowance = np.sum(row_err + stored(dtype) * loss) + reduction(dtype, int(kept.sum())) * loss.sum()
+        if how == "mean":
+            allowance = allowance / max(int(kept.sum()), 1)
+        allowance = allowance + unit(dtype) * np.abs(np.asarray(expected, np.float64))
+    return as_floor(allowance, expected, dtype)

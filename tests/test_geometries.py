@@ -3,8 +3,10 @@ import math
 
 from properties import attention_common as A
 from properties import test_feed_forward as F
-from properties import test_norms as N
-from properties import test_positional as P
+from properties import norms_common as N
+from properties import positional_common as P
+from properties import test_alibi_bias as AL
+from properties import test_relative_position_bias as RB
 
 
 def test_norm_layouts_are_valid_and_reach_their_extremes():
@@ -37,8 +39,8 @@ def test_feed_forward_layouts_fit_finite_differences():
 
 
 def test_positional_geometries_cover_every_head_count_and_length():
-    assert {h for h, _ in P.ALIBI_GEOMETRIES} == set(P.POW2_HEADS + P.OTHER_HEADS)
-    assert {qk for _, qk in P.ALIBI_GEOMETRIES} == set(P.BIAS_LENGTHS)
-    assert all(k >= 2 for h, (_, k) in P.ALIBI_GEOMETRIES if h > 1)
-    assert {qk for qk, _, _ in P.BIAS_GEOMETRIES} == set(P.BIAS_LENGTHS)
-    assert P.SHIFT_GEOMETRIES and all(qk in P.SHIFT_LENGTHS for qk, _, _ in P.SHIFT_GEOMETRIES)
+    assert {h for h, _ in AL.ALIBI_GEOMETRIES} == set(AL.POW2_HEADS + AL.OTHER_HEADS)
+    assert {qk for _, qk in AL.ALIBI_GEOMETRIES} == set(P.BIAS_LENGTHS)
+    assert all(k >= 2 for h, (_, k) in AL.ALIBI_GEOMETRIES if h > 1)
+    assert {qk for qk, _, _ in RB.BIAS_GEOMETRIES} == set(P.BIAS_LENGTHS)
+    assert RB.SHIFT_GEOMETRIES and all(qk in P.SHIFT_LENGTHS for qk, _, _ in RB.SHIFT_GEOMETRIES)

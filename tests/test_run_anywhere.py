@@ -51,7 +51,7 @@ def _run(cmd, cwd, timeout=300):
 def user_run(tmp_path_factory):
     home = tmp_path_factory.mktemp("user-project")
     (home / "my_kernels.py").write_text(BUGGY)
-    run = _run([PYTEST, str(ROOT / "properties" / "test_norms.py"), "--impl", "my_kernels.py", "--no-builtins",
+    run = _run([PYTEST, str(ROOT / "properties" / "test_rms_norm.py"), "--impl", "my_kernels.py", "--no-builtins",
                 "-p", "no:cacheprovider", "--hypothesis-profile=ci", "-k",
                 "rms_norm and (matches_oracle or rejects_bad_input)"], home)
     assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
@@ -123,7 +123,7 @@ def test_replay_passes_once_fixed_and_stale_replays_go(user_run, tmp_path):
         out = _run([sys.executable, r["replay"]], home)
         assert out.returncode == 0 and "no longer shows" in out.stdout, out.stdout + out.stderr
         # a new run in which the check passes removes its replay
-        rerun = _run([PYTEST, str(ROOT / "properties" / "test_norms.py"), "--impl", "my_kernels.py",
+        rerun = _run([PYTEST, str(ROOT / "properties" / "test_rms_norm.py"), "--impl", "my_kernels.py",
                       "--no-builtins", "-p", "no:cacheprovider", "--hypothesis-profile=ci", "-k",
                       "rms_norm and matches_oracle"], home)
         assert rerun.returncode == 0, rerun.stdout[-3000:]
@@ -142,7 +142,7 @@ def test_read_the_failure_at_the_top_and_compare_two_runs(user_run):
     assert html.index("Failures and errors") < html.index('<h2 id="matrix">')  # the failure comes first
     (home / "my_kernels.py").write_text(FIXED)
     try:
-        rerun = _run([PYTEST, str(ROOT / "properties" / "test_norms.py"), "--impl", "my_kernels.py",
+        rerun = _run([PYTEST, str(ROOT / "properties" / "test_rms_norm.py"), "--impl", "my_kernels.py",
                       "--no-builtins", "-p", "no:cacheprovider", "--hypothesis-profile=ci", "-k",
                       "rms_norm and matches_oracle", "--report-json", "new.json", "--report-html", ""], home)
         assert rerun.returncode == 0, rerun.stdout[-3000:]

@@ -1,4 +1,7 @@
-"""Properties of the normalization layers (docs/contract.md 3.1 and section 4, "Norms").
+"""Shared groups, strategies, check helpers and property registrations of the normalization layers' property
+modules (``properties/test_batch_norm.py``, ``test_layer_norm.py``, ``test_rms_norm.py``, ``test_group_norm.py``,
+``test_instance_norm.py``; docs/contract.md 3.1 and section 4, "Norms"). Not a ``test_`` module: it registers no
+property itself (its ``_register_*`` helpers register one in the module that calls them).
 
 Every normalisation maps a *group* of values (the normalised axes of one sample, one channel, one block of
 channels) to ``(x - mean) / sqrt(var + eps)``; the helpers below view any input of any of the five layers as
@@ -9,7 +12,9 @@ measured in units of the spread: a normalisation's condition number is ``1 + |me
 group (docs/contract.md, tolerances.py). A constant group has ``x - mean == 0`` exactly in exact arithmetic, and a group
 whose variance is below ``eps`` is well conditioned relative to ``sqrt(eps)``: both are covered by the ``+ eps``.
 Statistics are computed here in float64 on each row divided by its largest magnitude, so that rows with values
-up to the dtype's max/4 (even float64's) give finite figures.
+up to the dtype's max/4 (even float64's) give finite figures. The family has no tolerance budget of its own: the
+checks use :mod:`properties.tolerances` with these condition numbers. Batch norm's own helpers (its running
+statistics and eval mode) are in ``test_batch_norm.py``.
 """
 from __future__ import annotations
 
@@ -19,14 +24,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 from properties import strategies as S
-from properties.assertions import assert_close, assert_equal, assert_rejects, require
+from properties.assertions import assert_close, require
 from properties.gradients import FD_MIN_SCALE, MAX_FD_ELEMENTS, assert_vjp_matches
 from properties.oracle import expected
-from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
-from properties.tolerances import MAX, TINY, gradient_tolerance, tolerance
+from properties.tolerances import MAX, gradient_tolerance, tolerance
 
-NORMS = ("batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm")
 #: the layers that subtract the mean (invariant to x -> a x + b); RMS norm only divides
 CENTERING = ("batch_norm", "layer_norm", "instance_norm", "group_norm")
 #: docs/contract.md 3.1 defaults (an omitted ``eps`` must mean these)
@@ -228,14 +231,6 @@ def _in_range(want: np.ndarray, dtype: str) -> np.ndarray:
     return np.where(big, np.copysign(np.inf, want), want)
 
 
-def _bn_stats(case: dict):
-    """Per channel, in float64: batch mean, biased variance (batch norm's rows)."""
-    r = rows("batch_norm", case, case["x"])
-    mean, var, _, scale = moments(r, 0.0)
-    with np.errstate(over="ignore"):  # a variance beyond float64's range is inf
-        return mean * scale, var * scale * scale
-
-
 def _bn_eval_condition(case: dict) -> float:
     """Eval-mode batch norm subtracts the running mean from x: ``1 + max (|x| + |running_mean|) / sqrt(var+eps)``."""
     r = rows("batch_norm", case, case["x"])
@@ -246,78 +241,34 @@ def _bn_eval_condition(case: dict) -> float:
         return float(np.max(1.0 + (peak + rm) / sd, initial=1.0))
 
 
-def _eval_standardised(case: dict) -> np.ndarray:
-    """Eval-mode ``(x - running_mean) / sqrt(running_var + eps)`` in float64 (before weight and bias)."""
-    x = case["x"]
-    fshape = feature_shape("batch_norm", case, x.ndim)
-    rm = case["running_mean"].astype(np.float64).reshape(fshape)
-    sd = np.sqrt(case["running_var"].astype(np.float64).reshape(fshape) + eps_of("batch_norm", case))
-    with np.errstate(over="ignore"):  # beyond float64's range: inf, as the implementation must give
-        return (x.astype(np.float64) - rm) / sd
-
-
-def _check_batch_norm(impl, case: dict, got, want, what: str):
-    """Compare batch norm's three results with ``want`` (the float64 formula or oracle)."""
-    dtype, x = impl.dtype, case["x"]
-    c = x.shape[1]
-    y, rm, rv = (impl.expect(g, shape=s, finite=False, what=f"{what}[{i}]")
-                 for i, (g, s) in enumerate(zip(got, (x.shape, (c,), (c,)))))
-    n = x.size // c
-    cond = condition("batch_norm", case) if case["training"] else _bn_eval_condition(case)
-    want_y = _in_range(np.asarray(want[0], dtype=np.float64), dtype)
-    if not case["training"]:
-        # (x - running_mean) / sqrt(running_var + eps) beyond the dtype's range may overflow before the weight
-        # brings it back: such elements are not compared (the final value is, wherever the intermediate fits)
-        fits = np.abs(_eval_standardised(case)) <= MAX[dtype]
-        y, want_y = np.where(fits, y.astype(np.float64), 0.0), np.where(fits, want_y, 0.0)
-    assert_close(y, want_y, dtype=dtype, what=f"{what}: y", n=n, cond=cond, floor=affine_floor(case))
-    if not case["training"]:
-        assert_equal(rm, case["running_mean"], what=f"{what}: running_mean returned in eval mode")
-        assert_equal(rv, case["running_var"], what=f"{what}: running_var returned in eval mode")
-        return
-    m = 0.1 if case.get("momentum") is None else case["momentum"]
-    mean, var = _bn_stats(case)
-    unbiased = var * n / (n - 1)
-    old_m, old_v = case["running_mean"].astype(np.float64), case["running_var"].astype(np.float64)
-    peak = np.max(np.abs(rows("batch_norm", case, x)), axis=1, initial=0.0)
-    # The batch mean is a sum of values up to `peak` (its rounding is relative to peak, not to the mean); the
-    # two-pass variance carries the mean's error d ~ u sqrt(n) peak as 2 sd d + d^2: the floors are those
-    # scales (at least the smallest normal number: subnormal results have a fixed absolute spacing). A one-pass
-    # E[x^2] - E[x]^2 is off by ~u peak^2, which is >> tol * (2 sd peak + tol peak^2) once peak >> sd.
-    floor_m = max(float(np.max((1 - m) * np.abs(old_m) + m * peak, initial=0.0)), TINY[dtype])
-    assert_close(rm, _in_range(np.asarray(want[1], dtype=np.float64), dtype), dtype=dtype,
-                 what=f"{what}: new running_mean", n=n, floor=floor_m)
-    # a channel whose batch variance is beyond the dtype's range has no representable statistic: not compared
-    fits = unbiased <= MAX[dtype]
-    with np.errstate(over="ignore", invalid="ignore"):
-        scale_v = (1 - m) * old_v + m * (unbiased + 2 * np.sqrt(unbiased) * peak + tolerance(dtype, n=n) * peak ** 2)
-    floor_v = max(float(np.max(np.where(fits, scale_v, 0.0), initial=0.0)), TINY[dtype])
-    rv = np.where(fits, rv.astype(np.float64), 0.0)
-    assert_close(rv, np.where(fits, _in_range(np.asarray(want[2], dtype=np.float64), dtype), 0.0), dtype=dtype,
-                 what=f"{what}: new running_var", n=n, floor=floor_v)
+# --- registering a shared property in a component's module -------------------------------------------------
+def _prop_in(module: str, component: str, name: str, **options):
+    """:func:`properties.registry.prop`, filing the property under ``module``: the registry files a property under
+    its function's ``__module__``, so the component's module passes its ``__name__``."""
+    def register(fn):
+        fn.__module__ = module
+        return prop(component, name, **options)(fn)
+    return register
 
 
 # --- every norm: the float64 oracle -------------------------------------------------------------------------
-def _register_oracle(component):
-    @prop(component, "matches_oracle", inputs=inputs_for(component), dtypes=FLOATS,
-          statement=f"{component} equals the float64 NumPy oracle within the dtype's tolerance scaled by the "
-                    "condition number 1 + |mean| / sqrt(var + eps) of each normalised group, for any finite input "
-                    "(large offsets with small spread, constant and near-constant groups, variance below eps, "
-                    "magnitudes up to the dtype's max/4), with and without weight/bias.")
+def _register_oracle(component, module, compare=None):
+    """``compare(impl, case, got, want)``, if given, judges a call whose result is more than one array (batch
+    norm's three)."""
+    @_prop_in(module, component, "matches_oracle", inputs=inputs_for(component), dtypes=FLOATS,
+              statement=f"{component} equals the float64 NumPy oracle within the dtype's tolerance scaled by the "
+                        "condition number 1 + |mean| / sqrt(var + eps) of each normalised group, for any finite input "
+                        "(large offsets with small spread, constant and near-constant groups, variance below eps, "
+                        "magnitudes up to the dtype's max/4), with and without weight/bias.")
     def matches_oracle(impl, case):
         got = call(impl, component, case)
         want = expected(component, *args_of(component, case), **kwargs_of(component, case))
-        if component == "batch_norm":
-            require(isinstance(got, tuple) and len(got) == 3, "batch_norm must return (y, running_mean, running_var)")
-            _check_batch_norm(impl, case, got, want, "batch_norm vs float64 oracle")
+        if compare is not None:
+            compare(impl, case, got, want)
             return
         y = impl.expect(got, shape=case["x"].shape, what=f"{component} output")
         assert_close(y, want, dtype=impl.dtype, what=f"{component} vs float64 oracle",
                      n=group_size(component, case), cond=condition(component, case), floor=affine_floor(case))
-
-
-for _c in NORMS:
-    _register_oracle(_c)
 
 
 # --- standardisation: zero mean, (eps-aware) unit variance ---------------------------------------------------
@@ -332,16 +283,16 @@ def standard_inputs(draw, dtype, component):
     return case
 
 
-def _register_standardises(component):
+def _register_standardises(component, module):
     centred = component in CENTERING
     what = "zero mean and biased variance" if centred else "mean square"
 
-    @prop(component, "zero_mean_unit_variance", inputs=lambda d: standard_inputs(d, component),
-          statement=(f"With no weight/bias (or weight 1, bias 0) {component} gives every normalised group "
-                     + ("mean 0 and biased variance var / (var + eps)" if centred else
-                        "mean square ms / (ms + eps)")
-                     + " (1 when eps is negligible), where var is the group's biased input variance"
-                     + (" (batch norm: in training mode, per channel)." if component == "batch_norm" else ".")))
+    @_prop_in(module, component, "zero_mean_unit_variance", inputs=lambda d: standard_inputs(d, component),
+              statement=(f"With no weight/bias (or weight 1, bias 0) {component} gives every normalised group "
+                         + ("mean 0 and biased variance var / (var + eps)" if centred else
+                            "mean square ms / (ms + eps)")
+                         + " (1 when eps is negligible), where var is the group's biased input variance"
+                         + (" (batch norm: in training mode, per channel)." if component == "batch_norm" else ".")))
     def standardises(impl, case):
         x = case["x"]
         ones = {}
@@ -369,10 +320,6 @@ def _register_standardises(component):
                      cond=2 * cond)
 
 
-for _c in NORMS:
-    _register_standardises(_c)
-
-
 # --- invariance to x -> a x + b (a > 0), with eps -> a^2 eps -----------------------------------------------
 @S.composite
 def rescaled_inputs(draw, dtype, component):
@@ -383,15 +330,15 @@ def rescaled_inputs(draw, dtype, component):
     return case
 
 
-def _register_invariance(component):
+def _register_invariance(component, module):
     shift = component != "rms_norm"
 
-    @prop(component, "affine_invariant" if shift else "scale_invariant",
-          inputs=lambda d: rescaled_inputs(d, component),
-          statement=f"{component}(a x{' + b' if shift else ''}, eps = a^2 eps) == {component}(x, eps) for a > 0 "
-                    f"(a a power of two{', b a constant' if shift else ''}): normalisation forgets the "
-                    f"{'location and ' if shift else ''}scale of its input; eps scales with the variance. The "
-                    "rounding of the transformed input is accounted for in the condition number.")
+    @_prop_in(module, component, "affine_invariant" if shift else "scale_invariant",
+              inputs=lambda d: rescaled_inputs(d, component),
+              statement=f"{component}(a x{' + b' if shift else ''}, eps = a^2 eps) == {component}(x, eps) for a > 0 "
+                        f"(a a power of two{', b a constant' if shift else ''}): normalisation forgets the "
+                        f"{'location and ' if shift else ''}scale of its input; eps scales with the variance. The "
+                        "rounding of the transformed input is accounted for in the condition number.")
     def invariant(impl, case):
         x, a, b, eps = case["x"], case["a"], case["b"], eps_of(component, case)
         x2 = S.cast(x.astype(np.float64) * a + b, impl.dtype)
@@ -402,10 +349,6 @@ def _register_invariance(component):
         cond = condition(component, case) + condition(component, dict(case, eps=eps * a * a), x2)
         assert_close(y2, y.astype(np.float64), dtype=impl.dtype, n=group_size(component, case), cond=cond,
                      what=f"{component}(a x + b, a^2 eps) vs {component}(x, eps)", floor=affine_floor(case))
-
-
-for _c in NORMS:
-    _register_invariance(_c)
 
 
 # --- weight and bias: a per-feature affine map after normalisation ------------------------------------------
@@ -421,11 +364,11 @@ def affine_inputs(draw, dtype, component):
     return case
 
 
-def _register_affine(component):
-    @prop(component, "weight_bias_are_affine", inputs=lambda d: affine_inputs(d, component),
-          statement=f"{component}(x, weight, bias) == {component}(x) * weight + bias with weight/bias broadcast "
-                    "per feature (the normalised axes for layer/RMS norm, the channel otherwise): the affine map "
-                    "comes after the normalisation and each feature gets its own parameters.")
+def _register_affine(component, module):
+    @_prop_in(module, component, "weight_bias_are_affine", inputs=lambda d: affine_inputs(d, component),
+              statement=f"{component}(x, weight, bias) == {component}(x) * weight + bias with weight/bias broadcast "
+                        "per feature (the normalised axes for layer/RMS norm, the channel otherwise): the affine map "
+                        "comes after the normalisation and each feature gets its own parameters.")
     def affine(impl, case):
         plain = {"weight": None, "bias": None}
         y0 = output(impl, component, case, **plain).astype(np.float64)
@@ -437,122 +380,6 @@ def _register_affine(component):
             else condition(component, case)
         assert_close(y1, _in_range(y0 * w + b, impl.dtype), dtype=impl.dtype, n=group_size(component, case),
                      cond=cond, floor=affine_floor(case), what=f"{component}(x, w, b) vs {component}(x) * w + b")
-
-
-for _c in NORMS:
-    _register_affine(_c)
-
-
-# --- group norm: its two extremes ------------------------------------------------------------------------------
-@S.composite
-def extreme_groups(draw, dtype):
-    case = draw(norm_inputs(dtype, "group_norm", regimes=MODERATE,
-                            layouts=tuple(lay for lay in GROUP_LAYOUTS if len(lay[0]) >= 3)))
-    case["groups"] = draw(S.sampled_from([1, case["x"].shape[1]]), label="num_groups")
-    return case
-
-
-@prop("group_norm", "extremes_are_layer_and_instance_norm", inputs=extreme_groups,
-      needs=("layer_norm", "instance_norm"),
-      statement="group_norm with 1 group equals layer_norm over (C, *spatial) followed by the per-channel affine "
-                "map; with C groups it equals instance_norm (same eps, weight, bias).")
-def group_norm_extremes(impl, case):
-    x, eps = case["x"], case.get("eps")
-    y = output(impl, "group_norm", case)
-    kw = {} if eps is None else {"eps": eps}
-    if case["groups"] == 1:
-        ref = impl.expect(impl.layer_norm(x, x.ndim - 1, **kw), shape=x.shape).astype(np.float64)
-        fshape = feature_shape("group_norm", case, x.ndim)
-        if case.get("weight") is not None:
-            ref = ref * case["weight"].astype(np.float64).reshape(fshape)
-        if case.get("bias") is not None:
-            ref = ref + case["bias"].astype(np.float64).reshape(fshape)
-        what = "group_norm(x, 1) vs layer_norm over (C, *spatial)"
-    else:
-        ref = impl.expect(impl.instance_norm(x, case.get("weight"), case.get("bias"), **kw),
-                          shape=x.shape).astype(np.float64)
-        what = "group_norm(x, C) vs instance_norm(x)"
-    assert_close(y, ref, dtype=impl.dtype, what=what, n=group_size("group_norm", case),
-                 cond=2 * condition("group_norm", case), floor=affine_floor(case))
-
-
-# --- RMS norm is layer norm on zero-mean input ---------------------------------------------------------------
-@prop("rms_norm", "equals_layer_norm_on_zero_mean", inputs=inputs_for("rms_norm", regimes=MODERATE),
-      needs=("layer_norm",),
-      statement="On input whose groups have mean 0 (x - mean(x) in float64, rounded to the dtype) rms_norm equals "
-                "layer_norm without bias (same eps and weight). The rounding leaves each group a tiny mean m; the "
-                "first-order difference it makes, m / sqrt(var + eps) * weight, is added to layer_norm's output.")
-def rms_equals_layer(impl, case):
-    x, k = case["x"], case["k"]
-    eps = eps_of("rms_norm", case)
-    axes = tuple(range(x.ndim - k, x.ndim))
-    x64 = x.astype(np.float64)
-    z = S.cast(x64 - x64.mean(axis=axes, keepdims=True), impl.dtype)
-    r = rows("rms_norm", case, z)
-    mean, var, seps, scale = moments(r, eps)
-    # rms(z) - layer_norm(z) = m / sqrt(v + eps) + O(m^2): the residual mean of the rounded z, in float64
-    residual = (mean / np.sqrt(var + seps)).reshape(x.shape[:x.ndim - k] + (1,) * k)
-    if case.get("weight") is not None:
-        residual = residual * case["weight"].astype(np.float64)
-    y = impl.expect(impl.rms_norm(z, k, case.get("weight"), eps=eps), shape=x.shape)
-    ref = impl.expect(impl.layer_norm(z, k, case.get("weight"), eps=eps), shape=x.shape)
-    cond = float(np.max(1.0 + np.abs(mean) / np.sqrt(var + seps), initial=1.0))
-    assert_close(y, ref.astype(np.float64) + residual, dtype=impl.dtype, n=r.shape[1], cond=2 * cond,
-                 floor=affine_floor(case), what="rms_norm vs layer_norm on zero-mean input")
-
-
-# --- batch norm: eval mode and the running statistics -------------------------------------------------------
-@S.composite
-def eval_inputs(draw, dtype):
-    case = draw(norm_inputs(dtype, "batch_norm", training=False, shapes=S.shapes(2, 4, lo=2)))
-    case["other"] = draw(S.arrays(case["x"].shape, dtype, regimes=S.REGIMES, label="other"))
-    return case
-
-
-@prop("batch_norm", "eval_is_per_channel_affine", inputs=eval_inputs,
-      statement="In eval mode batch_norm is the per-channel affine map y = (x - running_mean) / sqrt(running_var "
-                "+ eps) * weight + bias: it uses the running statistics (not the batch's), the output for one "
-                "sample does not change when the other samples change, and the running statistics come back "
-                "unchanged (bit for bit).")
-def batch_norm_eval(impl, case):
-    x = case["x"]
-    fshape = feature_shape("batch_norm", case, x.ndim)
-    want = _eval_standardised(case)
-    with np.errstate(over="ignore"):  # beyond float64's range: inf
-        if case.get("weight") is not None:
-            want = want * case["weight"].astype(np.float64).reshape(fshape)
-        if case.get("bias") is not None:
-            want = want + case["bias"].astype(np.float64).reshape(fshape)
-    got = call(impl, "batch_norm", case)
-    require(isinstance(got, tuple) and len(got) == 3, "batch_norm must return (y, running_mean, running_var)")
-    _check_batch_norm(impl, case, got, (want, case["running_mean"], case["running_var"]),
-                      "batch_norm eval vs (x - running_mean) / sqrt(running_var + eps) * w + b")
-    x2 = x.copy()
-    x2[1:] = case["other"][1:]
-    y2 = impl.expect(call(impl, "batch_norm", case, x=x2)[0], shape=x.shape, finite=False)
-    assert_close(y2[0], np.asarray(got[0], dtype=np.float64)[0], dtype=impl.dtype, floor=affine_floor(case),
-                 what="eval-mode output for sample 0 after changing the other samples")
-
-
-@prop("batch_norm", "running_stats_update", inputs=inputs_for("batch_norm", training=True, affine=False),
-      dtypes=FLOATS,
-      statement="In training mode the new running statistics are (1 - momentum) * old + momentum * stat, with the "
-                "batch mean and the UNBIASED batch variance (count / (count - 1) times the biased one) per channel "
-                "(momentum 0 keeps the old ones, 1 takes the batch's); values beyond the dtype's range are inf.")
-def batch_norm_running_stats(impl, case):
-    m = 0.1 if case.get("momentum") is None else case["momentum"]
-    mean, var = _bn_stats(case)
-    n = case["x"].size // case["x"].shape[1]
-    old_m, old_v = case["running_mean"].astype(np.float64), case["running_var"].astype(np.float64)
-    got = call(impl, "batch_norm", case)
-    require(isinstance(got, tuple) and len(got) == 3, "batch_norm must return (y, running_mean, running_var)")
-    # y is checked against the oracle by matches_oracle; here the formula for the running statistics
-    want_y = expected("batch_norm", *args_of("batch_norm", case), **kwargs_of("batch_norm", case))[0]
-    # a batch variance beyond float64's range is inf, and with momentum 0 the formula's 0 * inf is NaN (PyTorch's too)
-    with np.errstate(over="ignore", invalid="ignore"):
-        want = (want_y, (1 - m) * old_m + m * mean, (1 - m) * old_v + m * var * n / (n - 1))
-    _check_batch_norm(impl, case, got, want,
-                      "batch_norm running statistics vs (1 - momentum) * old + momentum * batch stat")
 
 
 # --- half precision: large magnitudes stay finite -------------------------------------------------------------
@@ -571,22 +398,18 @@ def large_half_inputs(draw, dtype, component):
     return case
 
 
-def _register_finite(component):
-    @prop(component, "finite_for_large_half_inputs", inputs=lambda d: large_half_inputs(d, component),
-          dtypes=HALF,
-          statement=f"For float16/bfloat16 inputs up to the dtype's max/4 (and offsets like 1e4 in float16, whose "
-                    f"sums and squares overflow the dtype) {component} returns finite values, each at most "
-                    "sqrt(group size) in magnitude (the bound for a standardised value).")
+def _register_finite(component, module):
+    @_prop_in(module, component, "finite_for_large_half_inputs", inputs=lambda d: large_half_inputs(d, component),
+              dtypes=HALF,
+              statement=f"For float16/bfloat16 inputs up to the dtype's max/4 (and offsets like 1e4 in float16, whose "
+                        f"sums and squares overflow the dtype) {component} returns finite values, each at most "
+                        "sqrt(group size) in magnitude (the bound for a standardised value).")
     def finite(impl, case):
         y = output(impl, component, case).astype(np.float64)  # expect(): finite
         n = group_size(component, case)
         bound = math.sqrt(n) * (1 + tolerance(impl.dtype, n=n))
         require(bool(np.all(np.abs(y) <= bound)),
                 f"{component} output {np.max(np.abs(y)):.4g} exceeds sqrt(group size) = {math.sqrt(n):.4g}")
-
-
-for _c in NORMS:
-    _register_finite(_c)
 
 
 # --- gradients ------------------------------------------------------------------------------------------------
@@ -615,11 +438,11 @@ def gradient_inputs(draw, dtype, component):
     return case
 
 
-def _register_vjp(component):
-    @prop(component, "vjp_matches_finite_differences", inputs=lambda d: gradient_inputs(d, component),
-          needs=("vjp",), max_examples=10,
-          statement=f"The VJP of {component} with respect to x (and weight, bias when given) agrees with central "
-                    "finite differences of the float64 oracle (batch norm: of y, in both modes).")
+def _register_vjp(component, module):
+    @_prop_in(module, component, "vjp_matches_finite_differences", inputs=lambda d: gradient_inputs(d, component),
+              needs=("vjp",), max_examples=10,
+              statement=f"The VJP of {component} with respect to x (and weight, bias when given) agrees with central "
+                        "finite differences of the float64 oracle (batch norm: of y, in both modes).")
     def vjp(impl, case):
         x = case["x"]
         assert x.size <= MAX_FD_ELEMENTS
@@ -632,10 +455,6 @@ def _register_vjp(component):
                            else condition(component, case))
 
 
-for _c in NORMS:
-    _register_vjp(_c)
-
-
 @S.composite
 def invariance_gradient_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("normal", "integers", "offset", "tiny", "wide"),
@@ -645,17 +464,17 @@ def invariance_gradient_inputs(draw, dtype, component):
     return case
 
 
-def _register_gradient_invariance(component):
+def _register_gradient_invariance(component, module):
     centred = component in CENTERING
 
-    @prop(component, "vjp_orthogonal_to_invariances", inputs=lambda d: invariance_gradient_inputs(d, component),
-          needs=("vjp",), max_examples=10,
-          statement=(f"Through {component} (weight 1{', training mode' if component == 'batch_norm' else ''}) the "
-                     "input gradient " + ("sums to zero over each normalised group and is orthogonal to x - mean "
-                                          "(the output is invariant to shifting and, up to eps, scaling a group)"
-                                          if centred else "is orthogonal to x (the output is invariant to "
-                                          "scaling a group, up to eps)") +
-                     "; the eps term leaves a remainder eps / (var + eps) of the scale direction."))
+    @_prop_in(module, component, "vjp_orthogonal_to_invariances",
+              inputs=lambda d: invariance_gradient_inputs(d, component), needs=("vjp",), max_examples=10,
+              statement=(f"Through {component} (weight 1{', training mode' if component == 'batch_norm' else ''}) the "
+                         "input gradient " + ("sums to zero over each normalised group and is orthogonal to x - mean "
+                                              "(the output is invariant to shifting and, up to eps, scaling a group)"
+                                              if centred else "is orthogonal to x (the output is invariant to "
+                                              "scaling a group, up to eps)") +
+                         "; the eps term leaves a remainder eps / (var + eps) of the scale direction."))
     def gradient_invariance(impl, case):
         x, cot = case["x"], case["cotangent"]
         args = args_of(component, case)
@@ -683,10 +502,6 @@ def _register_gradient_invariance(component):
                      what=f"<{component} input gradient, {'x - mean' if centred else 'x'}> per group")
 
 
-for _c in NORMS:
-    _register_gradient_invariance(_c)
-
-
 # --- bad input ------------------------------------------------------------------------------------------------
 def _bad_inputs(dtype):
     return st.just(None)
@@ -694,64 +509,3 @@ def _bad_inputs(dtype):
 
 def _f32(shape, seed=0):
     return S.normal(shape, "float32", seed)
-
-
-@prop("batch_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
-      statement="batch_norm raises ValueError/TypeError for x of rank < 2, running statistics or weight/bias "
-                "whose shape is not (C,), and training with a single value per channel.")
-def batch_norm_rejects(impl, case):
-    x, c = _f32((2, 3, 4)), _f32((3,))
-    v = np.abs(c) + 1
-    assert_rejects(impl, "batch_norm", _f32((3,)), c, v, training=True, why="x of rank 1")
-    assert_rejects(impl, "batch_norm", x, _f32((4,)), v, training=True, why="running_mean of shape (4,) for C=3")
-    assert_rejects(impl, "batch_norm", x, c, np.abs(_f32((1,))) + 1, training=False,
-                   why="running_var of shape (1,) for C=3")
-    assert_rejects(impl, "batch_norm", x, c, v, _f32((4,)), training=True, why="weight of shape (4,) for C=3")
-    assert_rejects(impl, "batch_norm", x, c, v, None, _f32((3, 1)), training=True, why="bias of shape (3, 1)")
-    assert_rejects(impl, "batch_norm", _f32((1, 3)), c, v, training=True,
-                   why="training with one value per channel (x of shape (1, 3))")
-
-
-@prop("layer_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
-      statement="layer_norm raises ValueError/TypeError for normalized_ndim 0 or > x.ndim and weight/bias whose "
-                "shape is not that of the normalised axes.")
-def layer_norm_rejects(impl, case):
-    x = _f32((2, 3, 4))
-    assert_rejects(impl, "layer_norm", x, 0, why="normalized_ndim 0")
-    assert_rejects(impl, "layer_norm", x, 4, why="normalized_ndim 4 > x.ndim 3")
-    assert_rejects(impl, "layer_norm", x, 2, _f32((4, 3)), why="weight of shape (4, 3) for normalised axes (3, 4)")
-    assert_rejects(impl, "layer_norm", x, 1, _f32((1,)), why="weight of shape (1,) for a normalised axis of 4")
-    assert_rejects(impl, "layer_norm", x, 1, None, _f32((5,)), why="bias of shape (5,) for a normalised axis of 4")
-
-
-@prop("instance_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
-      statement="instance_norm raises ValueError/TypeError for x without a spatial axis (rank < 3) and weight/bias "
-                "whose shape is not (C,).")
-def instance_norm_rejects(impl, case):
-    x = _f32((2, 3, 4))
-    assert_rejects(impl, "instance_norm", _f32((2, 3)), why="x of shape (2, 3) (no spatial axis)")
-    assert_rejects(impl, "instance_norm", x, _f32((4,)), why="weight of shape (4,) for C=3")
-    assert_rejects(impl, "instance_norm", x, None, _f32((1,)), why="bias of shape (1,) for C=3")
-
-
-@prop("group_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
-      statement="group_norm raises ValueError/TypeError when C % num_groups != 0, num_groups < 1, x has rank < 2, "
-                "or weight/bias do not have shape (C,).")
-def group_norm_rejects(impl, case):
-    x = _f32((2, 6, 4))
-    assert_rejects(impl, "group_norm", x, 4, why="C=6 not divisible by num_groups=4")
-    assert_rejects(impl, "group_norm", x, 0, why="num_groups 0")
-    assert_rejects(impl, "group_norm", _f32((6,)), 2, why="x of rank 1")
-    assert_rejects(impl, "group_norm", x, 3, _f32((3,)), why="weight of shape (3,) (one per group) for C=6")
-    assert_rejects(impl, "group_norm", x, 3, None, _f32((7,)), why="bias of shape (7,) for C=6")
-
-
-@prop("rms_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
-      statement="rms_norm raises ValueError/TypeError for normalized_ndim 0 or > x.ndim and a weight whose shape "
-                "is not that of the normalised axes.")
-def rms_norm_rejects(impl, case):
-    x = _f32((2, 3, 4))
-    assert_rejects(impl, "rms_norm", x, 0, why="normalized_ndim 0")
-    assert_rejects(impl, "rms_norm", x, 4, why="normalized_ndim 4 > x.ndim 3")
-    assert_rejects(impl, "rms_norm", x, 1, _f32((3,)), why="weight of shape (3,) for a normalised axis of 4")
-    assert_rejects(impl, "rms_norm", x, 2, _f32((12,)), why="weight of shape (12,) for normalised axes (3, 4)")
