@@ -12,11 +12,11 @@ from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
 from properties.tolerances import MAX, TINY, tolerance
-from properties.norms_common import (_bad_inputs, _bn_eval_condition, _f32, _in_range, _register_affine,
-                                     _register_finite, _register_gradient_invariance, _register_invariance,
-                                     _register_oracle, _register_standardises, _register_vjp, affine_floor, args_of,
-                                     call, condition, eps_of, feature_shape, inputs_for, kwargs_of, moments,
-                                     norm_inputs, rows)
+from properties.norms_common import (_bn_eval_condition, _in_range, affine_floor, args_of, call, condition, eps_of,
+                                     feature_shape, inputs_for, kwargs_of, moments, norm_inputs, rows)
+from properties.norms_properties import (_bad_inputs, _f32, _register_affine, _register_finite,
+                                         _register_gradient_invariance, _register_invariance, _register_oracle,
+                                         _register_standardises, _register_vjp)
 
 
 # --- batch norm's statistics and its three results --------------------------------------------------------
@@ -85,7 +85,7 @@ def _oracle_results(impl, case, got, want):
     _check_batch_norm(impl, case, got, want, "batch_norm vs float64 oracle")
 
 
-# --- the family's properties (properties.norms_common) ---------------------------------------------------------
+# --- the family's properties (properties.norms_properties) ------------------------------------------------------
 _register_oracle("batch_norm", __name__, compare=_oracle_results)
 _register_standardises("batch_norm", __name__)
 _register_invariance("batch_norm", __name__)
@@ -146,7 +146,7 @@ def batch_norm_running_stats(impl, case):
                       "batch_norm running statistics vs (1 - momentum) * old + momentum * batch stat")
 
 
-# --- half precision and gradients (properties.norms_common) ----------------------------------------------------
+# --- half precision and gradients (properties.norms_properties) -------------------------------------------------
 _register_finite("batch_norm", __name__)
 _register_vjp("batch_norm", __name__)
 _register_gradient_invariance("batch_norm", __name__)

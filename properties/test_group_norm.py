@@ -9,14 +9,15 @@ import numpy as np
 from properties import strategies as S
 from properties.assertions import assert_close, assert_rejects
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
-from properties.norms_common import (GROUP_LAYOUTS, MODERATE, _bad_inputs, _f32, _register_affine, _register_finite,
-                                     _register_gradient_invariance, _register_invariance, _register_oracle,
-                                     _register_standardises, _register_vjp, affine_floor, condition, feature_shape,
-                                     group_size, norm_inputs, output)
+from properties.norms_common import (GROUP_LAYOUTS, MODERATE, affine_floor, condition, feature_shape, group_size,
+                                     norm_inputs, output)
+from properties.norms_properties import (_bad_inputs, _f32, _register_affine, _register_finite,
+                                         _register_gradient_invariance, _register_invariance, _register_oracle,
+                                         _register_standardises, _register_vjp)
 from properties.registry import prop
 
 
-# --- the family's properties (properties.norms_common) ---------------------------------------------------------
+# --- the family's properties (properties.norms_properties) ------------------------------------------------------
 _register_oracle("group_norm", __name__)
 _register_standardises("group_norm", __name__)
 _register_invariance("group_norm", __name__)
@@ -56,7 +57,7 @@ def group_norm_extremes(impl, case):
                  cond=2 * condition("group_norm", case), floor=affine_floor(case))
 
 
-# --- half precision and gradients (properties.norms_common) ----------------------------------------------------
+# --- half precision and gradients (properties.norms_properties) -------------------------------------------------
 _register_finite("group_norm", __name__)
 _register_vjp("group_norm", __name__)
 _register_gradient_invariance("group_norm", __name__)

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from properties.assertions import assert_rejects
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
-from properties.norms_common import (_bad_inputs, _f32, _register_affine, _register_finite,
-                                     _register_gradient_invariance, _register_invariance, _register_oracle,
-                                     _register_standardises, _register_vjp)
+from properties.norms_properties import (_bad_inputs, _f32, _register_affine, _register_finite,
+                                         _register_gradient_invariance, _register_invariance, _register_oracle,
+                                         _register_standardises, _register_vjp)
 from properties.registry import prop
 
 
-# --- the family's properties (properties.norms_common) ---------------------------------------------------------
+# --- the family's properties (properties.norms_properties) ------------------------------------------------------
 _register_oracle("instance_norm", __name__)
 _register_standardises("instance_norm", __name__)
 _register_invariance("instance_norm", __name__)
 _register_affine("instance_norm", __name__)
 
 
-# --- half precision and gradients (properties.norms_common) ----------------------------------------------------
+# --- half precision and gradients (properties.norms_properties) -------------------------------------------------
 _register_finite("instance_norm", __name__)
 _register_vjp("instance_norm", __name__)
 _register_gradient_invariance("instance_norm", __name__)

@@ -9,14 +9,14 @@ import numpy as np
 from properties import strategies as S
 from properties.assertions import assert_close, assert_rejects
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
-from properties.norms_common import (MODERATE, _bad_inputs, _f32, _register_affine, _register_finite,
-                                     _register_gradient_invariance, _register_invariance, _register_oracle,
-                                     _register_standardises, _register_vjp, affine_floor, eps_of, inputs_for, moments,
-                                     rows)
+from properties.norms_common import (MODERATE, affine_floor, eps_of, inputs_for, moments, rows)
+from properties.norms_properties import (_bad_inputs, _f32, _register_affine, _register_finite,
+                                         _register_gradient_invariance, _register_invariance, _register_oracle,
+                                         _register_standardises, _register_vjp)
 from properties.registry import prop
 
 
-# --- the family's properties (properties.norms_common) ---------------------------------------------------------
+# --- the family's properties (properties.norms_properties) ------------------------------------------------------
 _register_oracle("rms_norm", __name__)
 _register_standardises("rms_norm", __name__)
 _register_invariance("rms_norm", __name__)
@@ -48,7 +48,7 @@ def rms_equals_layer(impl, case):
                  floor=affine_floor(case), what="rms_norm vs layer_norm on zero-mean input")
 
 
-# --- half precision and gradients (properties.norms_common) ----------------------------------------------------
+# --- half precision and gradients (properties.norms_properties) -------------------------------------------------
 _register_finite("rms_norm", __name__)
 _register_vjp("rms_norm", __name__)
 _register_gradient_invariance("rms_norm", __name__)
