@@ -4,6 +4,8 @@ The family's shared sizes, strategies and helpers: :mod:`properties.positional_c
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from properties import strategies as S
@@ -27,11 +29,41 @@ def t5_window(draw, dtype, *, bidirectional=None):
     return case
 
 
+#: configurations (num_buckets, max_distance, bidirectional) where T5's float32 logarithm and a float64 one put some
+#: distance in different buckets (log(n / max_exact) / log(max_distance / max_exact) * (buckets - max_exact) lands
+#: within a float32 rounding of an integer); T5's defaults have none, so only these tell the precisions apart
+PRECISION_CONFIGS = ((18, 128, True), (20, 160, True), (10, 160, False))
+
+
+def _bucket_of_log(n, max_exact, max_distance, buckets, dtype):
+    """The logarithmic bucket offset of distances ``n >= max_exact``, the logarithm taken in ``dtype``."""
+    ratio = np.asarray(n, dtype=np.float64) / max_exact
+    log_ratio = np.log(ratio).astype(dtype)
+    return (log_ratio / dtype(math.log(max_distance / max_exact)) * dtype(buckets - max_exact)).astype(np.int64)
+
+
+def precision_witnesses(num_buckets, max_distance, bidirectional) -> np.ndarray:
+    """The relative positions (keys before the query, and after it when bidirectional) whose bucket differs when
+    the logarithm is taken in float64 instead of float32."""
+    buckets = num_buckets // 2 if bidirectional else num_buckets
+    me = buckets // 2
+    n = np.arange(me, max_distance)
+    differ = n[_bucket_of_log(n, me, max_distance, buckets, np.float32)
+               != _bucket_of_log(n, me, max_distance, buckets, np.float64)]
+    return np.concatenate([-differ, differ]) if bidirectional else -differ
+
+
 @S.composite
 def t5_inputs(draw, dtype):
-    """A window of distances, or random ones (any shape) up to 2**40 in magnitude, int64 or int32."""
-    if draw(S.booleans(), label="window"):
+    """A window of distances, random ones (any shape) up to 2**40 in magnitude, int64 or int32, or the distances
+    that tell T5's float32 logarithm from a float64 one (:data:`PRECISION_CONFIGS`)."""
+    kind = draw(S.sampled_from(("window", "random", "precision")), label="distances")
+    if kind == "window":
         return draw(t5_window(dtype))
+    if kind == "precision":
+        num_buckets, max_distance, bidirectional = draw(S.sampled_from(PRECISION_CONFIGS), label="config")
+        return {"bidirectional": bidirectional, "num_buckets": num_buckets, "max_distance": max_distance,
+                "relative_position": precision_witnesses(num_buckets, max_distance, bidirectional)}
     case = draw(t5_options())
     shape = draw(S.shapes(1, 3), label="shape")
     magnitude = draw(S.sampled_from((10, 300, 5000, 10 ** 6, 2 ** 40)), label="magnitude")
@@ -56,7 +88,8 @@ def _buckets(impl, case):
 
 @prop("t5_relative_position_bucket", "matches_oracle", inputs=t5_inputs, dtypes=(NO_DTYPE,),
       statement="T5 buckets equal the oracle's exactly (float32 logarithm, as T5 does it), for any distance up to "
-                "2**40, bucket counts other than 32 and max_distance other than 128.")
+                "2**40, bucket counts other than 32 and max_distance other than 128, and the distances whose bucket "
+                "a float64 logarithm would change (8, 16 and 64 with 18 buckets and max_distance 128).")
 def t5_oracle(impl, case):
     got = _buckets(impl, case)
     want = expected("t5_relative_position_bucket", case["relative_position"], **_t5_kwargs(case))
