@@ -22,7 +22,7 @@ from properties.catalogue import family_of
 #: every float dtype of the contract
 FLOATS = ("float16", "bfloat16", "float32", "float64")
 #: the dtypes on which exact identities and invariances are checked (half precision gets the oracle check)
-WIDE = ("float32", "float64")
+IDENTITY_DTYPES = ("float32", "float64")
 #: the dtype name used by checks that do not depend on a float dtype (integer maps, analytic formulas)
 NO_DTYPE = "n/a"
 
@@ -37,7 +37,7 @@ class Property:
     fn: Callable
     inputs: Callable
     statement: str
-    dtypes: tuple[str, ...] = WIDE
+    dtypes: tuple[str, ...] = IDENTITY_DTYPES
     max_examples: int | None = None  # cap for expensive or statistical properties
     needs: tuple[str, ...] = ()  # other components (or "vjp") the property calls; absent -> not provided
     statistical: bool = False  # a random-output test with a stated false-alarm rate (properties/stats.py)
@@ -70,7 +70,7 @@ def replicas_of(p: Property) -> int:
     return REPLICAS.get(p.family, 1)
 
 
-def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=WIDE,
+def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=IDENTITY_DTYPES,
          max_examples: int | None = None, needs: tuple[str, ...] = (), statistical: bool = False,
          replicas: int | None = None):
     """Register ``fn(impl, case)`` as property ``name`` of ``component``."""

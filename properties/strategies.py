@@ -185,7 +185,7 @@ def _splitmix64(z: int) -> int:
     return z ^ (z >> 31)
 
 
-class _Words(ISeedSequence):
+class _FixedSeedWords(ISeedSequence):
     """A seed sequence handing PCG64 the four 64-bit words it asks for (its state and its stream), mixed by us:
     NumPy's ``SeedSequence`` hashing took two thirds of :func:`rng`'s ~15 us, and a case may call it."""
     __slots__ = ("words",)
@@ -213,7 +213,7 @@ def rng(seed: int) -> np.random.Generator:
     hold while drawing more; :func:`generate` (every array of a recipe) uses a cheaper shared one."""
     seed, k = int(seed) & _MASK64, _rng_key(_REPLICA)
     words = np.array([_splitmix64((seed + i) ^ k) for i in range(4)], dtype=np.uint64)
-    return np.random.Generator(np.random.PCG64(_Words(words)))
+    return np.random.Generator(np.random.PCG64(_FixedSeedWords(words)))
 
 
 #: one generator re-seeded per generated array: seeding PCG64 through a SeedSequence costs ~14 us, setting its

@@ -30,7 +30,7 @@ def upcast(x):
 
 _HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
 #: float dtypes that make a call wide whatever its other arrays are (a set: looked up once per call)
-_WIDE = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+_FLOAT32_OR_64 = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 
 
 #: convert on the host: XLA's conversion on the CPU rounds the same (tests/test_jax_compilation.py), and a
@@ -148,7 +148,7 @@ def half_in_float32(fn):
     """
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if args and getattr(args[0], "dtype", None) in _WIDE:  # the usual call: a float32/float64 array first
+        if args and getattr(args[0], "dtype", None) in _FLOAT32_OR_64:  # the usual call: a float32/float64 array first
             return fn(*args, **kwargs)
         leaves = jax.tree_util.tree_leaves((args, kwargs))
         half = _half_dtype(leaves)
