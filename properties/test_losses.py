@@ -431,6 +431,11 @@ def _log_softmax64(a, axis):
 def kl_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES):
     shape = draw(shapes if shapes is not None else S.shapes(1, 3), label="shape")
     axis = draw(S.integers(-len(shape), len(shape) - 1), label="axis")
+    if draw(S.booleans(), label="equal_trailing_extents"):
+        # the axes from `axis` on all as long as the last: reducing over another of them (an implementation that
+        # ignores `axis`) then gives an output of the right shape with the wrong values
+        k = axis % len(shape)
+        shape = shape[:k] + (shape[-1],) * (len(shape) - k)
     limit = MAX[dtype] / (8 * int(np.prod(shape)))  # log-probabilities >= -2 limit: KL <= 4 limit
     a = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="p.logits")), dtype, limit)
     b = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="q.logits")), dtype, limit)
