@@ -175,10 +175,10 @@ def _value_floor(v, dtype):
     return max(float(np.max(np.abs(np.asarray(v, dtype=np.float64)), initial=0.0)), TINY[dtype])
 
 
-def _weights_tol(impl, case, allowed=None):
+def _weights_tol(subject, case, allowed=None):
     q, k = case["q"], case["k"]
     cond = logit_cond(q, k, case["scale"], _allowed(case) if allowed is None else allowed)
-    return tolerance(impl.dtype, n=q.shape[-1] + k.shape[2], cond=cond)
+    return tolerance(subject.dtype, n=q.shape[-1] + k.shape[2], cond=cond)
 
 
 def _p_shape(case):
@@ -215,16 +215,16 @@ def fully_masked_inputs(draw, dtype):
 def _register_fully_masked(component, module):
     """Register ``fully_masked_rows_are_zero`` of ``component`` in the property module ``module`` (the
     registry files a property under its function's ``__module__``: the calling module passes ``__name__``)."""
-    def fully_masked(impl, case):
+    def fully_masked(subject, case):
         q, k, v = case["q"], case["k"], case["v"]
         rows = ~_allowed(case).any(axis=-1)
         require(bool(rows.any()), "strategy error: no fully masked row")
-        limit = MASKED_PROBABILITY[impl.dtype]
+        limit = MASKED_PROBABILITY[subject.dtype]
         if component == "attention_weights":
-            out = impl.expect(impl.attention_weights(q, k, **_kw(case)), shape=_p_shape(case))
+            out = subject.expect(subject.attention_weights(q, k, **_kw(case)), shape=_p_shape(case))
         else:
-            out = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
-            limit *= k.shape[2] * _value_floor(v, impl.dtype)
+            out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
+            limit *= k.shape[2] * _value_floor(v, subject.dtype)
         worst = float(np.max(np.abs(out.astype(np.float64)[rows])))
         what = "probability" if component == "attention_weights" else "output"
         require(worst <= limit, f"a fully masked row has |{what}| up to {worst:.3g} (allowed {limit:.3g}); "
@@ -324,18 +324,18 @@ def _hkv(case):
     return case["num_heads"] if case["num_kv_heads"] is None else case["num_kv_heads"]
 
 
-def _mha(impl, case, **override):
+def _mha(subject, case, **override):
     c = {**case, **override}
     x = c["x"]
-    out = impl.multi_head_attention(x, c["context"], c["params"], num_heads=c["num_heads"],
+    out = subject.multi_head_attention(x, c["context"], c["params"], num_heads=c["num_heads"],
                                     num_kv_heads=c["num_kv_heads"], mask=c["mask"], is_causal=c["is_causal"],
                                     rope_base=c["rope_base"])
-    return impl.expect(out, shape=x.shape, what="multi_head_attention output")
+    return subject.expect(out, shape=x.shape, what="multi_head_attention output")
 
 
-def _mha_budget(impl, case, **override):
+def _mha_budget(subject, case, **override):
     c = {**case, **override}
-    return mha_tolerance(impl.dtype, c["x"], c["context"], c["params"], c["num_heads"], _hkv(c),
+    return mha_tolerance(subject.dtype, c["x"], c["context"], c["params"], c["num_heads"], _hkv(c),
                          rope_base=c["rope_base"], max_position=c["x"].shape[1])
 
 
@@ -390,12 +390,12 @@ def _register_attention_rejects(component, module):
     ``__module__``)."""
     with_v = component == "scaled_dot_product_attention"
 
-    def rejects(impl, case):
+    def rejects(subject, case):
         q, k, v = _f32((2, 4, 3, 8)), _f32((2, 2, 5, 8), 1), _f32((2, 2, 5, 8), 2)
 
         def call(q_, k_, *, why, **kw):
             args = (q_, k_, v) if with_v else (q_, k_)
-            assert_rejects(impl, component, *args, why=why, **kw)
+            assert_rejects(subject, component, *args, why=why, **kw)
 
         call(q[0], k[0], why="q, k of rank 3")
         call(_f32((2, 3, 3, 8)), k, why="H=3 query heads with Hkv=2 (H % Hkv != 0)")
@@ -405,8 +405,8 @@ def _register_attention_rejects(component, module):
         call(q, k, mask=np.ones((2, 4, 3, 6), dtype=bool), why="mask (2, 4, 3, 6) for Lk = 5")
         call(q, k, mask=np.zeros((3, 5), dtype=np.float32), why="a float (additive) mask instead of a bool one")
         if with_v:
-            assert_rejects(impl, component, q, k, _f32((2, 2, 4, 8), 2), why="v with Lk=4 for k with Lk=5")
-            assert_rejects(impl, component, q, k, _f32((2, 1, 5, 8), 2), why="v with Hkv=1 for k with Hkv=2")
+            assert_rejects(subject, component, q, k, _f32((2, 2, 4, 8), 2), why="v with Lk=4 for k with Lk=5")
+            assert_rejects(subject, component, q, k, _f32((2, 1, 5, 8), 2), why="v with Hkv=1 for k with Hkv=2")
 
     rejects.__module__ = module
     prop(component, "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,

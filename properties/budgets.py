@@ -328,7 +328,8 @@ def logit_cond(q, k, scale, allowed=None) -> float:
     bound = qa @ np.swapaxes(ka, -1, -2)
     if allowed is not None:
         bound = np.where(allowed, bound, 0.0)
-    return 1.0 + abs(1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)) * float(np.max(bound, initial=0.0))
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    return 1.0 + abs(scale) * float(np.max(bound, initial=0.0))
 
 
 def probability_floor(dtype: str, tol: float) -> float:
@@ -473,11 +474,10 @@ def activation_budget(dtype: str, component: str, x, expected, *, approximate: b
 
 # --- normalisations -------------------------------------------------------------------------------------------
 def _group_statistics(r: np.ndarray, eps: float, centering: bool):
-    """Per row of ``r`` (one normalised group, float64): the standardised values ``z``, ``M / s``,
-    ``|mean| / s`` and ``v / (v + eps)``, where ``M`` is the mean magnitude, ``v`` the variance (RMS norm: the
-    mean square; its mean 0) and
-    ``s = sqrt(v + eps)``. Computed on each row divided by its largest magnitude (the figures are scale-free, and
-    rows up to float64's max give finite ones)."""
+    """Per row of ``r`` (one normalised group, float64): the standardised values ``z``, ``M / s``, ``|mean| / s``,
+    ``v / (v + eps)`` and ``1 / s`` (in ``r``'s units), where ``M`` is the mean magnitude, ``v`` the variance (RMS
+    norm: the mean square; its mean 0) and ``s = sqrt(v + eps)``. Computed on each row divided by its largest
+    magnitude (the figures are scale-free, and rows up to float64's max give finite ones)."""
     peak = np.max(np.abs(r), axis=1, initial=0.0, keepdims=True)
     peak = np.where(peak > 0, peak, 1.0)
     rs = r / peak
@@ -490,7 +490,8 @@ def _group_statistics(r: np.ndarray, eps: float, centering: bool):
         spread_ratio = np.where(np.isfinite(s), np.abs(rs).mean(axis=1, keepdims=True) / s, 0.0)
         offset_ratio = np.where(np.isfinite(s), np.abs(rs - centred).mean(axis=1, keepdims=True) / s, 0.0)
         var_share = np.where(np.isfinite(e), v / (v + e), 0.0)
-    return z, spread_ratio, offset_ratio, var_share
+        per_unit = 1.0 / np.sqrt(peak * peak * v + eps)     # dz / dx: 1 / sqrt(v + eps) in x's units
+    return z, spread_ratio, offset_ratio, var_share, per_unit
 
 
 def norm_budget(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bias=None, feature_shape=None,
@@ -512,6 +513,10 @@ def norm_budget(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bi
       s + |z|)``, as :func:`attention_core` lets the probabilities be stored;
     * the affine part carries ``|w|`` times that, rounds the product and the sum (``u_c (|z w| + |y|)``), and in
       half precision may start from ``z`` stored in ``t`` (:func:`stored` ``|z w|``);
+    * a kernel that flushes subnormal numbers to zero (XLA on CPU, GPUs) loses up to the compute dtype's
+      ``TINY`` of ``x`` and of ``x - mean``, ``2 TINY_c / sqrt(v + eps)`` in ``z`` (``eps`` dominates a group of
+      subnormal values, and divides by ``sqrt(eps)`` only), and ``TINY_c`` of ``z`` itself before the weight
+      multiplies it;
     * the output is rounded once: ``u_t |y|``.
 
     In float16 (``c`` = float32) this is ``~u_t |y| + eps_t (|mean| / s + |z|) |w|`` (+ ``eps_t |z w|`` with
@@ -520,11 +525,13 @@ def norm_budget(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bi
     x = np.asarray(x, np.float64)
     rows = to_rows(x)
     n = rows.shape[1]
-    z, spread_ratio, offset_ratio, var_share = _group_statistics(rows, eps, centering)
+    z, spread_ratio, offset_ratio, var_share, per_unit = _group_statistics(rows, eps, centering)
     red, c = reduction(dtype, n), unit(compute_dtype(dtype))
     dz = (red * spread_ratio if centering else 0.0) + np.abs(z) * (red * var_share / 2.0 + ULPS * c)
     # half precision: the statistics (the mean, 1 / s) may be stored in t before they are applied
     dz = dz + stored(dtype) * (offset_ratio + np.abs(z))
+    # a flush-to-zero kernel (XLA on CPU, GPUs) loses up to TINY_c of a subnormal x, of x - mean and of z
+    dz = dz + TINY[compute_dtype(dtype)] * ((2.0 if centering else 1.0) * per_unit + 1.0)
     z, dz = z.reshape(x.shape), dz.reshape(x.shape)
     y = np.abs(np.asarray(expected, np.float64))
     y = np.where(np.isfinite(y), y, 0.0)

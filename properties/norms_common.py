@@ -105,7 +105,7 @@ def affine_floor(case: dict) -> float:
     return max(scale + shift, 1e-30)
 
 
-def call(impl, component: str, case: dict, **override):
+def call(subject, component: str, case: dict, **override):
     """Call ``component`` with the case's arguments (``override`` replaces some: x, weight, bias, eps, ...)."""
     c = dict(case, **override)
     kw = {} if c.get("eps") is None else {"eps": c["eps"]}
@@ -114,14 +114,14 @@ def call(impl, component: str, case: dict, **override):
         kw["training"] = c["training"]
         if c.get("momentum") is not None:
             kw["momentum"] = c["momentum"]
-        return impl.batch_norm(c["x"], c["running_mean"], c["running_var"], w, b, **kw)
+        return subject.batch_norm(c["x"], c["running_mean"], c["running_var"], w, b, **kw)
     if component == "layer_norm":
-        return impl.layer_norm(c["x"], c["k"], w, b, **kw)
+        return subject.layer_norm(c["x"], c["k"], w, b, **kw)
     if component == "instance_norm":
-        return impl.instance_norm(c["x"], w, b, **kw)
+        return subject.instance_norm(c["x"], w, b, **kw)
     if component == "group_norm":
-        return impl.group_norm(c["x"], c["groups"], w, b, **kw)
-    return impl.rms_norm(c["x"], c["k"], w, **kw)
+        return subject.group_norm(c["x"], c["groups"], w, b, **kw)
+    return subject.rms_norm(c["x"], c["k"], w, **kw)
 
 
 def args_of(component: str, case: dict) -> tuple:
@@ -145,12 +145,12 @@ def kwargs_of(component: str, case: dict) -> dict:
     return kw
 
 
-def output(impl, component: str, case: dict, **override) -> np.ndarray:
+def output(subject, component: str, case: dict, **override) -> np.ndarray:
     """The normalised output y (batch norm: the first of its three results), checked for shape and dtype."""
-    out = call(impl, component, case, **override)
+    out = call(subject, component, case, **override)
     y = out[0] if component == "batch_norm" else out
     x = override.get("x", case["x"])
-    return impl.expect(y, shape=x.shape, what=f"{component} output")
+    return subject.expect(y, shape=x.shape, what=f"{component} output")
 
 
 # --- strategies ----------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from properties import strategies as S
 from properties.assertions import assert_close, require
+from properties.budgets import norm_budget
 from properties.gradients import FD_MIN_SCALE, MAX_FD_ELEMENTS, assert_vjp_matches
 from properties.oracle import expected
 from properties.norms_common import (CENTERING, HALF, MODERATE, _bn_eval_condition, _in_range, affine_floor, args_of,
@@ -33,22 +34,27 @@ def _prop_in(module: str, component: str, name: str, **options):
 
 # --- every norm: the float64 oracle -------------------------------------------------------------------------
 def _register_oracle(component, module, compare=None):
-    """``compare(impl, case, got, want)``, if given, judges a call whose result is more than one array (batch
+    """``compare(subject, case, got, want)``, if given, judges a call whose result is more than one array (batch
     norm's three)."""
     @_prop_in(module, component, "matches_oracle", inputs=inputs_for(component), dtypes=FLOATS,
-              statement=f"{component} equals the float64 NumPy oracle within the dtype's tolerance scaled by the "
-                        "condition number 1 + |mean| / sqrt(var + eps) of each normalised group, for any finite input "
+              statement=f"{component} equals the float64 NumPy oracle within the budget derived from each "
+                        "normalised group's actual statistics (mean |x| / sqrt(var + eps), var / (var + eps): "
+                        "properties/budgets.py, norm_budget; batch norm: the condition number 1 + |mean| / "
+                        "sqrt(var + eps)), for any finite input "
                         "(large offsets with small spread, constant and near-constant groups, variance below eps, "
                         "magnitudes up to the dtype's max/4), with and without weight/bias.")
-    def matches_oracle(impl, case):
-        got = call(impl, component, case)
+    def matches_oracle(subject, case):
+        got = call(subject, component, case)
         want = expected(component, *args_of(component, case), **kwargs_of(component, case))
         if compare is not None:
-            compare(impl, case, got, want)
+            compare(subject, case, got, want)
             return
-        y = impl.expect(got, shape=case["x"].shape, what=f"{component} output")
-        assert_close(y, want, dtype=impl.dtype, what=f"{component} vs float64 oracle",
-                     n=group_size(component, case), cond=condition(component, case), floor=affine_floor(case))
+        y = subject.expect(got, shape=case["x"].shape, what=f"{component} output")
+        tol, floor = norm_budget(subject.dtype, case["x"], want, eps_of(component, case),
+                                 to_rows=lambda a: rows(component, case, a), weight=case.get("weight"),
+                                 bias=case.get("bias"), feature_shape=feature_shape(component, case, case["x"].ndim),
+                                 centering=component in CENTERING)
+        assert_close(y, want, dtype=subject.dtype, what=f"{component} vs float64 oracle", tol=tol, floor=floor)
 
 
 # --- standardisation: zero mean, (eps-aware) unit variance ---------------------------------------------------
@@ -73,21 +79,21 @@ def _register_standardises(component, module):
                             "mean square ms / (ms + eps)")
                          + " (1 when eps is negligible), where var is the group's biased input variance"
                          + (" (batch norm: in training mode, per channel)." if component == "batch_norm" else ".")))
-    def standardises(impl, case):
+    def standardises(subject, case):
         x = case["x"]
         ones = {}
         if case["explicit_identity"]:  # weight 1 / bias 0 passed explicitly
             fshape = tuple(x.shape[x.ndim - case["k"]:]) if "k" in case else (x.shape[1],)
-            ones = {"weight": S.cast(np.ones(fshape), impl.dtype)}
+            ones = {"weight": S.cast(np.ones(fshape), subject.dtype)}
             if component != "rms_norm":
-                ones["bias"] = S.cast(np.zeros(fshape), impl.dtype)
-        y = rows(component, case, output(impl, component, case, **ones))
+                ones["bias"] = S.cast(np.zeros(fshape), subject.dtype)
+        y = rows(component, case, output(subject, component, case, **ones))
         mean, var, eps, _ = moments(rows(component, case, x), eps_of(component, case))
         n, cond = y.shape[1], condition(component, case)
         if centred:
             with np.errstate(invalid="ignore"):  # a constant group (size 1) with eps / scale^2 underflowed
                 target = np.where(var > 0, var / (var + eps), 0.0)
-            assert_close(y.mean(axis=1), np.zeros(len(y)), dtype=impl.dtype, what=f"{component}: group means",
+            assert_close(y.mean(axis=1), np.zeros(len(y)), dtype=subject.dtype, what=f"{component}: group means",
                          n=n, cond=cond)
             got = ((y - y.mean(axis=1, keepdims=True)) ** 2).mean(axis=1)
         else:
@@ -96,7 +102,7 @@ def _register_standardises(component, module):
                 target = np.where(ms > 0, ms / (ms + eps), 0.0)
             got = (y ** 2).mean(axis=1)
         # the variance of y is a sum of squares of values each off by tol * cond: twice the relative error
-        assert_close(got, target, dtype=impl.dtype, what=f"{component}: {what} of each group", n=n,
+        assert_close(got, target, dtype=subject.dtype, what=f"{component}: {what} of each group", n=n,
                      cond=2 * cond)
 
 
@@ -119,15 +125,15 @@ def _register_invariance(component, module):
                         f"(a a power of two{', b a constant' if shift else ''}): normalisation forgets the "
                         f"{'location and ' if shift else ''}scale of its input; eps scales with the variance. The "
                         "rounding of the transformed input is accounted for in the condition number.")
-    def invariant(impl, case):
+    def invariant(subject, case):
         x, a, b, eps = case["x"], case["a"], case["b"], eps_of(component, case)
-        x2 = S.cast(x.astype(np.float64) * a + b, impl.dtype)
-        y = output(impl, component, case)
-        y2 = output(impl, component, case, x=x2, eps=eps * a * a)
+        x2 = S.cast(x.astype(np.float64) * a + b, subject.dtype)
+        y = output(subject, component, case)
+        y2 = output(subject, component, case, x=x2, eps=eps * a * a)
         # x2 is off from a x + b by a rounding relative to |a x + b|: in units of the group's spread that is a
         # perturbation of cond(x2) ulps of the output, on top of each output's own error
         cond = condition(component, case) + condition(component, dict(case, eps=eps * a * a), x2)
-        assert_close(y2, y.astype(np.float64), dtype=impl.dtype, n=group_size(component, case), cond=cond,
+        assert_close(y2, y.astype(np.float64), dtype=subject.dtype, n=group_size(component, case), cond=cond,
                      what=f"{component}(a x + b, a^2 eps) vs {component}(x, eps)", floor=affine_floor(case))
 
 
@@ -149,16 +155,16 @@ def _register_affine(component, module):
               statement=f"{component}(x, weight, bias) == {component}(x) * weight + bias with weight/bias broadcast "
                         "per feature (the normalised axes for layer/RMS norm, the channel otherwise): the affine map "
                         "comes after the normalisation and each feature gets its own parameters.")
-    def affine(impl, case):
+    def affine(subject, case):
         plain = {"weight": None, "bias": None}
-        y0 = output(impl, component, case, **plain).astype(np.float64)
-        y1 = output(impl, component, case)
+        y0 = output(subject, component, case, **plain).astype(np.float64)
+        y1 = output(subject, component, case)
         fshape = feature_shape(component, case, case["x"].ndim)
         w = case["weight"].astype(np.float64).reshape(fshape)
         b = 0.0 if case.get("bias") is None else case["bias"].astype(np.float64).reshape(fshape)
         cond = _bn_eval_condition(case) if component == "batch_norm" and not case["training"] \
             else condition(component, case)
-        assert_close(y1, _in_range(y0 * w + b, impl.dtype), dtype=impl.dtype, n=group_size(component, case),
+        assert_close(y1, _in_range(y0 * w + b, subject.dtype), dtype=subject.dtype, n=group_size(component, case),
                      cond=cond, floor=affine_floor(case), what=f"{component}(x, w, b) vs {component}(x) * w + b")
 
 
@@ -184,10 +190,10 @@ def _register_finite(component, module):
               statement=f"For float16/bfloat16 inputs up to the dtype's max/4 (and offsets like 1e4 in float16, whose "
                         f"sums and squares overflow the dtype) {component} returns finite values, each at most "
                         "sqrt(group size) in magnitude (the bound for a standardised value).")
-    def finite(impl, case):
-        y = output(impl, component, case).astype(np.float64)  # expect(): finite
+    def finite(subject, case):
+        y = output(subject, component, case).astype(np.float64)  # expect(): finite
         n = group_size(component, case)
-        bound = math.sqrt(n) * (1 + tolerance(impl.dtype, n=n))
+        bound = math.sqrt(n) * (1 + tolerance(subject.dtype, n=n))
         require(bool(np.all(np.abs(y) <= bound)),
                 f"{component} output {np.max(np.abs(y)):.4g} exceeds sqrt(group size) = {math.sqrt(n):.4g}")
 
@@ -223,13 +229,13 @@ def _register_vjp(component, module):
               needs=("vjp",), max_examples=10,
               statement=f"The VJP of {component} with respect to x (and weight, bias when given) agrees with central "
                         "finite differences of the float64 oracle (batch norm: of y, in both modes).")
-    def vjp(impl, case):
+    def vjp(subject, case):
         x = case["x"]
         assert x.size <= MAX_FD_ELEMENTS
         args = args_of(component, case)
         wrt = (0,) + tuple(i for i, a in enumerate(args) if i > 0 and isinstance(a, np.ndarray)
                            and not (component == "batch_norm" and i in (1, 2)))
-        assert_vjp_matches(impl, component, args, kwargs_of(component, case), case["cotangent"], wrt=wrt,
+        assert_vjp_matches(subject, component, args, kwargs_of(component, case), case["cotangent"], wrt=wrt,
                            output=0 if component == "batch_norm" else None, n=group_size(component, case),
                            cond=_bn_eval_condition(case) if component == "batch_norm" and not case["training"]
                            else condition(component, case))
@@ -255,30 +261,30 @@ def _register_gradient_invariance(component, module):
                                               if centred else "is orthogonal to x (the output is invariant to "
                                               "scaling a group, up to eps)") +
                          "; the eps term leaves a remainder eps / (var + eps) of the scale direction."))
-    def gradient_invariance(impl, case):
+    def gradient_invariance(subject, case):
         x, cot = case["x"], case["cotangent"]
         args = args_of(component, case)
-        (g,) = impl.vjp(component, args, cot, output=0 if component == "batch_norm" else None,
+        (g,) = subject.vjp(component, args, cot, output=0 if component == "batch_norm" else None,
                         **kwargs_of(component, case))
-        g = rows(component, case, impl.expect(np.asarray(g), shape=x.shape, what=f"vjp of {component}"))
+        g = rows(component, case, subject.expect(np.asarray(g), shape=x.shape, what=f"vjp of {component}"))
         r = rows(component, case, x)
         n, cond = r.shape[1], condition(component, case)
         mean, var, seps, scale = moments(r, eps_of(component, case))
         d = r - (mean * scale)[:, None] if centred else r
-        tol = gradient_tolerance(impl.dtype, n=n, cond=cond)
+        tol = gradient_tolerance(subject.dtype, n=n, cond=cond)
         # each gradient element is a sum of terms ~ |c| / sqrt(var + eps) (c the cotangent) that may cancel
         c = rows(component, case, cot)
         terms = float(np.max(np.abs(c).sum(axis=1) / (scale * np.sqrt(var + seps)), initial=0.0))
         if centred:
-            assert_close(g.sum(axis=1), np.zeros(len(g)), dtype=impl.dtype, n=n, tol=tol, floor=terms + 1e-300,
+            assert_close(g.sum(axis=1), np.zeros(len(g)), dtype=subject.dtype, n=n, tol=tol, floor=terms + 1e-300,
                          what=f"sum over each group of the {component} input gradient")
         # d/dt f(x + t d) at t = 0 for d = x - mean (x for RMS): the output scales by sqrt(v / (v + eps)) with
         # v the group's variance (mean square), so <g, d> = <c, y> * eps / (v + eps), not exactly 0
         v = var if centred else var + mean ** 2
-        y = rows(component, case, output(impl, component, case).astype(np.float64))
+        y = rows(component, case, output(subject, component, case).astype(np.float64))
         want = (c * y).sum(axis=1) * seps / (v + seps)
         floor = float(np.max(np.abs(g * d).sum(axis=1) + np.abs(c * y).sum(axis=1), initial=0.0)) + 1e-300
-        assert_close((g * d).sum(axis=1), want, dtype=impl.dtype, n=n, tol=tol, floor=floor,
+        assert_close((g * d).sum(axis=1), want, dtype=subject.dtype, n=n, tol=tol, floor=floor,
                      what=f"<{component} input gradient, {'x - mean' if centred else 'x'}> per group")
 
 

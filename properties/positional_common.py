@@ -54,10 +54,10 @@ def t5_options(draw, *, bidirectional=None, buckets=T5_BUCKETS):
     return {"bidirectional": bidirectional, "num_buckets": num_buckets, "max_distance": max_distance}
 
 
-def _table(impl, component, *args, shape, what, **kwargs):
+def _table(subject, component, *args, shape, what, **kwargs):
     """A position table with no float input: float32 (torch, JAX) or float64 (NumPy) are both the contract's."""
-    out = impl.call(component, *args, **kwargs)
-    out = impl.expect(out, shape=shape, dtype="", what=what)
+    out = subject.call(component, *args, **kwargs)
+    out = subject.expect(out, shape=shape, dtype="", what=what)
     require(out.dtype.name in ("float32", "float64"),
             f"{what} has dtype {out.dtype.name}, expected float32 (the framework default) or float64")
     return out.astype(np.float64)

@@ -4,7 +4,7 @@ A property module writes::
 
     @prop("layer_norm", "zero_mean_unit_variance", inputs=norm_inputs,
           statement="With weight 1 and bias 0 each normalised group has mean 0 and biased variance 1.")
-    def layer_norm_standardises(impl, case):
+    def layer_norm_standardises(subject, case):
         ...
 
 ``inputs`` is a function ``dtype -> hypothesis strategy``; the property receives the implementation (a
@@ -73,7 +73,7 @@ def replicas_of(p: Property) -> int:
 def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=IDENTITY_DTYPES,
          max_examples: int | None = None, needs: tuple[str, ...] = (), statistical: bool = False,
          replicas: int | None = None):
-    """Register ``fn(impl, case)`` as property ``name`` of ``component``."""
+    """Register ``fn(subject, case)`` as property ``name`` of ``component``."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"property name {name!r} must match [a-z0-9_]+")
 

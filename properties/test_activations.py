@@ -56,13 +56,13 @@ def _register_row_oracle(component):
                     + (" (log_softmax's max element, -log1p(sum of the others' exp), ~0 when it dominates, is "
                        "judged relatively too)" if component == "log_softmax" else "")
                     + f" (properties/budgets.py, {ROW_BUDGETS[component].__name__}).")
-    def matches_oracle(impl, case):
+    def matches_oracle(subject, case):
         x, axis = case["x"], case["axis"]
         want = np.asarray(expected(component, x, axis=axis), dtype=np.float64)
-        tol, floor = ROW_BUDGETS[component](impl.dtype, x, want, axis)
-        got = impl.call(component, x, axis=axis)
-        impl.expect(got, shape=x.shape, finite=bool(np.isfinite(want).all()), what=f"{component} output")
-        assert_close(got, want, dtype=impl.dtype, what=f"{component} vs float64 oracle (relative)", floor=floor,
+        tol, floor = ROW_BUDGETS[component](subject.dtype, x, want, axis)
+        got = subject.call(component, x, axis=axis)
+        subject.expect(got, shape=x.shape, finite=bool(np.isfinite(want).all()), what=f"{component} output")
+        assert_close(got, want, dtype=subject.dtype, what=f"{component} vs float64 oracle (relative)", floor=floor,
                      tol=tol)
 
 
@@ -74,13 +74,13 @@ def _register_relative_oracle(component):
                     f"small values in the tails are judged relatively (a tail computed through a cancelling "
                     f"difference fails); absolute error counts only where the result is subnormal "
                     f"(properties/budgets.py, activation_budget).")
-    def matches_oracle(impl, case):
+    def matches_oracle(subject, case):
         x, kw = case["x"], _kwargs(component, case)
         want = np.asarray(expected(component, x, **kw), dtype=np.float64)
-        tol, floor = activation_budget(impl.dtype, component, x, want, **kw)
-        got = impl.call(component, x, **kw)
-        impl.expect(got, shape=x.shape, finite=bool(np.isfinite(want).all()), what=f"{component} output")
-        assert_close(got, want, dtype=impl.dtype, what=f"{component} vs float64 oracle (relative)", floor=floor,
+        tol, floor = activation_budget(subject.dtype, component, x, want, **kw)
+        got = subject.call(component, x, **kw)
+        subject.expect(got, shape=x.shape, finite=bool(np.isfinite(want).all()), what=f"{component} output")
+        assert_close(got, want, dtype=subject.dtype, what=f"{component} vs float64 oracle (relative)", floor=floor,
                      tol=tol)
 
 
@@ -93,30 +93,30 @@ for _c in ROWWISE:
 # --- element-wise activations: identities and independence ---------------------------------------------------
 @prop("relu", "odd_part_is_identity", inputs=elementwise_inputs,
       statement="relu(x) - relu(-x) == x exactly.")
-def relu_odd_part(impl, case):
+def relu_odd_part(subject, case):
     x = case["x"]
-    assert_equal(impl.relu(x) - impl.relu(-x), x, what="relu(x) - relu(-x)")
+    assert_equal(subject.relu(x) - subject.relu(-x), x, what="relu(x) - relu(-x)")
 
 
 @prop("sigmoid", "symmetric", inputs=elementwise_inputs, dtypes=FLOATS,
       statement="sigmoid(x) + sigmoid(-x) == 1, and sigmoid(x) lies in [0, 1], for every finite x.")
-def sigmoid_symmetric(impl, case):
+def sigmoid_symmetric(subject, case):
     x = case["x"]
-    y = impl.expect(impl.sigmoid(x), shape=x.shape)
-    z = impl.expect(impl.sigmoid(-x), shape=x.shape)
+    y = subject.expect(subject.sigmoid(x), shape=x.shape)
+    z = subject.expect(subject.sigmoid(-x), shape=x.shape)
     require(bool(np.all((y.astype(np.float64) >= 0) & (y.astype(np.float64) <= 1))), "sigmoid left [0, 1]")
-    assert_close(y.astype(np.float64) + z.astype(np.float64), np.ones(x.shape), dtype=impl.dtype,
+    assert_close(y.astype(np.float64) + z.astype(np.float64), np.ones(x.shape), dtype=subject.dtype,
                  what="sigmoid(x) + sigmoid(-x)", n=2)
 
 
 @prop("tanh", "equals_scaled_sigmoid", inputs=lambda d: elementwise_inputs(d, S.BENIGN), needs=("sigmoid",),
       statement="tanh(x) == 2 sigmoid(2x) - 1 (within the dtype's tolerance; absolute near 0), and tanh is odd.")
-def tanh_sigmoid(impl, case):
+def tanh_sigmoid(subject, case):
     x = case["x"]
-    t = impl.expect(impl.tanh(x), shape=x.shape).astype(np.float64)
-    s = impl.expect(impl.sigmoid(x * np.asarray(2, x.dtype)), shape=x.shape).astype(np.float64)
-    assert_close(t, 2 * s - 1, dtype=impl.dtype, what="tanh(x) vs 2 sigmoid(2x) - 1", n=4)
-    assert_close(impl.tanh(-x).astype(np.float64), -t, dtype=impl.dtype, what="tanh(-x) vs -tanh(x)")
+    t = subject.expect(subject.tanh(x), shape=x.shape).astype(np.float64)
+    s = subject.expect(subject.sigmoid(x * np.asarray(2, x.dtype)), shape=x.shape).astype(np.float64)
+    assert_close(t, 2 * s - 1, dtype=subject.dtype, what="tanh(x) vs 2 sigmoid(2x) - 1", n=4)
+    assert_close(subject.tanh(-x).astype(np.float64), -t, dtype=subject.dtype, what="tanh(-x) vs -tanh(x)")
 
 
 @S.composite
@@ -132,19 +132,19 @@ def _register_elementwise(component):
     @prop(component, "elementwise", inputs=perturbation_inputs,
           statement=f"{component} acts on each element independently: changing x_i changes only y_i, and "
                     "applying it to a permuted array gives the permuted result.")
-    def elementwise(impl, case):
+    def elementwise(subject, case):
         x, kw = case["x"], _kwargs(component, case)
-        y = impl.expect(impl.call(component, x, **kw), shape=x.shape)
+        y = subject.expect(subject.call(component, x, **kw), shape=x.shape)
         x2 = x.copy().reshape(-1)
         x2[case["index"]] = x2[case["index"]] * np.asarray(-2, x.dtype) + np.asarray(1, x.dtype)
-        y2 = impl.expect(impl.call(component, x2.reshape(x.shape), **kw), shape=x.shape).reshape(-1)
+        y2 = subject.expect(subject.call(component, x2.reshape(x.shape), **kw), shape=x.shape).reshape(-1)
         others = np.arange(x.size) != case["index"]
-        assert_close(y2[others], y.reshape(-1)[others], dtype=impl.dtype, what="outputs of unchanged elements",
-                     floor=tolerance(impl.dtype))
+        assert_close(y2[others], y.reshape(-1)[others], dtype=subject.dtype, what="outputs of unchanged elements",
+                     floor=tolerance(subject.dtype))
         perm = S.rng(case["perm_seed"]).permutation(x.size)
-        yp = impl.expect(impl.call(component, x.reshape(-1)[perm].reshape(x.shape), **kw), shape=x.shape)
-        assert_close(yp.reshape(-1), y.reshape(-1)[perm], dtype=impl.dtype, what="f(permuted x) vs permuted f(x)",
-                     floor=tolerance(impl.dtype))
+        yp = subject.expect(subject.call(component, x.reshape(-1)[perm].reshape(x.shape), **kw), shape=x.shape)
+        assert_close(yp.reshape(-1), y.reshape(-1)[perm], dtype=subject.dtype, what="f(permuted x) vs permuted f(x)",
+                     floor=tolerance(subject.dtype))
 
 
 for _c in ELEMENTWISE:
@@ -155,12 +155,12 @@ for _c in ELEMENTWISE:
 @prop("softmax", "rows_are_distributions", inputs=row_inputs, dtypes=FLOATS,
       statement="Softmax outputs are finite, non-negative and sum to 1 along the axis, for any finite input "
                 "(including |x| up to the dtype's max/4).")
-def softmax_distribution(impl, case):
+def softmax_distribution(subject, case):
     x, axis = case["x"], case["axis"]
-    y = impl.expect(impl.softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    y = subject.expect(subject.softmax(x, axis=axis), shape=x.shape).astype(np.float64)
     require(bool(np.all(y >= 0)), f"softmax has negative entries (min {y.min():.3g})")
     n = x.shape[axis]
-    assert_close(y.sum(axis=axis), np.ones(np.delete(x.shape, axis % x.ndim)), dtype=impl.dtype,
+    assert_close(y.sum(axis=axis), np.ones(np.delete(x.shape, axis % x.ndim)), dtype=subject.dtype,
                  what="softmax row sums", n=n)
 
 
@@ -174,24 +174,24 @@ def shifted_rows(draw, dtype):
 @prop("softmax", "shift_invariant", inputs=shifted_rows,
       statement="softmax(x + c) == softmax(x) for a constant c per row (checked with integer x and c, where x + c "
                 "is exact).")
-def softmax_shift(impl, case):
+def softmax_shift(subject, case):
     x, axis = case["x"], case["axis"]
     c = np.asarray(case["shift"], x.dtype)
-    a = impl.expect(impl.softmax(x, axis=axis), shape=x.shape)
-    b = impl.expect(impl.softmax(x + c, axis=axis), shape=x.shape)
-    assert_close(b, a.astype(np.float64), dtype=impl.dtype, what="softmax(x + c) vs softmax(x)", n=x.shape[axis])
+    a = subject.expect(subject.softmax(x, axis=axis), shape=x.shape)
+    b = subject.expect(subject.softmax(x + c, axis=axis), shape=x.shape)
+    assert_close(b, a.astype(np.float64), dtype=subject.dtype, what="softmax(x + c) vs softmax(x)", n=x.shape[axis])
 
 
 @prop("log_softmax", "equals_log_of_softmax", inputs=benign_rows, needs=("softmax",),
       statement="log_softmax(x) == log(softmax(x)) wherever softmax(x) is a normal number.")
-def log_softmax_vs_softmax(impl, case):
+def log_softmax_vs_softmax(subject, case):
     x, axis = case["x"], case["axis"]
-    ls = impl.expect(impl.log_softmax(x, axis=axis), shape=x.shape).astype(np.float64)
-    sm = impl.expect(impl.softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    ls = subject.expect(subject.log_softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    sm = subject.expect(subject.softmax(x, axis=axis), shape=x.shape).astype(np.float64)
     ok = sm > 1e-30
     with np.errstate(divide="ignore"):
         logs = np.log(np.where(ok, sm, 1.0))
-    assert_close(ls[ok], logs[ok], dtype=impl.dtype, what="log_softmax vs log(softmax)", n=x.shape[axis])
+    assert_close(ls[ok], logs[ok], dtype=subject.dtype, what="log_softmax vs log(softmax)", n=x.shape[axis])
 
 
 @S.composite
@@ -201,10 +201,10 @@ def huge_rows(draw, dtype):
 
 @prop("log_softmax", "finite_for_large_inputs", inputs=huge_rows, dtypes=FLOATS,
       statement="log_softmax is finite and <= 0 for inputs up to the dtype's max/4 in magnitude.")
-def log_softmax_finite(impl, case):
+def log_softmax_finite(subject, case):
     x, axis = case["x"], case["axis"]
-    y = impl.expect(impl.log_softmax(x, axis=axis), shape=x.shape).astype(np.float64)
-    require(bool(np.all(y <= tolerance(impl.dtype))), f"log_softmax has positive entries (max {y.max():.3g})")
+    y = subject.expect(subject.log_softmax(x, axis=axis), shape=x.shape).astype(np.float64)
+    require(bool(np.all(y <= tolerance(subject.dtype))), f"log_softmax has positive entries (max {y.max():.3g})")
 
 
 @S.composite
@@ -219,12 +219,12 @@ def _register_row_gradient(component):
     @prop(component, "vjp_rows_sum_to_zero", inputs=gradient_rows, needs=("vjp",),
           statement=f"The {component} VJP agrees with finite differences of the oracle, and each of its rows sums "
                     f"to 0 ({component} is invariant to adding a constant per row).")
-    def row_gradient(impl, case):
+    def row_gradient(subject, case):
         x, axis = case["x"], case["axis"]
-        (g,) = assert_vjp_matches(impl, component, (x,), {"axis": axis}, case["cotangent"], n=x.shape[axis])
+        (g,) = assert_vjp_matches(subject, component, (x,), {"axis": axis}, case["cotangent"], n=x.shape[axis])
         scale = float(np.max(np.abs(g.astype(np.float64)))) + 1.0
         assert_close(g.astype(np.float64).sum(axis=axis), np.zeros(np.delete(x.shape, axis % x.ndim)),
-                     dtype=impl.dtype, what=f"row sums of the {component} VJP", n=x.shape[axis], floor=scale)
+                     dtype=subject.dtype, what=f"row sums of the {component} VJP", n=x.shape[axis], floor=scale)
 
 
 for _c in ROWWISE:
@@ -241,9 +241,9 @@ def gradient_elementwise(draw, dtype):
 def _register_gradient(component):
     @prop(component, "vjp_matches_finite_differences", inputs=gradient_elementwise, needs=("vjp",),
           statement=f"The VJP of {component} agrees with central finite differences of the float64 oracle.")
-    def gradient(impl, case):
+    def gradient(subject, case):
         assert case["x"].size <= MAX_FD_ELEMENTS
-        assert_vjp_matches(impl, component, (case["x"],), _kwargs(component, case), case["cotangent"])
+        assert_vjp_matches(subject, component, (case["x"],), _kwargs(component, case), case["cotangent"])
 
 
 for _c in ("sigmoid", "tanh", "silu", "gelu"):

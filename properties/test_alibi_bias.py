@@ -52,10 +52,10 @@ def alibi_inputs(draw, dtype, *, heads=POW2_HEADS + OTHER_HEADS, lengths=BIAS_LE
     return {"num_heads": h, "q_len": q, "k_len": k}
 
 
-def _alibi(impl, case, q_len=None):
+def _alibi(subject, case, q_len=None):
     h, k = case["num_heads"], case["k_len"]
     q = case["q_len"] if q_len is None else q_len
-    return _table(impl, "alibi_bias", h, q, k, shape=(h, q, k), what=f"alibi_bias({h}, {q}, {k})")
+    return _table(subject, "alibi_bias", h, q, k, shape=(h, q, k), what=f"alibi_bias({h}, {q}, {k})")
 
 
 def _key_minus_query(q, k):
@@ -65,8 +65,8 @@ def _key_minus_query(q, k):
 @prop("alibi_bias", "matches_oracle", inputs=alibi_inputs, dtypes=("float32",),
       statement="The ALiBi bias (float32 or float64) equals the float64 oracle within float32's rounding, for head "
                 "counts that are not powers of two and q_len < k_len.")
-def alibi_oracle(impl, case):
-    got = _alibi(impl, case)
+def alibi_oracle(subject, case):
+    got = _alibi(subject, case)
     want = expected("alibi_bias", case["num_heads"], case["q_len"], case["k_len"])
     assert_close(got, want, dtype="float32", what="alibi_bias vs float64 oracle", floor=TINY["float32"])
 
@@ -85,9 +85,9 @@ LONG_LENGTHS = tuple((q, k) for q, k in BIAS_LENGTHS if k >= 2)
       inputs=lambda d: alibi_inputs(d, heads=POW2_HEADS, lengths=LONG_LENGTHS), dtypes=("float32",),
       statement="For H a power of two, bias[h] = -slope_h * |distance| with slope_0 = 2**(-8/H) and consecutive "
                 "slopes in ratio 2**(-8/H) (within float32's rounding of the bias).")
-def alibi_geometric(impl, case):
+def alibi_geometric(subject, case):
     h, q, k = case["num_heads"], case["q_len"], case["k_len"]
-    observed = _observed_slopes(_alibi(impl, case), q, k)
+    observed = _observed_slopes(_alibi(subject, case), q, k)
     ratio = 2.0 ** (-8.0 / h)
     assert_close(observed[0], np.full(observed.shape[1], ratio), dtype="float32", floor=TINY["float32"],
                  what=f"slope of head 0 vs 2**(-8/{h})")
@@ -101,9 +101,9 @@ def alibi_geometric(impl, case):
       statement="bias[h] = -slope_h * |distance| with the slopes of the ALiBi paper's get_slopes (for H not a "
                 "power of two: the 2**floor(log2 H) geometric slopes, then every other slope of twice that many), "
                 "within float32's rounding.")
-def alibi_paper(impl, case):
+def alibi_paper(subject, case):
     h, q, k = case["num_heads"], case["q_len"], case["k_len"]
-    observed = _observed_slopes(_alibi(impl, case), q, k)
+    observed = _observed_slopes(_alibi(subject, case), q, k)
     want = np.broadcast_to(np.asarray(get_slopes(h))[:, None], observed.shape)
     assert_close(observed, want, dtype="float32", floor=TINY["float32"],
                  what=f"-bias / |distance| vs the paper's slopes for H={h}")
@@ -112,9 +112,9 @@ def alibi_paper(impl, case):
 @prop("alibi_bias", "rows_decrease_away_from_diagonal", inputs=alibi_inputs, dtypes=("float32",),
       statement="Every row is 0 at the query's own position (key = query = i + k_len - q_len) and strictly "
                 "decreases moving away from it in either direction.")
-def alibi_rows(impl, case):
+def alibi_rows(subject, case):
     q, k = case["q_len"], case["k_len"]
-    bias = _alibi(impl, case)
+    bias = _alibi(subject, case)
     rel = _key_minus_query(q, k)
     assert_equal(bias[:, rel == 0], np.zeros((bias.shape[0], q)), what="bias on the diagonal")
     step = np.diff(bias, axis=-1)  # bias[j + 1] - bias[j]
@@ -130,17 +130,17 @@ def alibi_rows(impl, case):
       dtypes=("float32",),
       statement="bias[h, i, j] depends only on key - query position: Toeplitz, and with q_len < k_len row i equals "
                 "row i + k_len - q_len of the full (k_len, k_len) bias.")
-def alibi_relative(impl, case):
-    bias = _alibi(impl, case)
+def alibi_relative(subject, case):
+    bias = _alibi(subject, case)
     _assert_toeplitz(bias, "alibi bias")
-    full = _alibi(impl, case, q_len=case["k_len"])
+    full = _alibi(subject, case, q_len=case["k_len"])
     shift = case["k_len"] - case["q_len"]
     assert_equal(bias, full[:, shift:, :], what=f"alibi row i vs full-length row i + {shift}")
 
 
 @prop("alibi_bias", "rejects_bad_input", inputs=alibi_inputs, dtypes=("float32",), max_examples=5,
       statement="alibi_bias raises ValueError/TypeError for q_len > k_len and for zero heads.")
-def alibi_rejects(impl, case):
+def alibi_rejects(subject, case):
     h, q, k = case["num_heads"], case["q_len"], case["k_len"]
-    assert_rejects(impl, "alibi_bias", h, k + 1, k, why=f"q_len={k + 1} > k_len={k}")
-    assert_rejects(impl, "alibi_bias", 0, q, k, why="num_heads=0")
+    assert_rejects(subject, "alibi_bias", h, k + 1, k, why=f"q_len={k + 1} > k_len={k}")
+    assert_rejects(subject, "alibi_bias", 0, q, k, why="num_heads=0")

@@ -107,26 +107,26 @@ def _kw(case, **override):
     return {"mask": c["mask"], "is_causal": c["is_causal"], "scale": c["scale"], "bias": c["bias"]}
 
 
-def _tol(impl, case, allowed, bias):
+def _tol(subject, case, allowed, bias):
     """The dtype's tolerance for probabilities (relative) with the logits' condition including ``|bias|``."""
     q, k = case["q"], case["k"]
     cond = logit_cond(q, k, case["scale"], allowed) + bias_cond(bias, allowed)
-    return tolerance(impl.dtype, n=q.shape[-1] + k.shape[2], cond=cond)
+    return tolerance(subject.dtype, n=q.shape[-1] + k.shape[2], cond=cond)
 
 
-def _run(impl, component, case, *, finite=True, **override):
+def _run(subject, component, case, *, finite=True, **override):
     """``component`` on the case (with ``override``s of mask/bias), checked for shape and dtype."""
     q, k, v = case["q"], case["k"], case["v"]
     kw = _kw(case, **override)
     if component == "attention_weights":
-        return impl.expect(impl.attention_weights(q, k, **kw), shape=_p_shape(case), finite=finite)
-    return impl.expect(impl.scaled_dot_product_attention(q, k, v, **kw), shape=_o_shape(case), finite=finite)
+        return subject.expect(subject.attention_weights(q, k, **kw), shape=_p_shape(case), finite=finite)
+    return subject.expect(subject.scaled_dot_product_attention(q, k, v, **kw), shape=_o_shape(case), finite=finite)
 
 
-def _floor(impl, component, case, tol):
+def _floor(subject, component, case, tol):
     if component == "attention_weights":
-        return probability_floor(impl.dtype, tol)
-    return _value_floor(case["v"], impl.dtype)
+        return probability_floor(subject.dtype, tol)
+    return _value_floor(case["v"], subject.dtype)
 
 
 def _register_oracle(component):
@@ -138,14 +138,14 @@ def _register_oracle(component):
                     f"and rows, with masks, bottom-right causality and explicit scales) equals the float64 NumPy "
                     f"oracle's softmax(scale * q k^T + bias) ({what}) within the dtype's tolerance times the "
                     f"logits' condition plus max|bias|.")
-    def bias_oracle(impl, case):
+    def bias_oracle(subject, case):
         q, k, v, bias = case["q"], case["k"], case["v"], case["bias"]
-        got = _run(impl, component, case)
+        got = _run(subject, component, case)
         args = (q, k) if component == "attention_weights" else (q, k, v)
         want = expected(component, *args, **_kw(case))
-        tol = _tol(impl, case, finite_allowed(case, bias), bias)
-        assert_close(got, want, dtype=impl.dtype, what=f"{component}(bias=...) vs float64 oracle", tol=tol,
-                     floor=_floor(impl, component, case, tol))
+        tol = _tol(subject, case, finite_allowed(case, bias), bias)
+        assert_close(got, want, dtype=subject.dtype, what=f"{component}(bias=...) vs float64 oracle", tol=tol,
+                     floor=_floor(subject, component, case, tol))
 
 
 @S.composite
@@ -170,14 +170,14 @@ def _register_constant(component):
           statement=f"{component}: adding to the bias a shift constant along the key axis (per (b, h, query) row, "
                     f"per query, per head and query, or per batch entry and query; O(1) or ~100) leaves the "
                     f"result unchanged (softmax is invariant to a per-row constant), with masks and causality.")
-    def constant_along_keys(impl, case):
+    def constant_along_keys(subject, case):
         base, shifted = case["bias"], case["shifted"]
-        out = _run(impl, component, case)
-        out_s = _run(impl, component, case, bias=shifted)
+        out = _run(subject, component, case)
+        out_s = _run(subject, component, case, bias=shifted)
         allowed = finite_allowed(case, base)
-        tol = _tol(impl, case, allowed, full_bias(shifted, allowed.shape))
-        assert_close(out_s, out.astype(np.float64), dtype=impl.dtype, tol=tol,
-                     floor=_floor(impl, component, case, tol),
+        tol = _tol(subject, case, allowed, full_bias(shifted, allowed.shape))
+        assert_close(out_s, out.astype(np.float64), dtype=subject.dtype, tol=tol,
+                     floor=_floor(subject, component, case, tol),
                      what=f"{component} with bias + a per-row constant vs with the bias alone")
 
 
@@ -202,27 +202,27 @@ def _register_neg_inf(component):
                     f"bias entries (including whole rows) equals the result with the finite bias and those keys "
                     f"removed from the mask; a row left with no finite allowed logit is 0 (not NaN, not a spread "
                     f"of weight over masked keys).")
-    def neg_inf_equals_masking(impl, case):
+    def neg_inf_equals_masking(subject, case):
         bias, dropped = case["bias"], case["dropped"]
         shape = _p_shape(case)
         gone = np.isinf(full_bias(dropped, shape))
         mask = allowed_keys(case["mask"], False, shape) & ~gone
-        out = _run(impl, component, case, finite=False, bias=dropped)
+        out = _run(subject, component, case, finite=False, bias=dropped)
         bad = ~np.isfinite(out.astype(np.float64))
         require(not bad.any(), f"{component} with -inf bias entries returned non-finite values at "
                                f"{np.argwhere(bad)[:3].tolist()} (rows with no finite allowed logit must be 0)")
         allowed = allowed_keys(mask, case["is_causal"], shape)
         empty = ~allowed.any(axis=-1)
-        limit = MASKED_PROBABILITY[impl.dtype]
+        limit = MASKED_PROBABILITY[subject.dtype]
         if component != "attention_weights":
-            limit *= shape[-1] * _value_floor(case["v"], impl.dtype)
+            limit *= shape[-1] * _value_floor(case["v"], subject.dtype)
         worst = float(np.max(np.abs(out.astype(np.float64)[empty]), initial=0.0))
         require(worst <= limit, f"a row with no finite allowed logit has |value| up to {worst:.3g} (allowed "
                                 f"{limit:.3g}); rows (b, h, i) {np.argwhere(empty)[:3].tolist()}")
-        masked = _run(impl, component, case, mask=mask, bias=bias)
-        tol = _tol(impl, case, allowed, bias)
-        assert_close(out, masked.astype(np.float64), dtype=impl.dtype, tol=tol,
-                     floor=_floor(impl, component, case, tol),
+        masked = _run(subject, component, case, mask=mask, bias=bias)
+        tol = _tol(subject, case, allowed, bias)
+        assert_close(out, masked.astype(np.float64), dtype=subject.dtype, tol=tol,
+                     floor=_floor(subject, component, case, tol),
                      what=f"{component} with -inf bias entries vs those keys masked")
 
 
@@ -267,13 +267,13 @@ def _mha_kw(case):
                 "(Lq, Lk), (Lk,); -inf entries and rows) equals the float64 NumPy oracle within the dtype's "
                 "tolerance times the logits' condition plus max|bias| (self/cross, packed, MHA/MQA/GQA, masks, "
                 "causal, RoPE).")
-def mha_bias_oracle(impl, case):
+def mha_bias_oracle(subject, case):
     x, context = case["x"], case["context"]
-    got = impl.expect(impl.multi_head_attention(x, context, case["params"], **_mha_kw(case)), shape=x.shape,
+    got = subject.expect(subject.multi_head_attention(x, context, case["params"], **_mha_kw(case)), shape=x.shape,
                       what="multi_head_attention output")
     want = expected("multi_head_attention", x, context, case["params"], **_mha_kw(case))
-    tol, floor = _mha_bias_tol(impl.dtype, case, x, context, case["bias"], max_position=x.shape[1])
-    assert_close(got, want, dtype=impl.dtype, what="multi_head_attention(bias=...) vs float64 oracle", tol=tol,
+    tol, floor = _mha_bias_tol(subject.dtype, case, x, context, case["bias"], max_position=x.shape[1])
+    assert_close(got, want, dtype=subject.dtype, what="multi_head_attention(bias=...) vs float64 oracle", tol=tol,
                  floor=floor)
 
 
@@ -289,15 +289,15 @@ def decode_bias_inputs(draw, dtype):
     return case
 
 
-def _decode(impl, case, x_new, cache, bias):
+def _decode(subject, case, x_new, cache, bias):
     """``mha_decode`` with ``bias``: the output (checked for shape and dtype) and the extended cache."""
-    result = impl.mha_decode(x_new, cache, case["params"], num_heads=case["num_heads"],
+    result = subject.mha_decode(x_new, cache, case["params"], num_heads=case["num_heads"],
                              num_kv_heads=case["num_kv_heads"], rope_base=case["rope_base"], bias=bias)
     if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], tuple)
             and len(result[1]) == 2):
         require(False, "mha_decode must return (out, (k, v))")
     out, kv = result
-    return impl.expect(out, shape=x_new.shape, what="mha_decode output"), kv
+    return subject.expect(out, shape=x_new.shape, what="mha_decode output"), kv
 
 
 @prop("mha_decode", "bias_matches_oracle", inputs=decode_bias_inputs, dtypes=FLOATS, max_examples=15,
@@ -305,14 +305,14 @@ def _decode(impl, case, x_new, cache, bias):
                 "(H, T, P + T), (B, H, T, P + T), (T, P + T), (P + T,)) equals the float64 NumPy oracle within the "
                 "dtype's tolerance times the logits' condition plus max|bias| (caches of length 0 to 16, "
                 "MHA/MQA/GQA, RoPE).")
-def decode_bias_oracle(impl, case):
+def decode_bias_oracle(subject, case):
     x, cache, bias = case["x"], case["cache"], case["bias"]
-    out, _ = _decode(impl, case, x, cache, bias)
+    out, _ = _decode(subject, case, x, cache, bias)
     want, _ = expected("mha_decode", x, cache, case["params"], num_heads=case["num_heads"],
                        num_kv_heads=case["num_kv_heads"], rope_base=case["rope_base"], bias=bias)
-    tol, floor = _mha_bias_tol(impl.dtype, case, x, None, bias, cache=cache,
+    tol, floor = _mha_bias_tol(subject.dtype, case, x, None, bias, cache=cache,
                                max_position=cache[0].shape[2] + x.shape[1])
-    assert_close(out, want, dtype=impl.dtype, what="mha_decode(bias=...) vs float64 oracle", tol=tol, floor=floor)
+    assert_close(out, want, dtype=subject.dtype, what="mha_decode(bias=...) vs float64 oracle", tol=tol, floor=floor)
 
 
 #: T5 buckets of the decoding property: unidirectional (a decoder's), 4 exact buckets and 4 logarithmic ones up
@@ -331,16 +331,16 @@ def position_chunk_inputs(draw, dtype):
     return case
 
 
-def _position_bias(impl, case, length):
+def _position_bias(subject, case, length):
     """The ``(H, L, L)`` bias of the implementation under test: T5's (unidirectional) or ALiBi's."""
     h = case["num_heads"]
     if case["position_bias"] == "t5":
-        bias = impl.relative_position_bias(length, length, case["table"], bidirectional=False,
+        bias = subject.relative_position_bias(length, length, case["table"], bidirectional=False,
                                            max_distance=T5_MAX_DISTANCE)
     else:
-        bias = impl.alibi_bias(h, length, length)
-    bias = impl.expect(bias, shape=(h, length, length), dtype="", what=f"{case['position_bias']} bias")
-    return S.cast(bias, impl.dtype)
+        bias = subject.alibi_bias(h, length, length)
+    bias = subject.expect(bias, shape=(h, length, length), dtype="", what=f"{case['position_bias']} bias")
+    return S.cast(bias, subject.dtype)
 
 
 @prop("mha_decode", "chunked_decoding_with_position_bias_equals_causal_attention", inputs=position_chunk_inputs,
@@ -350,29 +350,29 @@ def _position_bias(impl, case, length):
                 "bias rows of its queries (bias[:, P:P+T, :P+T]), equals multi_head_attention(is_causal=True, "
                 "bias=the whole bias) (the implementation's own, or the float64 oracle's where it has none), "
                 "with and without RoPE.")
-def decode_chunks_with_bias(impl, case):
+def decode_chunks_with_bias(subject, case):
     x, h, hkv = case["x"], case["num_heads"], _hkv(case)
     batch, length, _ = x.shape
-    bias = _position_bias(impl, case, length)
+    bias = _position_bias(subject, case, length)
     head_dim = unpack(case["params"], h, hkv)["wq"].shape[1] // h
     empty = np.zeros((batch, hkv, 0, head_dim), dtype=x.dtype)
     cache, outs = (empty, empty.copy()), []
     for a, b in case["chunks"]:
-        out, cache = _decode(impl, case, np.ascontiguousarray(x[:, a:b]), cache,
+        out, cache = _decode(subject, case, np.ascontiguousarray(x[:, a:b]), cache,
                              np.ascontiguousarray(bias[:, a:b, :b]))
         outs.append(out.astype(np.float64))
     chunked = np.concatenate(outs, axis=1)
     kw = {"num_heads": h, "num_kv_heads": case["num_kv_heads"], "is_causal": True, "rope_base": case["rope_base"],
           "bias": bias}
-    if callable(getattr(impl.module, "multi_head_attention", None)):
-        full = impl.expect(impl.multi_head_attention(x, None, case["params"], **kw), shape=x.shape,
+    if callable(getattr(subject.module, "multi_head_attention", None)):
+        full = subject.expect(subject.multi_head_attention(x, None, case["params"], **kw), shape=x.shape,
                            what="multi_head_attention output").astype(np.float64)
         source = "multi_head_attention(is_causal=True, bias=...)"
     else:
         full = expected("multi_head_attention", x, None, case["params"], **kw)
         source = "the float64 oracle's multi_head_attention(is_causal=True, bias=...)"
-    tol, floor = _mha_bias_tol(impl.dtype, case, x, None, bias, max_position=length)
-    assert_close(chunked, full, dtype=impl.dtype, tol=tol, floor=floor,
+    tol, floor = _mha_bias_tol(subject.dtype, case, x, None, bias, max_position=length)
+    assert_close(chunked, full, dtype=subject.dtype, tol=tol, floor=floor,
                  what=f"mha_decode over chunks {case['chunks']} with {case['position_bias']} bias vs {source}")
 
 
@@ -393,7 +393,7 @@ def _register_bias_rejects(component):
                     f"shape (one row too many, transposed, the wrong head or batch count"
                     + (", the past keys' columns only" if component == "mha_decode" else "")
                     + ") and for a non-float (boolean or integer) bias.")
-    def rejects(impl, case):
+    def rejects(subject, case):
         if component in ("attention_weights", "scaled_dot_product_attention"):
             q, k, v = _f32((2, 4, 3, 8)), _f32((2, 2, 5, 8), 1), _f32((2, 2, 5, 8), 2)
             args = (q, k, v) if component == "scaled_dot_product_attention" else (q, k)
@@ -405,10 +405,10 @@ def _register_bias_rejects(component):
             cache = (_f32((2, 2, 2, 2), 1), _f32((2, 2, 2, 2), 2))
             args = (_f32((2, 3, 8)), cache, make_params("float32", 8, 4, 2, 2, 0, bias=True))
             kw, (heads, q_len, k_len) = {"num_heads": 4, "num_kv_heads": 2}, (4, 3, 5)
-            assert_rejects(impl, component, *args, bias=_f32((heads, q_len, 2)),
+            assert_rejects(subject, component, *args, bias=_f32((heads, q_len, 2)),
                            why="bias (4, 3, 2) over the P = 2 past keys only, for (H, T, P + T) = (4, 3, 5)", **kw)
         for bias, why in _bad_biases(heads, q_len, k_len):
-            assert_rejects(impl, component, *args, bias=bias, why=why, **kw)
+            assert_rejects(subject, component, *args, bias=bias, why=why, **kw)
 
 
 for _c in ("attention_weights", "scaled_dot_product_attention", "multi_head_attention", "mha_decode"):

@@ -29,31 +29,31 @@ from properties.tolerances import MASKED_PROBABILITY
                 "error that logit errors eps * scale * sum_d |q_d||k_d| (and the float32 dot's rounding) give it plus "
                 "two roundings of a stored probability (properties.budgets; for every mask "
                 "form, bottom-right causal masks with Lq != Lk, grouped heads, explicit scales, logits up to ~1e4).")
-def weights_oracle(impl, case):
+def weights_oracle(subject, case):
     q, k = case["q"], case["k"]
-    got = impl.expect(impl.attention_weights(q, k, **_kw(case)), shape=_p_shape(case))
+    got = subject.expect(subject.attention_weights(q, k, **_kw(case)), shape=_p_shape(case))
     want = expected("attention_weights", q, k, **_kw(case))
-    tol, floor = budgets.weights_budget(impl.dtype, q, k, _allowed(case), _scale(case["scale"], q.shape[-1]))
-    assert_close(got, want, dtype=impl.dtype, what="attention_weights vs float64 oracle", tol=tol, floor=floor)
+    tol, floor = budgets.weights_budget(subject.dtype, q, k, _allowed(case), _scale(case["scale"], q.shape[-1]))
+    assert_close(got, want, dtype=subject.dtype, what="attention_weights vs float64 oracle", tol=tol, floor=floor)
 
 
 @prop("attention_weights", "rows_are_distributions_over_allowed_keys", inputs=attention_inputs, dtypes=FLOATS,
       statement="Probabilities are >= 0; masked ones (mask AND bottom-right causal) are 0 (<= 1e-6 in float32, "
                 "tolerances.MASKED_PROBABILITY per dtype) also when logits are ~1e4 in magnitude either way; each "
                 "row with an allowed key sums to 1, and a row with none is all 0.")
-def weights_distribution(impl, case):
+def weights_distribution(subject, case):
     q, k = case["q"], case["k"]
-    p = impl.expect(impl.attention_weights(q, k, **_kw(case)), shape=_p_shape(case)).astype(np.float64)
+    p = subject.expect(subject.attention_weights(q, k, **_kw(case)), shape=_p_shape(case)).astype(np.float64)
     allowed = _allowed(case)
     require(bool(np.all(p >= 0)), f"negative probability {p.min():.3g}")
     leak = np.where(allowed, 0.0, p)
     if leak.size:
         i = np.unravel_index(int(np.argmax(leak)), leak.shape)
-        require(leak[i] <= MASKED_PROBABILITY[impl.dtype],
+        require(leak[i] <= MASKED_PROBABILITY[subject.dtype],
                 f"masked probability {leak[i]:.3g} at (b, h, i, j) = {tuple(int(t) for t in i)} exceeds "
-                f"{MASKED_PROBABILITY[impl.dtype]:g}" + ("" if allowed[i[:3]].any() else " (a fully masked row)"))
+                f"{MASKED_PROBABILITY[subject.dtype]:g}" + ("" if allowed[i[:3]].any() else " (a fully masked row)"))
     rows = allowed.any(axis=-1)
-    assert_close(p.sum(axis=-1)[rows], np.ones(int(rows.sum())), dtype=impl.dtype,
+    assert_close(p.sum(axis=-1)[rows], np.ones(int(rows.sum())), dtype=subject.dtype,
                  what="sum of probabilities over allowed keys", n=k.shape[2])
 
 
@@ -78,17 +78,17 @@ def _logit_differences(p):
       statement="The logits (recovered as log-probability differences) with scale=1 are sqrt(D) times those with "
                 "the default scale: the variance of unscaled logits is exactly D times that of scaled ones (which "
                 "is 1 for unit-variance q, k), for D in {4, 8, 16}.")
-def unscaled_ratio(impl, case):
+def unscaled_ratio(subject, case):
     q, k = case["q"], case["k"]
     d = q.shape[-1]
     shape = (q.shape[0], q.shape[1], q.shape[2], k.shape[2])
-    scaled = impl.expect(impl.attention_weights(q, k), shape=shape)
-    unscaled = impl.expect(impl.attention_weights(q, k, scale=1.0), shape=shape)
+    scaled = subject.expect(subject.attention_weights(q, k), shape=shape)
+    unscaled = subject.expect(subject.attention_weights(q, k, scale=1.0), shape=shape)
     require(bool(np.all(unscaled > 0)), "a probability underflowed: strategy too extreme")
     # each log-probability is off by the probabilities' relative error (eps * logit cond), a difference by twice
     # that; the scaled one is then multiplied by sqrt(D)
     cond = 2.0 * (1.0 + math.sqrt(d)) * logit_cond(q, k, 1.0)
-    assert_close(_logit_differences(unscaled), math.sqrt(d) * _logit_differences(scaled), dtype=impl.dtype,
+    assert_close(_logit_differences(unscaled), math.sqrt(d) * _logit_differences(scaled), dtype=subject.dtype,
                  what="unscaled logit differences vs sqrt(D) x scaled ones", n=d + k.shape[2], cond=cond)
 
 
@@ -126,10 +126,10 @@ def variance_inputs(draw, dtype):
                 "independent draws the counts of |.| <= 0.5 and <= 2 lie in their exact binomial intervals "
                 "(false-alarm rate <= 1e-6 per check: 2 tests x 10 examples at 5e-8 each). A scale of 1/D or 1 "
                 "moves these fractions by > 0.2.")
-def default_scale_variance(impl, case):
+def default_scale_variance(subject, case):
     q, k = case["q"], case["k"]
     d = q.shape[-1]
-    p = impl.expect(impl.attention_weights(q, k), shape=(q.shape[0], q.shape[1], 1, 2))
+    p = subject.expect(subject.attention_weights(q, k), shape=(q.shape[0], q.shape[1], 1, 2))
     require(bool(np.all(p > 0)), "a probability underflowed for unit-normal inputs")
     z = (_logit_differences(p) / math.sqrt(2.0)).reshape(-1)
     alpha = per_test_alpha(VARIANCE_EXAMPLES, len(VARIANCE_THRESHOLDS))
@@ -140,10 +140,10 @@ def default_scale_variance(impl, case):
 @prop("attention_weights", "vjp_matches_finite_differences", inputs=gradient_inputs, needs=("vjp",),
       statement="The VJP of attention_weights w.r.t. q and k agrees with central finite differences of the float64 "
                 "oracle (masks, causal, grouped heads; masked and fully masked entries have zero gradient).")
-def weights_gradient(impl, case):
+def weights_gradient(subject, case):
     q, k = case["q"], case["k"]
-    cot = S.normal(_p_shape(case), impl.dtype, case["cotangent_seed"])
-    assert_vjp_matches(impl, "attention_weights", (q, k), _kw(case), cot, wrt=(0, 1),
+    cot = S.normal(_p_shape(case), subject.dtype, case["cotangent_seed"])
+    assert_vjp_matches(subject, "attention_weights", (q, k), _kw(case), cot, wrt=(0, 1),
                        n=q.shape[-1] + k.shape[2], cond=logit_cond(q, k, case["scale"], _allowed(case)))
 
 

@@ -38,11 +38,11 @@ def _eval_standardised(case: dict) -> np.ndarray:
         return (x.astype(np.float64) - rm) / sd
 
 
-def _check_batch_norm(impl, case: dict, got, want, what: str):
+def _check_batch_norm(subject, case: dict, got, want, what: str):
     """Compare batch norm's three results with ``want`` (the float64 formula or oracle)."""
-    dtype, x = impl.dtype, case["x"]
+    dtype, x = subject.dtype, case["x"]
     c = x.shape[1]
-    y, rm, rv = (impl.expect(g, shape=s, finite=False, what=f"{what}[{i}]")
+    y, rm, rv = (subject.expect(g, shape=s, finite=False, what=f"{what}[{i}]")
                  for i, (g, s) in enumerate(zip(got, (x.shape, (c,), (c,)))))
     n = x.size // c
     cond = condition("batch_norm", case) if case["training"] else _bn_eval_condition(case)
@@ -79,10 +79,10 @@ def _check_batch_norm(impl, case: dict, got, want, what: str):
                  what=f"{what}: new running_var", n=n, floor=floor_v)
 
 
-def _oracle_results(impl, case, got, want):
+def _oracle_results(subject, case, got, want):
     """matches_oracle of batch norm compares all three results (y and the running statistics)."""
     require(isinstance(got, tuple) and len(got) == 3, "batch_norm must return (y, running_mean, running_var)")
-    _check_batch_norm(impl, case, got, want, "batch_norm vs float64 oracle")
+    _check_batch_norm(subject, case, got, want, "batch_norm vs float64 oracle")
 
 
 # --- the family's properties (properties.norms_properties) ------------------------------------------------------
@@ -105,7 +105,7 @@ def eval_inputs(draw, dtype):
                 "+ eps) * weight + bias: it uses the running statistics (not the batch's), the output for one "
                 "sample does not change when the other samples change, and the running statistics come back "
                 "unchanged (bit for bit).")
-def batch_norm_eval(impl, case):
+def batch_norm_eval(subject, case):
     x = case["x"]
     fshape = feature_shape("batch_norm", case, x.ndim)
     want = _eval_standardised(case)
@@ -114,14 +114,14 @@ def batch_norm_eval(impl, case):
             want = want * case["weight"].astype(np.float64).reshape(fshape)
         if case.get("bias") is not None:
             want = want + case["bias"].astype(np.float64).reshape(fshape)
-    got = call(impl, "batch_norm", case)
+    got = call(subject, "batch_norm", case)
     require(isinstance(got, tuple) and len(got) == 3, "batch_norm must return (y, running_mean, running_var)")
-    _check_batch_norm(impl, case, got, (want, case["running_mean"], case["running_var"]),
+    _check_batch_norm(subject, case, got, (want, case["running_mean"], case["running_var"]),
                       "batch_norm eval vs (x - running_mean) / sqrt(running_var + eps) * w + b")
     x2 = x.copy()
     x2[1:] = case["other"][1:]
-    y2 = impl.expect(call(impl, "batch_norm", case, x=x2)[0], shape=x.shape, finite=False)
-    assert_close(y2[0], np.asarray(got[0], dtype=np.float64)[0], dtype=impl.dtype, floor=affine_floor(case),
+    y2 = subject.expect(call(subject, "batch_norm", case, x=x2)[0], shape=x.shape, finite=False)
+    assert_close(y2[0], np.asarray(got[0], dtype=np.float64)[0], dtype=subject.dtype, floor=affine_floor(case),
                  what="eval-mode output for sample 0 after changing the other samples")
 
 
@@ -130,19 +130,19 @@ def batch_norm_eval(impl, case):
       statement="In training mode the new running statistics are (1 - momentum) * old + momentum * stat, with the "
                 "batch mean and the UNBIASED batch variance (count / (count - 1) times the biased one) per channel "
                 "(momentum 0 keeps the old ones, 1 takes the batch's); values beyond the dtype's range are inf.")
-def batch_norm_running_stats(impl, case):
+def batch_norm_running_stats(subject, case):
     m = 0.1 if case.get("momentum") is None else case["momentum"]
     mean, var = _bn_stats(case)
     n = case["x"].size // case["x"].shape[1]
     old_m, old_v = case["running_mean"].astype(np.float64), case["running_var"].astype(np.float64)
-    got = call(impl, "batch_norm", case)
+    got = call(subject, "batch_norm", case)
     require(isinstance(got, tuple) and len(got) == 3, "batch_norm must return (y, running_mean, running_var)")
     # y is checked against the oracle by matches_oracle; here the formula for the running statistics
     want_y = expected("batch_norm", *args_of("batch_norm", case), **kwargs_of("batch_norm", case))[0]
     # a batch variance beyond float64's range is inf, and with momentum 0 the formula's 0 * inf is NaN (PyTorch's too)
     with np.errstate(over="ignore", invalid="ignore"):
         want = (want_y, (1 - m) * old_m + m * mean, (1 - m) * old_v + m * var * n / (n - 1))
-    _check_batch_norm(impl, case, got, want,
+    _check_batch_norm(subject, case, got, want,
                       "batch_norm running statistics vs (1 - momentum) * old + momentum * batch stat")
 
 
@@ -156,14 +156,14 @@ _register_gradient_invariance("batch_norm", __name__)
 @prop("batch_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
       statement="batch_norm raises ValueError/TypeError for x of rank < 2, running statistics or weight/bias "
                 "whose shape is not (C,), and training with a single value per channel.")
-def batch_norm_rejects(impl, case):
+def batch_norm_rejects(subject, case):
     x, c = _f32((2, 3, 4)), _f32((3,))
     v = np.abs(c) + 1
-    assert_rejects(impl, "batch_norm", _f32((3,)), c, v, training=True, why="x of rank 1")
-    assert_rejects(impl, "batch_norm", x, _f32((4,)), v, training=True, why="running_mean of shape (4,) for C=3")
-    assert_rejects(impl, "batch_norm", x, c, np.abs(_f32((1,))) + 1, training=False,
+    assert_rejects(subject, "batch_norm", _f32((3,)), c, v, training=True, why="x of rank 1")
+    assert_rejects(subject, "batch_norm", x, _f32((4,)), v, training=True, why="running_mean of shape (4,) for C=3")
+    assert_rejects(subject, "batch_norm", x, c, np.abs(_f32((1,))) + 1, training=False,
                    why="running_var of shape (1,) for C=3")
-    assert_rejects(impl, "batch_norm", x, c, v, _f32((4,)), training=True, why="weight of shape (4,) for C=3")
-    assert_rejects(impl, "batch_norm", x, c, v, None, _f32((3, 1)), training=True, why="bias of shape (3, 1)")
-    assert_rejects(impl, "batch_norm", _f32((1, 3)), c, v, training=True,
+    assert_rejects(subject, "batch_norm", x, c, v, _f32((4,)), training=True, why="weight of shape (4,) for C=3")
+    assert_rejects(subject, "batch_norm", x, c, v, None, _f32((3, 1)), training=True, why="bias of shape (3, 1)")
+    assert_rejects(subject, "batch_norm", _f32((1, 3)), c, v, training=True,
                    why="training with one value per channel (x of shape (1, 3))")

@@ -81,11 +81,11 @@ def _floor(params):
 @prop("bert_embeddings", "matches_oracle", inputs=embedding_inputs, dtypes=FLOATS,
       statement="bert_embeddings equals the float64 NumPy oracle within the dtype's tolerance (reduction over d, "
                 "scaled by the rows' condition |summed terms| / std), with eps omitted (1e-12) or 1e-5, 1e-3, 0.1.")
-def embeddings_oracle(impl, case):
+def embeddings_oracle(subject, case):
     ids, types, params = case["input_ids"], case["token_type_ids"], case["params"]
     eps = case.get("eps")
     _, cond = embedding_formula(ids, types, params, eps=EPS if eps is None else eps)
-    assert_matches_oracle(impl, "bert_embeddings", (ids, types, params), {} if eps is None else {"eps": eps},
+    assert_matches_oracle(subject, "bert_embeddings", (ids, types, params), {} if eps is None else {"eps": eps},
                           n=params["word"].shape[1], cond=cond, floor=_floor(params))
 
 
@@ -93,11 +93,11 @@ def embeddings_oracle(impl, case):
       statement="bert_embeddings(ids, types, params) == LayerNorm(word[ids] + position[0..L-1] + "
                 "token_type[types]) * ln_weight + ln_bias (eps 1e-12, biased variance over d), computed here in "
                 "float64 from the formula; L is below the position table's rows and token types vary.")
-def embeddings_formula(impl, case):
+def embeddings_formula(subject, case):
     ids, types, params = case["input_ids"], case["token_type_ids"], case["params"]
     want, cond = embedding_formula(ids, types, params)
-    got = impl.expect(impl.bert_embeddings(ids, types, params), shape=want.shape)
-    assert_close(got.astype(np.float64), want, dtype=impl.dtype, what="bert_embeddings vs the formula",
+    got = subject.expect(subject.bert_embeddings(ids, types, params), shape=want.shape)
+    assert_close(got.astype(np.float64), want, dtype=subject.dtype, what="bert_embeddings vs the formula",
                  n=params["word"].shape[1], cond=cond, floor=_floor(params))
 
 
@@ -113,23 +113,23 @@ def per_token_inputs(draw, dtype):
 @prop("bert_embeddings", "rows_are_per_token", inputs=per_token_inputs, max_examples=15,
       statement="Output (b, i) depends only on (input_ids[b, i], i, token_type_ids[b, i]): permuting the batch "
                 "permutes the output rows, and changing one sequence of the batch leaves the others unchanged.")
-def embeddings_per_token(impl, case):
+def embeddings_per_token(subject, case):
     ids, types, params = case["input_ids"], case["token_type_ids"], case["params"]
-    y = impl.expect(impl.bert_embeddings(ids, types, params), shape=ids.shape + (params["word"].shape[1],))
+    y = subject.expect(subject.bert_embeddings(ids, types, params), shape=ids.shape + (params["word"].shape[1],))
     rng = S.rng(case["perm_seed"])
     perm = rng.permutation(ids.shape[0])
-    yp = impl.expect(impl.bert_embeddings(ids[perm], types[perm], params), shape=y.shape)
+    yp = subject.expect(subject.bert_embeddings(ids[perm], types[perm], params), shape=y.shape)
     floor, d = _floor(params), params["word"].shape[1]
-    assert_close(yp, y[perm].astype(np.float64), dtype=impl.dtype, what="embeddings of the permuted batch",
+    assert_close(yp, y[perm].astype(np.float64), dtype=subject.dtype, what="embeddings of the permuted batch",
                  n=d, floor=floor)
     if ids.shape[0] > 1:
         b = case["b"]
         ids2, types2 = ids.copy(), types.copy()
         ids2[b] = rng.integers(0, VOCAB, ids.shape[1])
         types2[b] = rng.integers(0, TYPES, ids.shape[1])
-        y2 = impl.expect(impl.bert_embeddings(ids2, types2, params), shape=y.shape)
+        y2 = subject.expect(subject.bert_embeddings(ids2, types2, params), shape=y.shape)
         others = np.arange(ids.shape[0]) != b
-        assert_close(y2[others], y[others].astype(np.float64), dtype=impl.dtype,
+        assert_close(y2[others], y[others].astype(np.float64), dtype=subject.dtype,
                      what="embeddings of the unchanged sequences", n=d, floor=floor)
 
 
@@ -147,17 +147,17 @@ def embedding_gradient_inputs(draw, dtype):
       statement="The VJP of bert_embeddings w.r.t. the five tables (word, position, token_type, ln_weight, "
                 "ln_bias) agrees with central finite differences of the float64 formula; rows of the word and "
                 "token-type tables that no token reads get gradient 0.")
-def embeddings_gradient(impl, case):
+def embeddings_gradient(subject, case):
     ids, types, params, cot = case["input_ids"], case["token_type_ids"], case["params"], case["cotangent"]
-    module = impl.module
-    ids_n, types_n = impl.native(ids), impl.native(types)
+    module = subject.module
+    ids_n, types_n = subject.native(ids), subject.native(types)
 
     def fn(*tables):
         return module.bert_embeddings(ids_n, types_n, dict(zip(TABLES, tables)))
 
-    primals = impl.native(tuple(params[k] for k in TABLES))
-    grads = impl._guarded("vjp(bert_embeddings)", module.vjp, fn, primals, impl.native(cot))
-    grads = [impl.numpy(g, "vjp(bert_embeddings)", top=False) for g in grads]
+    primals = subject.native(tuple(params[k] for k in TABLES))
+    grads = subject._guarded("vjp(bert_embeddings)", module.vjp, fn, primals, subject.native(cot))
+    grads = [subject.numpy(g, "vjp(bert_embeddings)", top=False) for g in grads]
     c = cot.astype(np.float64)
     wide = {k: params[k].astype(np.float64) for k in TABLES}
     _, cond = embedding_formula(ids, types, params)
@@ -167,8 +167,8 @@ def embeddings_gradient(impl, case):
             return embedding_formula(ids, types, {**wide, k: table})[0]
 
         fd = central_difference(outputs, wide[k], c)
-        g = impl.expect(np.asarray(g), shape=fd.shape, what=f"vjp w.r.t. params[{k!r}]")
-        assert_gradient_close(g, fd, c, dtype=impl.dtype, n=n, cond=cond,
+        g = subject.expect(np.asarray(g), shape=fd.shape, what=f"vjp w.r.t. params[{k!r}]")
+        assert_gradient_close(g, fd, c, dtype=subject.dtype, n=n, cond=cond,
                               what=f"vjp w.r.t. params[{k!r}] vs finite differences")
     unused = np.setdiff1d(np.arange(params["word"].shape[0]), ids)
     assert_equal(grads[0][unused].astype(np.float64), np.zeros((len(unused), params["word"].shape[1])),
@@ -184,27 +184,27 @@ def bad_embedding_inputs(draw, dtype):
       statement="bert_embeddings raises ValueError/TypeError for input_ids that are not (B, L), token_type_ids "
                 "of another shape, ids or token types outside their tables, L beyond the position table, float "
                 "ids, and tables of mismatched width.")
-def embeddings_rejects(impl, case):
+def embeddings_rejects(subject, case):
     ids, types, params = case["input_ids"], case["token_type_ids"], case["params"]
     c = "bert_embeddings"
-    assert_rejects(impl, c, ids.reshape(-1), types.reshape(-1), params, why="1-D input_ids (must be (B, L))")
-    assert_rejects(impl, c, ids, types[:, :-1] if ids.shape[1] > 1 else np.concatenate([types, types], 1), params,
+    assert_rejects(subject, c, ids.reshape(-1), types.reshape(-1), params, why="1-D input_ids (must be (B, L))")
+    assert_rejects(subject, c, ids, types[:, :-1] if ids.shape[1] > 1 else np.concatenate([types, types], 1), params,
                    why="token_type_ids of a different shape than input_ids")
-    assert_rejects(impl, c, ids, types.T.copy(), params, why="transposed token_type_ids (L, B)")
+    assert_rejects(subject, c, ids, types.T.copy(), params, why="transposed token_type_ids (L, B)")
     big = ids.copy()
     big.reshape(-1)[0] = VOCAB
-    assert_rejects(impl, c, big, types, params, why=f"an input id {VOCAB} >= vocabulary size {VOCAB}")
+    assert_rejects(subject, c, big, types, params, why=f"an input id {VOCAB} >= vocabulary size {VOCAB}")
     neg = ids.copy()
     neg.reshape(-1)[0] = -1
-    assert_rejects(impl, c, neg, types, params, why="a negative input id")
+    assert_rejects(subject, c, neg, types, params, why="a negative input id")
     bad_types = types.copy()
     bad_types.reshape(-1)[0] = TYPES
-    assert_rejects(impl, c, ids, bad_types, params, why=f"a token type {TYPES} >= number of types {TYPES}")
+    assert_rejects(subject, c, ids, bad_types, params, why=f"a token type {TYPES} >= number of types {TYPES}")
     long_ids = np.zeros((1, POSITIONS + 1), np.int64)
-    assert_rejects(impl, c, long_ids, long_ids, params, why=f"L={POSITIONS + 1} beyond {POSITIONS} position rows")
-    assert_rejects(impl, c, ids.astype(np.float32), types, params, why="float input_ids")
+    assert_rejects(subject, c, long_ids, long_ids, params, why=f"L={POSITIONS + 1} beyond {POSITIONS} position rows")
+    assert_rejects(subject, c, ids.astype(np.float32), types, params, why="float input_ids")
     narrow = dict(params, position=params["position"][:, :-1].copy())
-    assert_rejects(impl, c, ids, types, narrow, why="a position table narrower than the word table")
+    assert_rejects(subject, c, ids, types, narrow, why="a position table narrower than the word table")
 
 
 # --- mlm_mask -------------------------------------------------------------------------------------------------
@@ -239,16 +239,16 @@ def statistical_mlm_inputs(dtype):
     return mlm_inputs(dtype, shapes=MLM_SHAPES[:1], probs=(0.15, 0.5, 1.0))
 
 
-def _mlm(impl, case, seed=None):
+def _mlm(subject, case, seed=None):
     ids = case["input_ids"]
-    out = impl.mlm_mask(ids, seed=case["seed"] if seed is None else seed, vocab_size=case["vocab_size"],
+    out = subject.mlm_mask(ids, seed=case["seed"] if seed is None else seed, vocab_size=case["vocab_size"],
                         mask_token_id=case["mask_token_id"], special_token_ids=case["special_token_ids"],
                         mask_prob=case["mask_prob"])
     if not isinstance(out, tuple) or len(out) != 2:
         raise PropertyFailure(f"mlm_mask must return (masked_ids, labels), got {type(out).__name__}")
     masked, labels = out
     for name, a in (("masked_ids", masked), ("labels", labels)):
-        impl.expect(a, shape=ids.shape, dtype="", what=name)
+        subject.expect(a, shape=ids.shape, dtype="", what=name)
         require(a.dtype.kind in "iu", f"mlm_mask {name} has dtype {a.dtype.name}, not an integer dtype")
     return masked.astype(np.int64), labels.astype(np.int64)
 
@@ -258,9 +258,9 @@ def _mlm(impl, case, seed=None):
                 "unchanged; where it is the original id (selected) the token became mask_token_id or an id in "
                 "[0, vocab_size); special tokens are never selected (label -100, token unchanged); mask_prob 0 "
                 "selects nothing and 1 every non-special token.")
-def mlm_exact(impl, case):
+def mlm_exact(subject, case):
     ids, vocab, mask_id = case["input_ids"], case["vocab_size"], case["mask_token_id"]
-    masked, labels = _mlm(impl, case)
+    masked, labels = _mlm(subject, case)
     selected = labels != -100
     assert_equal(np.where(selected, labels, ids), ids, what="labels (each must be -100 or the original id)")
     assert_equal(masked[~selected], ids[~selected], what="unselected tokens (label -100) in masked_ids")
@@ -287,9 +287,9 @@ def mlm_exact(impl, case):
                 "both not in Binomial(pairs, p^2 + (1 - p)^2); "
                 "each within an exact binomial interval, false-alarm rate <= 1e-6 per check "
                 f"({MLM_TESTS} tests x {MLM_EXAMPLES} examples).")
-def mlm_statistics(impl, case):
+def mlm_statistics(subject, case):
     ids, vocab, mask_id, p = case["input_ids"], case["vocab_size"], case["mask_token_id"], case["mask_prob"]
-    masked, labels = _mlm(impl, case)
+    masked, labels = _mlm(subject, case)
     selected = labels != -100
     eligible = ~np.isin(ids, np.asarray(case["special_token_ids"], np.int64))
     k = int((selected & eligible).sum())
@@ -322,12 +322,12 @@ def seeded_mlm_inputs(draw, dtype):
       statement="The same seed gives the same (masked_ids, labels); two different seeds give different "
                 "selections on 4096 tokens (for independent masks, with over 1000 eligible tokens and p in "
                 "{0.15, 0.5}, they coincide with probability below (1 - 2 p (1 - p))^1000 < 1e-100).")
-def mlm_seed(impl, case):
-    a = _mlm(impl, case)
-    b = _mlm(impl, case)
+def mlm_seed(subject, case):
+    a = _mlm(subject, case)
+    b = _mlm(subject, case)
     assert_equal(b[0], a[0], what="masked_ids of a second call with the same seed")
     assert_equal(b[1], a[1], what="labels of a second call with the same seed")
-    c = _mlm(impl, case, seed=case["other_seed"])
+    c = _mlm(subject, case, seed=case["other_seed"])
     require(not np.array_equal(c[1] != -100, a[1] != -100),
             f"seeds {case['seed']} and {case['other_seed']} select exactly the same tokens")
 
@@ -336,15 +336,15 @@ def mlm_seed(impl, case):
       max_examples=5,
       statement="mlm_mask raises ValueError/TypeError for mask_prob outside [0, 1], input ids outside "
                 "[0, vocab_size), and float input ids.")
-def mlm_rejects(impl, case):
+def mlm_rejects(subject, case):
     ids, vocab = case["input_ids"], case["vocab_size"]
     kw = {k: case[k] for k in ("seed", "vocab_size", "mask_token_id", "special_token_ids", "mask_prob")}
     for bad in (1.5, -0.1):
-        assert_rejects(impl, "mlm_mask", ids, why=f"mask_prob={bad}", **dict(kw, mask_prob=bad))
+        assert_rejects(subject, "mlm_mask", ids, why=f"mask_prob={bad}", **dict(kw, mask_prob=bad))
     big = ids.copy()
     big.reshape(-1)[0] = vocab
-    assert_rejects(impl, "mlm_mask", big, why=f"an input id {vocab} >= vocab_size", **kw)
+    assert_rejects(subject, "mlm_mask", big, why=f"an input id {vocab} >= vocab_size", **kw)
     neg = ids.copy()
     neg.reshape(-1)[0] = -1
-    assert_rejects(impl, "mlm_mask", neg, why="a negative input id", **kw)
-    assert_rejects(impl, "mlm_mask", ids.astype(np.float32), why="float input ids", **kw)
+    assert_rejects(subject, "mlm_mask", neg, why="a negative input id", **kw)
+    assert_rejects(subject, "mlm_mask", ids.astype(np.float32), why="float input ids", **kw)

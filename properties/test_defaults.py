@@ -136,18 +136,18 @@ def _register(component: str, source) -> None:
           max_examples=source.max_examples, needs=source.needs, replicas=1,
           statement=f"Omitting every optional argument gives the same result as passing the catalogue's "
                     f"defaults ({defaults}) explicitly, on the inputs of {source.name}.")
-    def defaults_are_the_catalogue_defaults(impl, case):
-        explicit, omitted = _split(component, _captured_call(impl, source, component, case))
-        impl.keep_defaults = True  # the explicit call passes every default (no property-wide coin flip)
+    def defaults_are_the_catalogue_defaults(subject, case):
+        explicit, omitted = _split(component, _captured_call(subject, source, component, case))
+        subject.keep_defaults = True  # the explicit call passes every default (no property-wide coin flip)
         try:
-            want = _invoke(impl, component, explicit)
+            want = _invoke(subject, component, explicit)
         except ImplError as passed:
-            _raises_alike(impl, component, omitted, passed)
+            _raises_alike(subject, component, omitted, passed)
         finally:
-            impl.keep_defaults = False
-        got = _invoke(impl, component, omitted)
+            subject.keep_defaults = False
+        got = _invoke(subject, component, omitted)
         left_out = ", ".join(sorted(set(explicit) - set(omitted))) or "nothing"
-        _compare(got, want, impl.dtype, f"{component} with {left_out} omitted vs the defaults passed")
+        _compare(got, want, subject.dtype, f"{component} with {left_out} omitted vs the defaults passed")
 
 
 def _sources() -> dict:

@@ -56,13 +56,13 @@ def ffn_inputs(draw, dtype, *, layouts=FFN_LAYOUTS):
                 "oracle within the error propagated through the float64 hidden pre-activations and activations "
                 "(float32 dots, two roundings per stored intermediate, the activation's slope) plus one rounding "
                 "of the output (properties.budgets).")
-def ffn_oracle(impl, case):
+def ffn_oracle(subject, case):
     x, params, act = case["x"], case["params"], case["activation"]
-    got = impl.feed_forward(x, params, activation=act)
+    got = subject.feed_forward(x, params, activation=act)
     want = expected("feed_forward", x, params, activation=act)
-    got = impl.expect(got, shape=want.shape)
-    tol, floor = budgets.ffn_budget(impl.dtype, x, params, act)
-    assert_close(got, want, dtype=impl.dtype, what=f"feed_forward({act}) vs float64 oracle", tol=tol, floor=floor)
+    got = subject.expect(got, shape=want.shape)
+    tol, floor = budgets.ffn_budget(subject.dtype, x, params, act)
+    assert_close(got, want, dtype=subject.dtype, what=f"feed_forward({act}) vs float64 oracle", tol=tol, floor=floor)
 
 
 @S.composite
@@ -76,26 +76,26 @@ def ffn_position_inputs(draw, dtype):
       statement="feed_forward acts on each position (row of x over the last axis) independently: changing one "
                 "position changes only its output, and permuting the positions permutes the outputs "
                 "(relu, gelu, swiglu).")
-def ffn_position_wise(impl, case):
+def ffn_position_wise(subject, case):
     x, params, act = case["x"], case["params"], case["activation"]
     d = x.shape[-1]
     rows = x.reshape(-1, d)
     rng = S.rng(case["seed"])
-    y = impl.expect(impl.feed_forward(x, params, activation=act), shape=x.shape[:-1] + (params["w2"].shape[1],))
+    y = subject.expect(subject.feed_forward(x, params, activation=act), shape=x.shape[:-1] + (params["w2"].shape[1],))
     y_rows = y.reshape(rows.shape[0], -1).astype(np.float64)
     i = int(rng.integers(rows.shape[0]))
     x2 = rows.copy()
-    x2[i] = S.cast(3.0 * rng.standard_normal(d), impl.dtype)
-    y2 = impl.expect(impl.feed_forward(x2.reshape(x.shape), params, activation=act), shape=y.shape)
+    x2[i] = S.cast(3.0 * rng.standard_normal(d), subject.dtype)
+    y2 = subject.expect(subject.feed_forward(x2.reshape(x.shape), params, activation=act), shape=y.shape)
     y2_rows = y2.reshape(y_rows.shape)
-    tol, floor = ffn_tolerance(impl.dtype, x, params, act)
+    tol, floor = ffn_tolerance(subject.dtype, x, params, act)
     others = np.arange(rows.shape[0]) != i
-    assert_close(y2_rows[others], y_rows[others], dtype=impl.dtype, what=f"outputs of positions other than {i}",
+    assert_close(y2_rows[others], y_rows[others], dtype=subject.dtype, what=f"outputs of positions other than {i}",
                  tol=tol, floor=floor)
     perm = rng.permutation(rows.shape[0])
-    yp = impl.expect(impl.feed_forward(np.ascontiguousarray(rows[perm]).reshape(x.shape), params, activation=act),
+    yp = subject.expect(subject.feed_forward(np.ascontiguousarray(rows[perm]).reshape(x.shape), params, activation=act),
                      shape=y.shape)
-    assert_close(yp.reshape(y_rows.shape), y_rows[perm], dtype=impl.dtype, what="FFN(permuted positions) vs "
+    assert_close(yp.reshape(y_rows.shape), y_rows[perm], dtype=subject.dtype, what="FFN(permuted positions) vs "
                  "permuted FFN", tol=tol, floor=floor)
 
 
@@ -120,35 +120,35 @@ def _away_from_relu_kink(x, params) -> bool:
 @prop("feed_forward", "vjp_matches_finite_differences", inputs=ffn_gradient_inputs, needs=("vjp",),
       statement="The VJP of feed_forward w.r.t. x agrees with central finite differences of the float64 oracle "
                 "(relu, gelu, swiglu; for relu only where no pre-activation is within a step of the kink at 0).")
-def ffn_gradient(impl, case):
+def ffn_gradient(subject, case):
     x, params, act = case["x"], case["params"], case["activation"]
     if act == "relu":
         assume(_away_from_relu_kink(x, params))
     out_shape = x.shape[:-1] + (params["w2"].shape[1],)
-    cot = S.normal(out_shape, impl.dtype, case["cotangent_seed"])
-    n, cond, _ = ffn_budget(impl.dtype, x, params, act)
-    assert_vjp_matches(impl, "feed_forward", (x, params), {"activation": act}, cot, wrt=(0,), n=n, cond=cond)
+    cot = S.normal(out_shape, subject.dtype, case["cotangent_seed"])
+    n, cond, _ = ffn_budget(subject.dtype, x, params, act)
+    assert_vjp_matches(subject, "feed_forward", (x, params), {"activation": act}, cot, wrt=(0,), n=n, cond=cond)
 
 
 @prop("feed_forward", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
       statement="feed_forward raises ValueError/TypeError for an unknown activation, w1 whose rows differ from "
                 "x's model dim, w2 whose rows differ from w1's width, swiglu without w3, biases with swiglu, and "
                 "unexpected params keys.")
-def ffn_rejects(impl, case):
+def ffn_rejects(subject, case):
     x = _f32((2, 3, 4))
     params = {"w1": _f32((4, 8), 1), "b1": _f32((8,), 2), "w2": _f32((8, 4), 3), "b2": _f32((4,), 4)}
     glu = {"w1": _f32((4, 8), 1), "w3": _f32((4, 8), 5), "w2": _f32((8, 4), 3)}
-    assert_rejects(impl, "feed_forward", x, params, activation="tanh", why="activation='tanh'")
-    assert_rejects(impl, "feed_forward", x, params, activation="GELU", why="activation='GELU'")
-    assert_rejects(impl, "feed_forward", x, {**params, "w1": _f32((5, 8))}, activation="relu",
+    assert_rejects(subject, "feed_forward", x, params, activation="tanh", why="activation='tanh'")
+    assert_rejects(subject, "feed_forward", x, params, activation="GELU", why="activation='GELU'")
+    assert_rejects(subject, "feed_forward", x, {**params, "w1": _f32((5, 8))}, activation="relu",
                    why="w1 with 5 rows for d = 4")
-    assert_rejects(impl, "feed_forward", x, {**params, "w2": _f32((6, 4))}, activation="gelu",
+    assert_rejects(subject, "feed_forward", x, {**params, "w2": _f32((6, 4))}, activation="gelu",
                    why="w2 with 6 rows for hidden width 8")
-    assert_rejects(impl, "feed_forward", x, {**params, "b1": _f32((7,))}, activation="relu",
+    assert_rejects(subject, "feed_forward", x, {**params, "b1": _f32((7,))}, activation="relu",
                    why="b1 of shape (7,) for hidden width 8")
-    assert_rejects(impl, "feed_forward", x, {"w1": glu["w1"], "w2": glu["w2"]}, activation="swiglu",
+    assert_rejects(subject, "feed_forward", x, {"w1": glu["w1"], "w2": glu["w2"]}, activation="swiglu",
                    why="swiglu without w3")
-    assert_rejects(impl, "feed_forward", x, {**glu, "b1": _f32((8,))}, activation="swiglu",
+    assert_rejects(subject, "feed_forward", x, {**glu, "b1": _f32((8,))}, activation="swiglu",
                    why="a bias b1 with swiglu (no biases)")
-    assert_rejects(impl, "feed_forward", x, {**params, "w3": glu["w3"]}, activation="relu",
+    assert_rejects(subject, "feed_forward", x, {**params, "w3": glu["w3"]}, activation="relu",
                    why="an unexpected params key 'w3' for relu")

@@ -37,12 +37,12 @@ def extreme_groups(draw, dtype):
       needs=("layer_norm", "instance_norm"),
       statement="group_norm with 1 group equals layer_norm over (C, *spatial) followed by the per-channel affine "
                 "map; with C groups it equals instance_norm (same eps, weight, bias).")
-def group_norm_extremes(impl, case):
+def group_norm_extremes(subject, case):
     x, eps = case["x"], case.get("eps")
-    y = output(impl, "group_norm", case)
+    y = output(subject, "group_norm", case)
     kw = {} if eps is None else {"eps": eps}
     if case["groups"] == 1:
-        ref = impl.expect(impl.layer_norm(x, x.ndim - 1, **kw), shape=x.shape).astype(np.float64)
+        ref = subject.expect(subject.layer_norm(x, x.ndim - 1, **kw), shape=x.shape).astype(np.float64)
         fshape = feature_shape("group_norm", case, x.ndim)
         if case.get("weight") is not None:
             ref = ref * case["weight"].astype(np.float64).reshape(fshape)
@@ -50,10 +50,10 @@ def group_norm_extremes(impl, case):
             ref = ref + case["bias"].astype(np.float64).reshape(fshape)
         what = "group_norm(x, 1) vs layer_norm over (C, *spatial)"
     else:
-        ref = impl.expect(impl.instance_norm(x, case.get("weight"), case.get("bias"), **kw),
+        ref = subject.expect(subject.instance_norm(x, case.get("weight"), case.get("bias"), **kw),
                           shape=x.shape).astype(np.float64)
         what = "group_norm(x, C) vs instance_norm(x)"
-    assert_close(y, ref, dtype=impl.dtype, what=what, n=group_size("group_norm", case),
+    assert_close(y, ref, dtype=subject.dtype, what=what, n=group_size("group_norm", case),
                  cond=2 * condition("group_norm", case), floor=affine_floor(case))
 
 
@@ -67,10 +67,10 @@ _register_gradient_invariance("group_norm", __name__)
 @prop("group_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
       statement="group_norm raises ValueError/TypeError when C % num_groups != 0, num_groups < 1, x has rank < 2, "
                 "or weight/bias do not have shape (C,).")
-def group_norm_rejects(impl, case):
+def group_norm_rejects(subject, case):
     x = _f32((2, 6, 4))
-    assert_rejects(impl, "group_norm", x, 4, why="C=6 not divisible by num_groups=4")
-    assert_rejects(impl, "group_norm", x, 0, why="num_groups 0")
-    assert_rejects(impl, "group_norm", _f32((6,)), 2, why="x of rank 1")
-    assert_rejects(impl, "group_norm", x, 3, _f32((3,)), why="weight of shape (3,) (one per group) for C=6")
-    assert_rejects(impl, "group_norm", x, 3, None, _f32((7,)), why="bias of shape (7,) for C=6")
+    assert_rejects(subject, "group_norm", x, 4, why="C=6 not divisible by num_groups=4")
+    assert_rejects(subject, "group_norm", x, 0, why="num_groups 0")
+    assert_rejects(subject, "group_norm", _f32((6,)), 2, why="x of rank 1")
+    assert_rejects(subject, "group_norm", x, 3, _f32((3,)), why="weight of shape (3,) (one per group) for C=6")
+    assert_rejects(subject, "group_norm", x, 3, None, _f32((7,)), why="bias of shape (7,) for C=6")

@@ -29,8 +29,8 @@ _register_gradient_invariance("instance_norm", __name__)
 @prop("instance_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
       statement="instance_norm raises ValueError/TypeError for x without a spatial axis (rank < 3) and weight/bias "
                 "whose shape is not (C,).")
-def instance_norm_rejects(impl, case):
+def instance_norm_rejects(subject, case):
     x = _f32((2, 3, 4))
-    assert_rejects(impl, "instance_norm", _f32((2, 3)), why="x of shape (2, 3) (no spatial axis)")
-    assert_rejects(impl, "instance_norm", x, _f32((4,)), why="weight of shape (4,) for C=3")
-    assert_rejects(impl, "instance_norm", x, None, _f32((1,)), why="bias of shape (1,) for C=3")
+    assert_rejects(subject, "instance_norm", _f32((2, 3)), why="x of shape (2, 3) (no spatial axis)")
+    assert_rejects(subject, "instance_norm", x, _f32((4,)), why="weight of shape (4,) for C=3")
+    assert_rejects(subject, "instance_norm", x, None, _f32((1,)), why="bias of shape (1,) for C=3")

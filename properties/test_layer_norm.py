@@ -29,10 +29,10 @@ _register_gradient_invariance("layer_norm", __name__)
 @prop("layer_norm", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
       statement="layer_norm raises ValueError/TypeError for normalized_ndim 0 or > x.ndim and weight/bias whose "
                 "shape is not that of the normalised axes.")
-def layer_norm_rejects(impl, case):
+def layer_norm_rejects(subject, case):
     x = _f32((2, 3, 4))
-    assert_rejects(impl, "layer_norm", x, 0, why="normalized_ndim 0")
-    assert_rejects(impl, "layer_norm", x, 4, why="normalized_ndim 4 > x.ndim 3")
-    assert_rejects(impl, "layer_norm", x, 2, _f32((4, 3)), why="weight of shape (4, 3) for normalised axes (3, 4)")
-    assert_rejects(impl, "layer_norm", x, 1, _f32((1,)), why="weight of shape (1,) for a normalised axis of 4")
-    assert_rejects(impl, "layer_norm", x, 1, None, _f32((5,)), why="bias of shape (5,) for a normalised axis of 4")
+    assert_rejects(subject, "layer_norm", x, 0, why="normalized_ndim 0")
+    assert_rejects(subject, "layer_norm", x, 4, why="normalized_ndim 4 > x.ndim 3")
+    assert_rejects(subject, "layer_norm", x, 2, _f32((4, 3)), why="weight of shape (4, 3) for normalised axes (3, 4)")
+    assert_rejects(subject, "layer_norm", x, 1, _f32((1,)), why="weight of shape (1,) for a normalised axis of 4")
+    assert_rejects(subject, "layer_norm", x, 1, None, _f32((5,)), why="bias of shape (5,) for a normalised axis of 4")

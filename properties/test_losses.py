@@ -129,14 +129,14 @@ def ce_formula(logits, target, ignore_index, label_smoothing):
                 "cross_entropy_budget). For logits of every regime (large offsets and spreads included), "
                 "label_smoothing in {0, 0.1, 0.3}, targets equal to ignore_index (-100 or the in-range class 1) "
                 "and every reduction.")
-def ce_oracle(impl, case):
+def ce_oracle(subject, case):
     z, t, kw = case["logits"], case["target"], _ce_kwargs(case)
-    got = impl.call("cross_entropy", z, t, **kw)
+    got = subject.call("cross_entropy", z, t, **kw)
     want = np.asarray(expected("cross_entropy", z, t, **kw), dtype=np.float64)
-    impl.expect(got, shape=want.shape, finite=bool(np.isfinite(want).all()), what="cross_entropy output")
-    tol, floor = cross_entropy_budget(impl.dtype, z, t, want, ignore_index=case["ignore_index"],
+    subject.expect(got, shape=want.shape, finite=bool(np.isfinite(want).all()), what="cross_entropy output")
+    tol, floor = cross_entropy_budget(subject.dtype, z, t, want, ignore_index=case["ignore_index"],
                                       label_smoothing=case["label_smoothing"], how=case["reduction"])
-    assert_close(got, want, dtype=impl.dtype, what="cross_entropy vs float64 oracle (relative)", tol=tol,
+    assert_close(got, want, dtype=subject.dtype, what="cross_entropy vs float64 oracle (relative)", tol=tol,
                  floor=floor)
 
 
@@ -144,12 +144,12 @@ def ce_oracle(impl, case):
       inputs=lambda d: ce_inputs(d, smoothing=(0.0,), reductions=("none",)),
       statement="With label_smoothing 0 and reduction 'none', cross_entropy(z, t)_i == logsumexp(z_i) - z_i[t_i] "
                 "(computed here in float64 with the max shift) and is >= 0 for every row; ignored rows give 0.")
-def ce_lse(impl, case):
+def ce_lse(subject, case):
     z, t = case["logits"], case["target"]
     want, _, _, _ = ce_formula(z, t, case["ignore_index"], 0.0)
-    got = impl.expect(impl.cross_entropy(z, t, **_ce_kwargs(case)), shape=(z.shape[0],)).astype(np.float64)
+    got = subject.expect(subject.cross_entropy(z, t, **_ce_kwargs(case)), shape=(z.shape[0],)).astype(np.float64)
     require(bool(np.all(got >= 0)), f"cross entropy is negative: {got.min():.6g} (logsumexp >= every logit)")
-    assert_close(got, want, dtype=impl.dtype, what="cross_entropy vs logsumexp(z) - z[t]", n=z.shape[1])
+    assert_close(got, want, dtype=subject.dtype, what="cross_entropy vs logsumexp(z) - z[t]", n=z.shape[1])
 
 
 @S.composite
@@ -165,7 +165,7 @@ def ce_gradient_inputs(draw, dtype):
       statement="The autodiff gradient of cross_entropy w.r.t. the logits is w_i (softmax(z_i) - q_i) with "
                 "q = (1 - ls) one_hot(t) + ls / C, where w_i is the cotangent (reduction 'none'), the cotangent "
                 "(sum) or the cotangent / number of non-ignored rows (mean); ignored rows get gradient 0.")
-def ce_gradient(impl, case):
+def ce_gradient(subject, case):
     z, t, cot = case["logits"], case["target"], case["cotangent"]
     _, soft, q, kept = ce_formula(z, t, case["ignore_index"], case["label_smoothing"])
     c64 = cot.astype(np.float64)
@@ -177,12 +177,12 @@ def ce_gradient(impl, case):
         w = np.full(z.shape[0], float(c64) / kept.sum())
     w = np.where(kept, w, 0.0)
     want = w[:, None] * (soft - q)
-    (g,) = impl.vjp("cross_entropy", (z, t), cot, wrt=(0,), **_ce_kwargs(case))
-    g = impl.expect(np.asarray(g), shape=z.shape, what="gradient of cross_entropy")
+    (g,) = subject.vjp("cross_entropy", (z, t), cot, wrt=(0,), **_ce_kwargs(case))
+    g = subject.expect(np.asarray(g), shape=z.shape, what="gradient of cross_entropy")
     # entries of softmax - q lie in [-1, 1]: absolute error relative to the row's weight
-    scale = float(np.max(np.abs(w), initial=0.0)) + TINY[impl.dtype]
-    assert_close(g.astype(np.float64), want, dtype=impl.dtype, what="d cross_entropy / d logits vs softmax - q",
-                 floor=scale, tol=tolerance(impl.dtype, n=z.shape[1], ulps=GRADIENT_ULPS))
+    scale = float(np.max(np.abs(w), initial=0.0)) + TINY[subject.dtype]
+    assert_close(g.astype(np.float64), want, dtype=subject.dtype, what="d cross_entropy / d logits vs softmax - q",
+                 floor=scale, tol=tolerance(subject.dtype, n=z.shape[1], ulps=GRADIENT_ULPS))
 
 
 @prop("cross_entropy", "ignored_rows_do_not_contribute",
@@ -190,23 +190,23 @@ def ce_gradient(impl, case):
       statement="Dropping the rows whose target is ignore_index leaves the 'mean' and 'sum' losses unchanged "
                 "(the mean averages over non-ignored rows only, label smoothing included) and, for 'none', the "
                 "kept rows' losses unchanged while ignored rows give exactly 0.")
-def ce_ignored(impl, case):
+def ce_ignored(subject, case):
     z, t = case["logits"], case["target"]
     kept = t != case["ignore_index"]
-    full = impl.cross_entropy(z, t, **_ce_kwargs(case))
-    part = impl.cross_entropy(np.ascontiguousarray(z[kept]), np.ascontiguousarray(t[kept]), **_ce_kwargs(case))
+    full = subject.cross_entropy(z, t, **_ce_kwargs(case))
+    part = subject.cross_entropy(np.ascontiguousarray(z[kept]), np.ascontiguousarray(t[kept]), **_ce_kwargs(case))
     n, c = z.shape
     if case["reduction"] == "none":
-        impl.expect(full, shape=(n,))
-        impl.expect(part, shape=(int(kept.sum()),))
+        subject.expect(full, shape=(n,))
+        subject.expect(part, shape=(int(kept.sum()),))
         require(bool(np.all(full[~kept] == 0)), f"ignored rows have loss {full[~kept]}, not 0")
-        assert_close(full[kept], part.astype(np.float64), dtype=impl.dtype, what="losses of the kept rows "
+        assert_close(full[kept], part.astype(np.float64), dtype=subject.dtype, what="losses of the kept rows "
                      "with and without the ignored rows", n=c)
     else:
-        impl.expect(full, shape=())
-        impl.expect(part, shape=())
+        subject.expect(full, shape=())
+        subject.expect(part, shape=())
         floor = float(kept.sum()) if case["reduction"] == "sum" else 1.0
-        assert_close(full, part.astype(np.float64), dtype=impl.dtype, floor=floor, n=n + c,
+        assert_close(full, part.astype(np.float64), dtype=subject.dtype, floor=floor, n=n + c,
                      what=f"reduction={case['reduction']!r} loss with vs without the ignored rows")
 
 
@@ -215,22 +215,22 @@ def ce_ignored(impl, case):
       statement="cross_entropy raises ValueError/TypeError for an unknown reduction, 1-D or 3-D logits, a "
                 "target whose length differs from N, a target outside [0, C) that is not ignore_index, a float "
                 "target and label_smoothing outside [0, 1].")
-def ce_rejects(impl, case):
+def ce_rejects(subject, case):
     z, t, kw = case["logits"], case["target"], _ce_kwargs(case)
     n, c = z.shape
     fn = "cross_entropy"
-    assert_rejects(impl, fn, z, t, why="reduction='avg'", **dict(kw, reduction="avg"))
-    assert_rejects(impl, fn, z.reshape(-1), np.zeros(1, np.int64), why="1-D logits", **kw)
-    assert_rejects(impl, fn, z[None], t[None], why="3-D logits (1, N, C) with a (1, N) target", **kw)
-    assert_rejects(impl, fn, z, np.concatenate([t, t[:1]]), why=f"a target of length {n + 1} for N={n}", **kw)
+    assert_rejects(subject, fn, z, t, why="reduction='avg'", **dict(kw, reduction="avg"))
+    assert_rejects(subject, fn, z.reshape(-1), np.zeros(1, np.int64), why="1-D logits", **kw)
+    assert_rejects(subject, fn, z[None], t[None], why="3-D logits (1, N, C) with a (1, N) target", **kw)
+    assert_rejects(subject, fn, z, np.concatenate([t, t[:1]]), why=f"a target of length {n + 1} for N={n}", **kw)
     big = t.copy()
     big[0] = c
-    assert_rejects(impl, fn, z, big, why=f"target {c} outside [0, C={c})", **kw)
+    assert_rejects(subject, fn, z, big, why=f"target {c} outside [0, C={c})", **kw)
     neg = t.copy()
     neg[0] = -5
-    assert_rejects(impl, fn, z, neg, why="target -5 (not ignore_index)", **kw)
-    assert_rejects(impl, fn, z, np.where(t < 0, 0, t).astype(np.float32), why="a float target", **kw)
-    assert_rejects(impl, fn, z, t, why="label_smoothing=1.5", **dict(kw, label_smoothing=1.5))
+    assert_rejects(subject, fn, z, neg, why="target -5 (not ignore_index)", **kw)
+    assert_rejects(subject, fn, z, np.where(t < 0, 0, t).astype(np.float32), why="a float target", **kw)
+    assert_rejects(subject, fn, z, t, why="label_smoothing=1.5", **dict(kw, label_smoothing=1.5))
 
 
 # ===========================================================================================================
@@ -268,13 +268,13 @@ def bce_reference(x, t):
                 "targets): a tail computed through a cancelling difference fails; absolute error counts only "
                 "where the loss is subnormal (properties/budgets.py, bce_budget). For logits of every regime, "
                 "hard, soft and mixed targets and every reduction.")
-def bce_oracle(impl, case):
+def bce_oracle(subject, case):
     x, t, red = case["logits"], case["target"], case["reduction"]
-    got = impl.expect(impl.binary_cross_entropy_with_logits(x, t, reduction=red), shape=x.shape if red == "none"
+    got = subject.expect(subject.binary_cross_entropy_with_logits(x, t, reduction=red), shape=x.shape if red == "none"
                       else ())
     want = np.asarray(expected("binary_cross_entropy_with_logits", x, t, reduction=red), dtype=np.float64)
-    tol, floor = bce_budget(impl.dtype, x, t, want, red)
-    assert_close(got, want, dtype=impl.dtype, what="binary_cross_entropy_with_logits vs float64 oracle (relative)",
+    tol, floor = bce_budget(subject.dtype, x, t, want, red)
+    assert_close(got, want, dtype=subject.dtype, what="binary_cross_entropy_with_logits vs float64 oracle (relative)",
                  tol=tol, floor=floor)
 
 
@@ -283,9 +283,9 @@ def bce_oracle(impl, case):
       statement="For every finite logit (up to the dtype's max/4) the loss is finite, and it equals BCE of the "
                 "sigmoid, -t log(sigmoid(x)) - (1 - t) log(sigmoid(-x)) computed in float64, wherever that is "
                 "finite (|x| below ~700).")
-def bce_sigmoid(impl, case):
+def bce_sigmoid(subject, case):
     x, t = case["logits"], case["target"]
-    got = impl.expect(impl.binary_cross_entropy_with_logits(x, t, reduction="none"), shape=x.shape,
+    got = subject.expect(subject.binary_cross_entropy_with_logits(x, t, reduction="none"), shape=x.shape,
                       what="binary_cross_entropy_with_logits")
     x64, t64 = x.astype(np.float64), t.astype(np.float64)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -293,7 +293,7 @@ def bce_sigmoid(impl, case):
         naive = -t64 * np.log(sig) - (1.0 - t64) * np.log(sig_neg)
     ok = np.isfinite(naive)
     _, scale = bce_reference(x, t)
-    _close_scaled(got[ok], naive[ok], scale[ok], dtype=impl.dtype, what="BCE-with-logits vs BCE of sigmoid")
+    _close_scaled(got[ok], naive[ok], scale[ok], dtype=subject.dtype, what="BCE-with-logits vs BCE of sigmoid")
 
 
 @S.composite
@@ -309,11 +309,11 @@ def bce_gradient_inputs(draw, dtype):
       needs=("vjp",),
       statement="The VJP of binary_cross_entropy_with_logits w.r.t. logits and target agrees with central finite "
                 "differences of the float64 oracle (every reduction).")
-def bce_gradient(impl, case):
+def bce_gradient(subject, case):
     x, t, kw = case["logits"], case["target"], {"reduction": case["reduction"]}
     assert x.size * 2 <= MAX_FD_ELEMENTS
-    cond = _fd_cond("binary_cross_entropy_with_logits", (x, t), kw, case["cotangent"], impl.dtype, x.size)
-    assert_vjp_matches(impl, "binary_cross_entropy_with_logits", (x, t), kw, case["cotangent"], wrt=(0, 1),
+    cond = _fd_cond("binary_cross_entropy_with_logits", (x, t), kw, case["cotangent"], subject.dtype, x.size)
+    assert_vjp_matches(subject, "binary_cross_entropy_with_logits", (x, t), kw, case["cotangent"], wrt=(0, 1),
                        n=x.size, cond=cond)
 
 
@@ -323,14 +323,14 @@ def bce_gradient(impl, case):
       statement="binary_cross_entropy_with_logits raises ValueError/TypeError for logits (N, 1) against a "
                 "target (N,) (no silent broadcast to (N, N)), targets of another length, an unknown reduction and "
                 "an integer target.")
-def bce_rejects(impl, case):
+def bce_rejects(subject, case):
     x, t, red = case["logits"], case["target"], case["reduction"]
     fn = "binary_cross_entropy_with_logits"
-    assert_rejects(impl, fn, x[:, None], t, why=f"logits {x[:, None].shape} vs target {t.shape}", reduction=red)
-    assert_rejects(impl, fn, x, t[:, None], why=f"logits {x.shape} vs target {t[:, None].shape}", reduction=red)
-    assert_rejects(impl, fn, x, np.concatenate([t, t[:1]]), why="a target one element longer", reduction=red)
-    assert_rejects(impl, fn, x, t, why="reduction='avg'", reduction="avg")
-    assert_rejects(impl, fn, x, np.round(t).astype(np.int64), why="an int64 target", reduction=red)
+    assert_rejects(subject, fn, x[:, None], t, why=f"logits {x[:, None].shape} vs target {t.shape}", reduction=red)
+    assert_rejects(subject, fn, x, t[:, None], why=f"logits {x.shape} vs target {t[:, None].shape}", reduction=red)
+    assert_rejects(subject, fn, x, np.concatenate([t, t[:1]]), why="a target one element longer", reduction=red)
+    assert_rejects(subject, fn, x, t, why="reduction='avg'", reduction="avg")
+    assert_rejects(subject, fn, x, np.round(t).astype(np.int64), why="an int64 target", reduction=red)
 
 
 # ===========================================================================================================
@@ -362,23 +362,23 @@ def _mse_floor(dtype, n):
 @prop("mse_loss", "matches_oracle", inputs=mse_inputs, dtypes=FLOATS,
       statement="mse_loss equals the float64 NumPy oracle within the dtype's tolerance for every reduction (the "
                 "difference of the exact inputs is one rounding, so the result is relative-accurate).")
-def mse_oracle(impl, case):
+def mse_oracle(subject, case):
     p, t = case["pred"], case["target"]
-    assert_matches_oracle(impl, "mse_loss", (p, t), {"reduction": case["reduction"]}, n=p.size,
-                          floor=_mse_floor(impl.dtype, p.size))
+    assert_matches_oracle(subject, "mse_loss", (p, t), {"reduction": case["reduction"]}, n=p.size,
+                          floor=_mse_floor(subject.dtype, p.size))
 
 
 @prop("mse_loss", "equals_mean_squared_difference", inputs=lambda d: mse_inputs(d, reductions=("mean",)),
       statement="mse_loss(pred, target) with reduction 'none' == (pred - target)^2 element-wise, 'sum' == the sum "
                 "of those and 'mean' == their mean over every element (computed here in float64).")
-def mse_formula(impl, case):
+def mse_formula(subject, case):
     p, t = case["pred"], case["target"]
     sq = (p.astype(np.float64) - t.astype(np.float64)) ** 2
     for red in REDUCTIONS:
         want = _reduce64(sq, red)
-        got = impl.expect(impl.mse_loss(p, t, reduction=red), shape=want.shape, what=f"mse_loss({red!r})")
-        assert_close(got.astype(np.float64), want, dtype=impl.dtype, what=f"mse_loss(reduction={red!r}) vs "
-                     "the mean squared difference", n=p.size, floor=_mse_floor(impl.dtype, p.size))
+        got = subject.expect(subject.mse_loss(p, t, reduction=red), shape=want.shape, what=f"mse_loss({red!r})")
+        assert_close(got.astype(np.float64), want, dtype=subject.dtype, what=f"mse_loss(reduction={red!r}) vs "
+                     "the mean squared difference", n=p.size, floor=_mse_floor(subject.dtype, p.size))
 
 
 @S.composite
@@ -392,12 +392,12 @@ def mse_gradient_inputs(draw, dtype):
 @prop("mse_loss", "vjp_matches_finite_differences", inputs=mse_gradient_inputs, needs=("vjp",),
       statement="The VJP of mse_loss w.r.t. pred and target agrees with central finite differences of the "
                 "float64 oracle (every reduction).")
-def mse_gradient(impl, case):
+def mse_gradient(subject, case):
     p, t, kw = case["pred"], case["target"], {"reduction": case["reduction"]}
     assert p.size * 2 <= MAX_FD_ELEMENTS
     # the gradient 2 (p - t) / n: the difference of the exact inputs is one rounding, so no extra condition
-    cond = _fd_cond("mse_loss", (p, t), kw, case["cotangent"], impl.dtype, p.size)
-    assert_vjp_matches(impl, "mse_loss", (p, t), kw, case["cotangent"], wrt=(0, 1), n=p.size, cond=cond)
+    cond = _fd_cond("mse_loss", (p, t), kw, case["cotangent"], subject.dtype, p.size)
+    assert_vjp_matches(subject, "mse_loss", (p, t), kw, case["cotangent"], wrt=(0, 1), n=p.size, cond=cond)
 
 
 @prop("mse_loss", "rejects_bad_input",
@@ -406,16 +406,16 @@ def mse_gradient(impl, case):
       statement="mse_loss raises ValueError/TypeError for pred (N, 1) against target (N,) and vice versa (no "
                 "silent broadcast to (N, N)), targets of another length, an unknown reduction and integer "
                 "arrays.")
-def mse_rejects(impl, case):
+def mse_rejects(subject, case):
     p, t, red = case["pred"], case["target"], case["reduction"]
-    assert_rejects(impl, "mse_loss", p[:, None], t, why=f"pred {p[:, None].shape} vs target {t.shape}",
+    assert_rejects(subject, "mse_loss", p[:, None], t, why=f"pred {p[:, None].shape} vs target {t.shape}",
                    reduction=red)
-    assert_rejects(impl, "mse_loss", p, t[:, None], why=f"pred {p.shape} vs target {t[:, None].shape}",
+    assert_rejects(subject, "mse_loss", p, t[:, None], why=f"pred {p.shape} vs target {t[:, None].shape}",
                    reduction=red)
-    assert_rejects(impl, "mse_loss", p, np.concatenate([t, t[:1]]), why="a target one element longer",
+    assert_rejects(subject, "mse_loss", p, np.concatenate([t, t[:1]]), why="a target one element longer",
                    reduction=red)
-    assert_rejects(impl, "mse_loss", p, t, why="reduction='avg'", reduction="avg")
-    assert_rejects(impl, "mse_loss", np.round(p).astype(np.int64), t, why="an int64 pred", reduction=red)
+    assert_rejects(subject, "mse_loss", p, t, why="reduction='avg'", reduction="avg")
+    assert_rejects(subject, "mse_loss", np.round(p).astype(np.int64), t, why="an int64 pred", reduction=red)
 
 
 # ===========================================================================================================
@@ -472,27 +472,28 @@ def kl_flush_loss(log_p, log_q, axis, dtype: str):
       statement="kl_divergence equals the float64 NumPy oracle within the dtype's tolerance, conditioned by the "
                 "sum's condition number sum p |log p - log q| / (KL + 1) plus what flushing subnormal p to zero "
                 "can lose, for log-softmax inputs of every regime and any axis.")
-def kl_oracle(impl, case):
+def kl_oracle(subject, case):
     lp, lq, axis = case["log_p"], case["log_q"], case["axis"]
     kl, spread = kl_reference(lp, lq, axis)
     n = lp.shape[axis]
-    flush = kl_flush_loss(lp, lq, axis, impl.dtype) / tolerance(impl.dtype, n=n)
-    assert_matches_oracle(impl, "kl_divergence", (lp, lq), {"axis": axis}, n=n, cond=_kl_cond(kl, spread + flush))
+    flush = kl_flush_loss(lp, lq, axis, subject.dtype) / tolerance(subject.dtype, n=n)
+    assert_matches_oracle(subject, "kl_divergence", (lp, lq), {"axis": axis}, n=n, cond=_kl_cond(kl, spread + flush))
 
 
 @prop("kl_divergence", "non_negative_and_zero_for_equal", inputs=kl_inputs,
       statement="KL(p || p) == 0 (to eps) and KL(p || q) >= 0 for distributions p, q (to eps; for the rounded "
                 "inputs, >= sum p - sum q, Gibbs' inequality log x <= x - 1).")
-def kl_gibbs(impl, case):
+def kl_gibbs(subject, case):
     lp, lq, axis = case["log_p"], case["log_q"], case["axis"]
     out_shape = np.delete(lp.shape, axis % lp.ndim)
     n = lp.shape[axis]
-    same = impl.expect(impl.kl_divergence(lp, lp, axis=axis), shape=out_shape, what="KL(p || p)")
-    assert_close(same.astype(np.float64), np.zeros(out_shape), dtype=impl.dtype, what="KL(p || p)", n=n)
-    got = impl.expect(impl.kl_divergence(lp, lq, axis=axis), shape=out_shape, what="KL(p || q)").astype(np.float64)
+    same = subject.expect(subject.kl_divergence(lp, lp, axis=axis), shape=out_shape, what="KL(p || p)")
+    assert_close(same.astype(np.float64), np.zeros(out_shape), dtype=subject.dtype, what="KL(p || p)", n=n)
+    got = subject.expect(subject.kl_divergence(lp, lq, axis=axis), shape=out_shape, what="KL(p || q)")
+    got = got.astype(np.float64)
     kl, spread = kl_reference(lp, lq, axis)
     lower = (np.exp(lp.astype(np.float64)).sum(axis=axis) - np.exp(lq.astype(np.float64)).sum(axis=axis))
-    slack = tolerance(impl.dtype, n=n) * (spread + 1.0)
+    slack = tolerance(subject.dtype, n=n) * (spread + 1.0)
     bad = got < np.minimum(lower, 0.0) - slack
     require(not bool(np.any(bad)), f"KL(p || q) is negative: {got[bad].min() if bad.any() else 0:.6g} "
                                    f"(below -{float(np.max(slack)):.3g}, the rounding allowance)")
@@ -520,7 +521,7 @@ def _bernoulli_logs(a):
                 "log((1 - b)/(1 - a)) (KL is not symmetric: the first argument is the distribution the "
                 "expectation is over), pairs laid out along the last axis or axis 0, within the dtype's "
                 "tolerance plus the effect of rounding log p, log q to the dtype.")
-def kl_bernoulli(impl, case):
+def kl_bernoulli(subject, case):
     a, b = case["a"], case["b"]
     la, lb = _bernoulli_logs(a), _bernoulli_logs(b)
     pa, pb = np.stack([a, 1 - a], -1), np.stack([b, 1 - b], -1)
@@ -530,13 +531,13 @@ def kl_bernoulli(impl, case):
         want = (p1 * (l1 - l2)).sum(-1)  # a log(a/b) + (1 - a) log((1 - a)/(1 - b)), and the reverse
         # rounding log p and log q to the dtype moves them by up to eps/2 |log|; the KL moves by
         # |dKL/dlog p_c| = p_c |log p_c - log q_c + 1| and |dKL/dlog q_c| = p_c times that
-        input_err = 0.5 * EPS[impl.dtype] * (p1 * (np.abs(l1 - l2 + 1) * np.abs(l1) + np.abs(l2))).sum(-1)
-        tol = tolerance(impl.dtype, n=2)
-        x1, x2 = S.cast(l1, impl.dtype), S.cast(l2, impl.dtype)
+        input_err = 0.5 * EPS[subject.dtype] * (p1 * (np.abs(l1 - l2 + 1) * np.abs(l1) + np.abs(l2))).sum(-1)
+        tol = tolerance(subject.dtype, n=2)
+        x1, x2 = S.cast(l1, subject.dtype), S.cast(l2, subject.dtype)
         if case["columns"]:
             x1, x2 = np.ascontiguousarray(x1.T), np.ascontiguousarray(x2.T)
-        got = impl.expect(impl.kl_divergence(x1, x2, axis=axis), shape=(KL_PAIRS,), what=name)
-        _close_scaled(got, want, 1.0 + 2 * input_err / tol, dtype=impl.dtype, tol=tol,
+        got = subject.expect(subject.kl_divergence(x1, x2, axis=axis), shape=(KL_PAIRS,), what=name)
+        _close_scaled(got, want, 1.0 + 2 * input_err / tol, dtype=subject.dtype, tol=tol,
                       what=f"{name} vs the closed form")
 
 
@@ -551,13 +552,13 @@ def kl_gradient_inputs(draw, dtype):
 @prop("kl_divergence", "vjp_matches_finite_differences", inputs=kl_gradient_inputs, needs=("vjp",),
       statement="The VJP of kl_divergence w.r.t. log_p and log_q agrees with central finite differences of the "
                 "float64 oracle.")
-def kl_gradient(impl, case):
+def kl_gradient(subject, case):
     lp, lq, axis = case["log_p"], case["log_q"], case["axis"]
     assert lp.size * 2 <= MAX_FD_ELEMENTS
     # d/dlog p_c = p_c (log p_c - log q_c + 1): relative to 1 + max |log p - log q|
     cond = 1.0 + float(np.max(np.abs(lp.astype(np.float64) - lq.astype(np.float64)), initial=0.0))
-    cond *= _fd_cond("kl_divergence", (lp, lq), {"axis": axis}, case["cotangent"], impl.dtype, lp.shape[axis])
-    assert_vjp_matches(impl, "kl_divergence", (lp, lq), {"axis": axis}, case["cotangent"], wrt=(0, 1),
+    cond *= _fd_cond("kl_divergence", (lp, lq), {"axis": axis}, case["cotangent"], subject.dtype, lp.shape[axis])
+    assert_vjp_matches(subject, "kl_divergence", (lp, lq), {"axis": axis}, case["cotangent"], wrt=(0, 1),
                        n=lp.shape[axis], cond=cond)
 
 
@@ -566,10 +567,10 @@ def kl_gradient(impl, case):
       dtypes=("float32",), max_examples=5,
       statement="kl_divergence raises ValueError/TypeError for log_p and log_q of different shapes (no "
                 "broadcasting), an axis out of range and integer inputs.")
-def kl_rejects(impl, case):
+def kl_rejects(subject, case):
     lp, lq, axis = case["log_p"], case["log_q"], case["axis"]
     fn = "kl_divergence"
-    assert_rejects(impl, fn, lp, lq[:1], why=f"log_p {lp.shape} vs log_q {lq[:1].shape}", axis=axis)
-    assert_rejects(impl, fn, lp, lq[..., :1], why=f"log_p {lp.shape} vs log_q {lq[..., :1].shape}", axis=axis)
-    assert_rejects(impl, fn, lp, lq, why=f"axis={lp.ndim} for {lp.ndim}-D inputs", axis=lp.ndim)
-    assert_rejects(impl, fn, np.round(lp).astype(np.int64), lq, why="an int64 log_p", axis=axis)
+    assert_rejects(subject, fn, lp, lq[:1], why=f"log_p {lp.shape} vs log_q {lq[:1].shape}", axis=axis)
+    assert_rejects(subject, fn, lp, lq[..., :1], why=f"log_p {lp.shape} vs log_q {lq[..., :1].shape}", axis=axis)
+    assert_rejects(subject, fn, lp, lq, why=f"axis={lp.ndim} for {lp.ndim}-D inputs", axis=lp.ndim)
+    assert_rejects(subject, fn, np.round(lp).astype(np.int64), lq, why="an int64 log_p", axis=axis)

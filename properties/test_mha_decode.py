@@ -20,9 +20,9 @@ from properties.attention_common import (CHUNKINGS, GRADIENT_DECODE_GEOMETRIES, 
 from properties.tolerances import TINY, angle_cond, tolerance
 
 
-def _decode(impl, case, x_new, cache, **override):
+def _decode(subject, case, x_new, cache, **override):
     c = {**case, **override}
-    result = impl.mha_decode(x_new, cache, c["params"], num_heads=c["num_heads"], num_kv_heads=c["num_kv_heads"],
+    result = subject.mha_decode(x_new, cache, c["params"], num_heads=c["num_heads"], num_kv_heads=c["num_kv_heads"],
                              rope_base=c["rope_base"])
     if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], tuple)
             and len(result[1]) == 2):
@@ -30,9 +30,9 @@ def _decode(impl, case, x_new, cache, **override):
     out, (k, v) = result
     b, t, _ = x_new.shape
     want = (b, _hkv(c), cache[0].shape[2] + t, cache[0].shape[3])
-    return (impl.expect(out, shape=x_new.shape, what="mha_decode output"),
-            (impl.expect(k, shape=want, what="mha_decode cache k"),
-             impl.expect(v, shape=want, what="mha_decode cache v")))
+    return (subject.expect(out, shape=x_new.shape, what="mha_decode output"),
+            (subject.expect(k, shape=want, what="mha_decode cache k"),
+             subject.expect(v, shape=want, what="mha_decode cache v")))
 
 
 def _cache_budget(dtype, case, x_new, cache, rope_base):
@@ -56,16 +56,16 @@ def _cache_budget(dtype, case, x_new, cache, rope_base):
                 "propagated through its float64 intermediates, as for multi_head_attention (properties.budgets; "
                 "caches of length 0 to 16, one or several new tokens, packed, biases, MHA/MQA/GQA, "
                 "RoPE at positions P..P+T-1).")
-def decode_oracle(impl, case):
+def decode_oracle(subject, case):
     x, cache = case["x"], case["cache"]
-    out, (k, v) = _decode(impl, case, x, cache)
+    out, (k, v) = _decode(subject, case, x, cache)
     want, (wk, wv) = expected("mha_decode", x, cache, case["params"], num_heads=case["num_heads"],
                               num_kv_heads=case["num_kv_heads"], rope_base=case["rope_base"])
-    (tol, floor), *cache_budgets = budgets.decode_budgets(impl.dtype, x, cache, case["params"], case["num_heads"],
+    (tol, floor), *cache_budgets = budgets.decode_budgets(subject.dtype, x, cache, case["params"], case["num_heads"],
                                                           _hkv(case), rope_base=case["rope_base"])
-    assert_close(out, want, dtype=impl.dtype, what="mha_decode output vs float64 oracle", tol=tol, floor=floor)
+    assert_close(out, want, dtype=subject.dtype, what="mha_decode output vs float64 oracle", tol=tol, floor=floor)
     for name, got, ref, (ctol, cfloor) in zip("kv", (k, v), (wk, wv), cache_budgets):
-        assert_close(got, ref, dtype=impl.dtype, what=f"mha_decode cache {name} vs float64 oracle", tol=ctol,
+        assert_close(got, ref, dtype=subject.dtype, what=f"mha_decode cache {name} vs float64 oracle", tol=ctol,
                      floor=cfloor)
 
 
@@ -84,49 +84,49 @@ def chunk_inputs(draw, dtype):
                 "multi_head_attention(is_causal=True) on the whole sequence (the implementation's own, or the "
                 "float64 oracle's where it has none), with and without RoPE, and the same output and cache as one "
                 "mha_decode call on the whole.")
-def decode_chunks(impl, case):
+def decode_chunks(subject, case):
     x, h, hkv = case["x"], case["num_heads"], _hkv(case)
     batch, length, _ = x.shape
     head_dim = unpack(case["params"], h, hkv)["wq"].shape[1] // h
     empty = np.zeros((batch, hkv, 0, head_dim), dtype=x.dtype)
     cache, outs = (empty, empty.copy()), []
     for a, b in case["chunks"]:
-        out, cache = _decode(impl, case, np.ascontiguousarray(x[:, a:b]), cache)
+        out, cache = _decode(subject, case, np.ascontiguousarray(x[:, a:b]), cache)
         outs.append(out.astype(np.float64))
     chunked = np.concatenate(outs, axis=1)
-    tol, floor = _mha_budget(impl, case)
-    whole, whole_cache = _decode(impl, case, x, (empty, empty.copy()))
-    assert_close(chunked, whole.astype(np.float64), dtype=impl.dtype, tol=tol, floor=floor,
+    tol, floor = _mha_budget(subject, case)
+    whole, whole_cache = _decode(subject, case, x, (empty, empty.copy()))
+    assert_close(chunked, whole.astype(np.float64), dtype=subject.dtype, tol=tol, floor=floor,
                  what=f"mha_decode over chunks {case['chunks']} vs one mha_decode call")
-    if callable(getattr(impl.module, "multi_head_attention", None)):
-        full, source = _mha(impl, case).astype(np.float64), "multi_head_attention(is_causal=True)"
+    if callable(getattr(subject.module, "multi_head_attention", None)):
+        full, source = _mha(subject, case).astype(np.float64), "multi_head_attention(is_causal=True)"
     else:
         full, source = expected("multi_head_attention", x, None, case["params"], num_heads=h,
                                 num_kv_heads=case["num_kv_heads"], is_causal=True, rope_base=case["rope_base"]), \
             "the float64 oracle's multi_head_attention(is_causal=True)"
-    assert_close(chunked, full, dtype=impl.dtype, what=f"mha_decode over chunks {case['chunks']} vs {source}",
+    assert_close(chunked, full, dtype=subject.dtype, what=f"mha_decode over chunks {case['chunks']} vs {source}",
                  tol=tol, floor=floor)
-    for name, got, ref, (ctol, cfloor) in zip("kv", cache, whole_cache,
-                                               _cache_budget(impl.dtype, case, x, (empty, empty), case["rope_base"])):
-        assert_close(got, ref.astype(np.float64), dtype=impl.dtype, what=f"cache {name} after chunks vs one call",
+    budgets = _cache_budget(subject.dtype, case, x, (empty, empty), case["rope_base"])
+    for name, got, ref, (ctol, cfloor) in zip("kv", cache, whole_cache, budgets):
+        assert_close(got, ref.astype(np.float64), dtype=subject.dtype, what=f"cache {name} after chunks vs one call",
                      tol=ctol, floor=cfloor)
 
 
 @prop("mha_decode", "packed_qkv_equals_separate", inputs=decode_inputs,
       statement="mha_decode with packed w_qkv = [wq | wk | wv] equals it with separate wq, wk, wv (output and "
                 "cache).")
-def decode_packed(impl, case):
+def decode_packed(subject, case):
     x, cache, h, hkv = case["x"], case["cache"], case["num_heads"], _hkv(case)
     separate = unpack(case["params"], h, hkv)
-    out, kv = _decode(impl, case, x, cache, params=separate)
-    out_p, kv_p = _decode(impl, case, x, cache, params=pack(separate))
-    tol, floor = mha_tolerance(impl.dtype, x, None, separate, h, hkv, rope_base=case["rope_base"],
+    out, kv = _decode(subject, case, x, cache, params=separate)
+    out_p, kv_p = _decode(subject, case, x, cache, params=pack(separate))
+    tol, floor = mha_tolerance(subject.dtype, x, None, separate, h, hkv, rope_base=case["rope_base"],
                                max_position=cache[0].shape[2] + x.shape[1], cache=cache)
-    assert_close(out_p, out.astype(np.float64), dtype=impl.dtype, what="packed vs separate output", tol=tol,
+    assert_close(out_p, out.astype(np.float64), dtype=subject.dtype, what="packed vs separate output", tol=tol,
                  floor=floor)
-    for name, a, b, (ctol, cfloor) in zip("kv", kv_p, kv, _cache_budget(impl.dtype, case, x, cache,
+    for name, a, b, (ctol, cfloor) in zip("kv", kv_p, kv, _cache_budget(subject.dtype, case, x, cache,
                                                                          case["rope_base"])):
-        assert_close(a, b.astype(np.float64), dtype=impl.dtype, what=f"packed vs separate cache {name}", tol=ctol,
+        assert_close(a, b.astype(np.float64), dtype=subject.dtype, what=f"packed vs separate cache {name}", tol=ctol,
                      floor=cfloor)
 
 
@@ -141,27 +141,27 @@ def decode_gradient_inputs(draw, dtype):
       max_examples=10,
       statement="The VJP of mha_decode's output w.r.t. x_new agrees with central finite differences of the "
                 "float64 oracle.")
-def decode_gradient(impl, case):
+def decode_gradient(subject, case):
     x, cache = case["x"], case["cache"]
-    n, cond, _ = mha_budget(impl.dtype, x, None, case["params"], case["num_heads"], _hkv(case),
+    n, cond, _ = mha_budget(subject.dtype, x, None, case["params"], case["num_heads"], _hkv(case),
                             rope_base=case["rope_base"], max_position=cache[0].shape[2] + x.shape[1], cache=cache)
     kw = {key: case[key] for key in ("num_heads", "num_kv_heads", "rope_base")}
-    cot = S.normal(x.shape, impl.dtype, case["cotangent_seed"])
-    assert_vjp_matches(impl, "mha_decode", (x, cache, case["params"]), kw, cot, wrt=(0,), output=0, n=n, cond=cond)
+    cot = S.normal(x.shape, subject.dtype, case["cotangent_seed"])
+    assert_vjp_matches(subject, "mha_decode", (x, cache, case["params"]), kw, cot, wrt=(0,), output=0, n=n, cond=cond)
 
 
 @prop("mha_decode", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
       statement="mha_decode raises ValueError/TypeError for H % Hkv != 0, a cache whose shape does not match "
                 "(B, Hkv, P, D) (wrong Hkv, wrong D, wrong batch, k and v of different lengths), a cache that "
                 "is not a (k, v) pair, unexpected params keys, and x_new of rank != 3.")
-def decode_rejects(impl, case):
+def decode_rejects(subject, case):
     x = _f32((2, 1, 8))
     params = make_params("float32", 8, 4, 2, 2, 0, bias=False)
     k, v = _f32((2, 2, 5, 2), 1), _f32((2, 2, 5, 2), 2)
     good = {"num_heads": 4, "num_kv_heads": 2}
 
     def call(x_, cache_, p_=params, *, why, **kw):
-        assert_rejects(impl, "mha_decode", x_, cache_, p_, why=why, **{**good, **kw})
+        assert_rejects(subject, "mha_decode", x_, cache_, p_, why=why, **{**good, **kw})
 
     call(x, (k, v), num_kv_heads=3, why="num_heads=4 with num_kv_heads=3")
     call(x, (_f32((2, 4, 5, 2)), _f32((2, 4, 5, 2))), why="cache with 4 heads for Hkv=2")

@@ -28,15 +28,15 @@ from properties.attention_common import (CROSS_LAYOUTS, GRADIENT_MHA_LAYOUTS, GR
                 "rounding (properties.budgets); self- and cross-attention, packed w_qkv, biases, MHA/MQA/GQA, "
                 "every mask form, "
                 "causal, RoPE.")
-def mha_oracle(impl, case):
-    got = _mha(impl, case)
+def mha_oracle(subject, case):
+    got = _mha(subject, case)
     want = expected("multi_head_attention", case["x"], case["context"], case["params"], num_heads=case["num_heads"],
                     num_kv_heads=case["num_kv_heads"], mask=case["mask"], is_causal=case["is_causal"],
                     rope_base=case["rope_base"])
-    tol, floor = budgets.mha_budget(impl.dtype, case["x"], case["context"], case["params"], case["num_heads"],
+    tol, floor = budgets.mha_budget(subject.dtype, case["x"], case["context"], case["params"], case["num_heads"],
                                     _hkv(case), mask=case["mask"], is_causal=case["is_causal"],
                                     rope_base=case["rope_base"])
-    assert_close(got, want, dtype=impl.dtype, what="multi_head_attention vs float64 oracle", tol=tol, floor=floor)
+    assert_close(got, want, dtype=subject.dtype, what="multi_head_attention vs float64 oracle", tol=tol, floor=floor)
 
 
 @S.composite
@@ -51,13 +51,13 @@ def permutation_inputs(draw, dtype, **kwargs):
                                          causal=(False,)),
       statement="Self-attention without mask, causality or positions is equivariant to permuting the sequence: "
                 "MHA(x[:, perm]) == MHA(x)[:, perm].")
-def mha_permutation(impl, case):
+def mha_permutation(subject, case):
     x = case["x"]
     perm = S.rng(case["perm_seed"]).permutation(x.shape[1])
-    out = _mha(impl, case)
-    out_p = _mha(impl, case, x=np.ascontiguousarray(x[:, perm]))
-    tol, floor = _mha_budget(impl, case)
-    assert_close(out_p, out.astype(np.float64)[:, perm], dtype=impl.dtype, what="MHA(x[:, perm]) vs MHA(x)[:, perm]",
+    out = _mha(subject, case)
+    out_p = _mha(subject, case, x=np.ascontiguousarray(x[:, perm]))
+    tol, floor = _mha_budget(subject, case)
+    assert_close(out_p, out.astype(np.float64)[:, perm], dtype=subject.dtype, what="MHA(x[:, perm]) vs MHA(x)[:, perm]",
                  tol=tol, floor=floor)
 
 
@@ -66,14 +66,14 @@ def mha_permutation(impl, case):
                                          causal=(False,)),
       statement="Cross-attention returns (B, Lq, d) for a context of any length Lk, and permuting the context "
                 "positions (with a key mask permuted alike) does not change it.")
-def mha_cross_order(impl, case):
+def mha_cross_order(subject, case):
     ctx, mask = case["context"], case["mask"]
     perm = S.rng(case["perm_seed"]).permutation(ctx.shape[1])
-    out = _mha(impl, case)  # expects shape (B, Lq, d)
-    out_p = _mha(impl, case, context=np.ascontiguousarray(ctx[:, perm]),
+    out = _mha(subject, case)  # expects shape (B, Lq, d)
+    out_p = _mha(subject, case, context=np.ascontiguousarray(ctx[:, perm]),
                  mask=None if mask is None else np.ascontiguousarray(mask[..., perm]))
-    tol, floor = _mha_budget(impl, case)
-    assert_close(out_p, out.astype(np.float64), dtype=impl.dtype, what="MHA with permuted context vs original",
+    tol, floor = _mha_budget(subject, case)
+    assert_close(out_p, out.astype(np.float64), dtype=subject.dtype, what="MHA with permuted context vs original",
                  tol=tol, floor=floor)
 
 
@@ -81,15 +81,15 @@ def mha_cross_order(impl, case):
       inputs=lambda d: permutation_inputs(d, layouts=CROSS_LAYOUTS, masks=("padding", "keys"), causal=(False,)),
       statement="Cross-attention: replacing the context at key positions the mask excludes (by large random "
                 "values) does not change the output.")
-def mha_masked_context(impl, case):
+def mha_masked_context(subject, case):
     ctx, mask = case["context"], case["mask"]
     masked = ~np.broadcast_to(mask, (ctx.shape[0], 1, 1, ctx.shape[1]))[:, 0, 0, :]  # (B, Lk)
     rng = S.rng(case["perm_seed"])
-    ctx2 = np.where(masked[..., None], S.cast(LARGE_X * rng.standard_normal(ctx.shape), impl.dtype), ctx)
-    out = _mha(impl, case)
-    out2 = _mha(impl, case, context=ctx2)
-    tol, floor = _mha_budget(impl, case)
-    assert_close(out2, out.astype(np.float64), dtype=impl.dtype, what="MHA with masked context replaced vs original",
+    ctx2 = np.where(masked[..., None], S.cast(LARGE_X * rng.standard_normal(ctx.shape), subject.dtype), ctx)
+    out = _mha(subject, case)
+    out2 = _mha(subject, case, context=ctx2)
+    tol, floor = _mha_budget(subject, case)
+    assert_close(out2, out.astype(np.float64), dtype=subject.dtype, what="MHA with masked context replaced vs original",
                  tol=tol, floor=floor)
 
 
@@ -104,16 +104,16 @@ def mha_causal_inputs(draw, dtype):
 @prop("multi_head_attention", "causal_ignores_the_future", inputs=mha_causal_inputs,
       statement="Causal self-attention (with or without RoPE and a padding mask): changing x at positions >= c "
                 "does not change the outputs at positions < c.")
-def mha_causal(impl, case):
+def mha_causal(subject, case):
     x, cut = case["x"], case["cut"]
     x2 = x.copy()
     rng = S.rng(case["perturb_seed"])
-    x2[:, cut:] = S.cast(3.0 * rng.standard_normal(x2[:, cut:].shape), impl.dtype)
-    out = _mha(impl, case)
-    out2 = _mha(impl, case, x=x2)
-    tol, floor = _mha_budget(impl, case)
-    tol2, floor2 = _mha_budget(impl, case, x=x2)
-    assert_close(out2[:, :cut], out.astype(np.float64)[:, :cut], dtype=impl.dtype,
+    x2[:, cut:] = S.cast(3.0 * rng.standard_normal(x2[:, cut:].shape), subject.dtype)
+    out = _mha(subject, case)
+    out2 = _mha(subject, case, x=x2)
+    tol, floor = _mha_budget(subject, case)
+    tol2, floor2 = _mha_budget(subject, case, x=x2)
+    assert_close(out2[:, :cut], out.astype(np.float64)[:, :cut], dtype=subject.dtype,
                  what=f"outputs before position {cut} after changing x from {cut} on", tol=max(tol, tol2),
                  floor=max(floor, floor2))
 
@@ -135,7 +135,7 @@ def head_params(params, h, g, head_dim, *, with_bo):
       statement="H-head attention equals the sum over heads h of single-head attention with head h's columns of "
                 "wq, bq and rows of wo and the columns of K/V head h // (H / Hkv) (bo added once); masks, "
                 "causal, RoPE and cross-attention included.")
-def mha_heads(impl, case):
+def mha_heads(subject, case):
     params, h, hkv = case["params"], case["num_heads"], _hkv(case)
     head_dim = params["wq"].shape[1] // h
     mask = case["mask"]
@@ -144,13 +144,13 @@ def mha_heads(impl, case):
         m = mask
         if mask is not None and mask.ndim == 4 and mask.shape[1] == h and h > 1:
             m = np.ascontiguousarray(mask[:, i:i + 1])
-        total = total + _mha(impl, case, params=head_params(params, i, i // (h // hkv), head_dim, with_bo=i == 0),
+        total = total + _mha(subject, case, params=head_params(params, i, i // (h // hkv), head_dim, with_bo=i == 0),
                              num_heads=1, num_kv_heads=None, mask=m).astype(np.float64)
-    out = _mha(impl, case)
-    tol, floor = _mha_budget(impl, case)
+    out = _mha(subject, case)
+    tol, floor = _mha_budget(subject, case)
     # the H single-head results carry their own rounding: sum_h |out_h| and the sum of their floors are both at
     # most the floor of the whole, hence 3 x floor; and the sum adds H terms
-    assert_close(out, total, dtype=impl.dtype, what="H-head attention vs sum of single-head attentions",
+    assert_close(out, total, dtype=subject.dtype, what="H-head attention vs sum of single-head attentions",
                  tol=tol * (1.0 + math.sqrt(h) / (4.0 + math.sqrt(2.0))), floor=3.0 * floor)
 
 
@@ -174,12 +174,12 @@ def repeat_kv(params, h, hkv):
       statement="MQA/GQA equals MHA (num_kv_heads = H) whose wk, wv (and bk, bv) repeat each K/V head's block "
                 "for the H / Hkv query heads of its group (np.repeat on head blocks); packed, masks, causal, RoPE "
                 "and cross-attention included.")
-def mha_gqa(impl, case):
+def mha_gqa(subject, case):
     h, hkv = case["num_heads"], _hkv(case)
-    out = _mha(impl, case)
-    rep = _mha(impl, case, params=repeat_kv(case["params"], h, hkv), num_kv_heads=None)
-    tol, floor = _mha_budget(impl, case)
-    assert_close(out, rep.astype(np.float64), dtype=impl.dtype, what="GQA vs MHA with repeated K/V projections",
+    out = _mha(subject, case)
+    rep = _mha(subject, case, params=repeat_kv(case["params"], h, hkv), num_kv_heads=None)
+    tol, floor = _mha_budget(subject, case)
+    assert_close(out, rep.astype(np.float64), dtype=subject.dtype, what="GQA vs MHA with repeated K/V projections",
                  tol=tol, floor=floor)
 
 
@@ -187,11 +187,11 @@ def mha_gqa(impl, case):
       inputs=lambda d: mha_inputs(d, layouts=SELF_LAYOUTS, projections=("plain", "bias")),
       statement="Self-attention with packed w_qkv = [wq | wk | wv] (and b_qkv = [bq | bk | bv]) equals it with "
                 "separate wq, wk, wv (all head layouts, masks, causal, RoPE).")
-def mha_packed(impl, case):
-    out = _mha(impl, case)
-    packed = _mha(impl, case, params=pack(case["params"]))
-    tol, floor = _mha_budget(impl, case)
-    assert_close(packed, out.astype(np.float64), dtype=impl.dtype, what="packed w_qkv vs separate wq wk wv",
+def mha_packed(subject, case):
+    out = _mha(subject, case)
+    packed = _mha(subject, case, params=pack(case["params"]))
+    tol, floor = _mha_budget(subject, case)
+    assert_close(packed, out.astype(np.float64), dtype=subject.dtype, what="packed w_qkv vs separate wq wk wv",
                  tol=tol, floor=floor)
 
 
@@ -206,13 +206,13 @@ def mha_gradient_inputs(draw, dtype):
       max_examples=10,
       statement="The VJP of multi_head_attention w.r.t. x agrees with central finite differences of the float64 "
                 "oracle (self/cross, packed, grouped heads, masks, causal, RoPE).")
-def mha_gradient(impl, case):
+def mha_gradient(subject, case):
     x = case["x"]
-    n, cond, _ = mha_budget(impl.dtype, x, case["context"], case["params"], case["num_heads"], _hkv(case),
+    n, cond, _ = mha_budget(subject.dtype, x, case["context"], case["params"], case["num_heads"], _hkv(case),
                             rope_base=case["rope_base"], max_position=x.shape[1])
     kw = {key: case[key] for key in ("num_heads", "num_kv_heads", "mask", "is_causal", "rope_base")}
-    cot = S.normal(x.shape, impl.dtype, case["cotangent_seed"])
-    assert_vjp_matches(impl, "multi_head_attention", (x, case["context"], case["params"]), kw, cot, wrt=(0,),
+    cot = S.normal(x.shape, subject.dtype, case["cotangent_seed"])
+    assert_vjp_matches(subject, "multi_head_attention", (x, case["context"], case["params"]), kw, cot, wrt=(0,),
                        n=n, cond=cond)
 
 
@@ -220,13 +220,13 @@ def mha_gradient(impl, case):
       statement="multi_head_attention raises ValueError/TypeError for H % Hkv != 0, RoPE with cross-attention, "
                 "packed w_qkv with cross-attention, unexpected params keys, projections of the wrong shape, x of "
                 "rank != 3, context with another model dim, a mask that does not broadcast, a non-bool mask.")
-def mha_rejects(impl, case):
+def mha_rejects(subject, case):
     x, ctx = _f32((2, 3, 8)), _f32((2, 5, 8), 1)
     params = make_params("float32", 8, 4, 2, 2, 0, bias=True)
     good = {"num_heads": 4, "num_kv_heads": 2}
 
     def call(x_, ctx_, p_, *, why, **kw):
-        assert_rejects(impl, "multi_head_attention", x_, ctx_, p_, why=why, **{**good, **kw})
+        assert_rejects(subject, "multi_head_attention", x_, ctx_, p_, why=why, **{**good, **kw})
 
     call(x, None, params, num_kv_heads=3, why="num_heads=4 with num_kv_heads=3 (H % Hkv != 0)")
     call(x, ctx, params, rope_base=10000.0, why="rope_base with cross-attention")

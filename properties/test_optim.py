@@ -161,51 +161,51 @@ def sgd_inputs(draw, dtype, *, steps=(1, 1), config=None, buffers=True):
     return {"param": param, "grads": grads, "momentum_buffer": buffer, "config": cfg}
 
 
-def _sgd_check(impl, case, got, ref, what):
+def _sgd_check(subject, case, got, ref, what):
     p, buf = got
     want_p, want_buf, p_scale, buf_scale = ref
-    _close_scaled(impl.expect(p, shape=want_p.shape, what=f"{what} param"), want_p, p_scale, dtype=impl.dtype,
+    _close_scaled(subject.expect(p, shape=want_p.shape, what=f"{what} param"), want_p, p_scale, dtype=subject.dtype,
                   what=f"{what} param")
     if want_buf is None:
         require(buf is None or case["momentum_buffer"] is not None,
                 f"{what}: without momentum the buffer must come back as given (None), got {type(buf).__name__}")
     else:
-        _close_scaled(impl.expect(buf, shape=want_buf.shape, what=f"{what} momentum_buffer"), want_buf, buf_scale,
-                      dtype=impl.dtype, what=f"{what} momentum_buffer")
+        _close_scaled(subject.expect(buf, shape=want_buf.shape, what=f"{what} momentum_buffer"), want_buf, buf_scale,
+                      dtype=subject.dtype, what=f"{what} momentum_buffer")
 
 
 @prop("sgd_step", "matches_oracle", inputs=sgd_inputs, dtypes=FLOATS,
       statement="One sgd_step (momentum 0/0.5/0.9, dampening 0/0.1/0.5, Nesterov, weight decay, with and without "
                 "a momentum buffer) equals the float64 NumPy oracle per element within the dtype's tolerance of "
                 "the operand scale |param| + lr |step|.")
-def sgd_oracle(impl, case):
+def sgd_oracle(subject, case):
     p, g, buf, cfg = case["param"], case["grads"][0], case["momentum_buffer"], case["config"]
-    got = impl.sgd_step(p, g, buf, **cfg)
+    got = subject.sgd_step(p, g, buf, **cfg)
     want = expected("sgd_step", p, g, buf, **cfg)
     (_, _, p_scale, buf_scale), = sgd_reference(p, [g], buf, **cfg)
     ref = (np.asarray(want[0]), None if want[1] is None else np.asarray(want[1]), p_scale, buf_scale)
     if not cfg["momentum"] and buf is None:
         require(got[1] is None, "without momentum and without a buffer, sgd_step returned a buffer")
-    _sgd_check(impl, case, got, ref, "sgd_step vs float64 oracle:")
+    _sgd_check(subject, case, got, ref, "sgd_step vs float64 oracle:")
 
 
 @prop("sgd_step", "momentum_zero_is_plain_sgd",
       inputs=lambda d: sgd_inputs(d, config=sgd_config().map(lambda c: dict(c, momentum=0.0, nesterov=False))),
       statement="With momentum 0 (any dampening), sgd_step gives param - lr * (grad + weight_decay * param) and "
                 "returns the momentum buffer it was given (None stays None, an array comes back unchanged).")
-def sgd_plain(impl, case):
+def sgd_plain(subject, case):
     p, g, cfg = case["param"], case["grads"][0], case["config"]
-    buf = S.normal(p.shape, impl.dtype, 7) if case["momentum_buffer"] is None and p.size > 3 else None
-    new_p, new_buf = impl.sgd_step(p, g, buf, **cfg)
+    buf = S.normal(p.shape, subject.dtype, 7) if case["momentum_buffer"] is None and p.size > 3 else None
+    new_p, new_buf = subject.sgd_step(p, g, buf, **cfg)
     p64, g64 = p.astype(np.float64), g.astype(np.float64)
     want = p64 - cfg["lr"] * (g64 + cfg["weight_decay"] * p64)
     scale = np.abs(p64) + cfg["lr"] * (np.abs(g64) + cfg["weight_decay"] * np.abs(p64))
-    _close_scaled(impl.expect(new_p, shape=p.shape), want, scale, dtype=impl.dtype,
+    _close_scaled(subject.expect(new_p, shape=p.shape), want, scale, dtype=subject.dtype,
                   what="sgd_step(momentum=0) vs param - lr (grad + wd param)")
     if buf is None:
         require(new_buf is None, f"sgd_step(momentum=0) turned a None buffer into {type(new_buf).__name__}")
     else:
-        assert_equal(impl.expect(new_buf, shape=buf.shape, what="momentum_buffer"), buf,
+        assert_equal(subject.expect(new_buf, shape=buf.shape, what="momentum_buffer"), buf,
                      what="the momentum buffer passed through sgd_step(momentum=0)")
 
 
@@ -221,17 +221,17 @@ def constant_gradient_inputs(draw, dtype):
       statement="Under a constant gradient g (dampening 0, no weight decay, Nesterov or not), the momentum buffer "
                 "after t steps from None is g (1 - mu^t) / (1 - mu), the geometric sum of the past gradients "
                 "(g itself for mu = 0 when a buffer comes back).")
-def sgd_constant_gradient(impl, case):
+def sgd_constant_gradient(subject, case):
     p, g, cfg, t = case["param"], case["grads"][0], case["config"], case["steps"]
     mu, buf = cfg["momentum"], None
     for _ in range(t):
-        p, buf = impl.sgd_step(p, g, buf, **cfg)
+        p, buf = subject.sgd_step(p, g, buf, **cfg)
     if mu == 0:
         return  # no buffer is kept (momentum_zero_is_plain_sgd states what comes back)
     g64 = g.astype(np.float64)
     want = g64 * (1 - mu ** t) / (1 - mu)
-    _close_scaled(impl.expect(buf, shape=g.shape, what="momentum_buffer"), want, np.abs(g64) / (1 - mu),
-                  dtype=impl.dtype, what=f"momentum buffer after {t} steps of a constant gradient", n=t)
+    _close_scaled(subject.expect(buf, shape=g.shape, what="momentum_buffer"), want, np.abs(g64) / (1 - mu),
+                  dtype=subject.dtype, what=f"momentum buffer after {t} steps of a constant gradient", n=t)
 
 
 @prop("sgd_step", "trajectory_matches_oracle", inputs=lambda d: sgd_inputs(d, steps=(1, MAX_STEPS), buffers=False),
@@ -239,35 +239,36 @@ def sgd_constant_gradient(impl, case):
       statement="1 to 5 sgd_steps, each fed the previous step's param and momentum buffer (first buffer None), "
                 "with gradients from 1e-8 to 1e3 and every momentum/dampening/Nesterov/weight-decay combination, "
                 "stay within the dtype's tolerance of the float64 oracle's trajectory after every step.")
-def sgd_trajectory(impl, case):
+def sgd_trajectory(subject, case):
     cfg = case["config"]
     p, buf = case["param"], case["momentum_buffer"]
     wp, wbuf = p.astype(np.float64), None if buf is None else buf.astype(np.float64)
     refs = sgd_reference(p, case["grads"], buf, **cfg)
     for k, (g, ref) in enumerate(zip(case["grads"], refs)):
-        p, buf = impl.sgd_step(p, g, buf, **cfg)
+        p, buf = subject.sgd_step(p, g, buf, **cfg)
         wp, wbuf = expected("sgd_step", wp, g, wbuf, **cfg)
         wp, wbuf = np.asarray(wp), None if wbuf is None else np.asarray(wbuf)
-        _sgd_check(impl, case, (p, buf), (wp, wbuf, ref[2], ref[3]), f"after step {k + 1}:")
-        p = impl.expect(p, shape=wp.shape)
+        _sgd_check(subject, case, (p, buf), (wp, wbuf, ref[2], ref[3]), f"after step {k + 1}:")
+        p = subject.expect(p, shape=wp.shape)
 
 
 @prop("sgd_step", "rejects_bad_input", inputs=sgd_inputs, dtypes=("float32",), max_examples=5,
       statement="sgd_step raises ValueError/TypeError for a negative lr, momentum or weight decay, Nesterov "
                 "without momentum or with dampening, and a grad or momentum buffer of another shape.")
-def sgd_rejects(impl, case):
+def sgd_rejects(subject, case):
     p, g = case["param"], case["grads"][0]
     ok = dict(lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0)
     fn = "sgd_step"
-    assert_rejects(impl, fn, p, g, None, why="lr=-0.1", **dict(ok, lr=-0.1))
-    assert_rejects(impl, fn, p, g, None, why="momentum=-0.5", **dict(ok, momentum=-0.5))
-    assert_rejects(impl, fn, p, g, None, why="weight_decay=-0.01", **dict(ok, weight_decay=-0.01))
-    assert_rejects(impl, fn, p, g, None, why="nesterov=True with momentum=0", **dict(ok, momentum=0.0, nesterov=True))
-    assert_rejects(impl, fn, p, g, None, why="nesterov=True with dampening=0.1",
+    assert_rejects(subject, fn, p, g, None, why="lr=-0.1", **dict(ok, lr=-0.1))
+    assert_rejects(subject, fn, p, g, None, why="momentum=-0.5", **dict(ok, momentum=-0.5))
+    assert_rejects(subject, fn, p, g, None, why="weight_decay=-0.01", **dict(ok, weight_decay=-0.01))
+    assert_rejects(subject, fn, p, g, None, why="nesterov=True with momentum=0",
+                   **dict(ok, momentum=0.0, nesterov=True))
+    assert_rejects(subject, fn, p, g, None, why="nesterov=True with dampening=0.1",
                    **dict(ok, nesterov=True, dampening=0.1))
     longer = np.concatenate([g.reshape(-1), g.reshape(-1)[:1]])
-    assert_rejects(impl, fn, p, longer, None, why=f"grad {longer.shape} for param {p.shape}", **ok)
-    assert_rejects(impl, fn, p, g, longer, why=f"momentum_buffer {longer.shape} for param {p.shape}", **ok)
+    assert_rejects(subject, fn, p, longer, None, why=f"grad {longer.shape} for param {p.shape}", **ok)
+    assert_rejects(subject, fn, p, g, longer, why=f"momentum_buffer {longer.shape} for param {p.shape}", **ok)
 
 
 # ===========================================================================================================
@@ -311,17 +312,17 @@ def adam_inputs(draw, dtype, component, *, steps=(1, 1), weight_decays=WEIGHT_DE
             "config": draw(adam_config(component, weight_decays=weight_decays))}
 
 
-def _adam_check(impl, got, ref, what):
+def _adam_check(subject, got, ref, what):
     want_p, want_m, want_v, p_scale, m_scale, v_scale = ref
     p, m, v = got
     for name, a, w, s in (("param", p, want_p, p_scale), ("exp_avg", m, want_m, m_scale),
                           ("exp_avg_sq", v, want_v, v_scale)):
-        _close_scaled(impl.expect(a, shape=w.shape, what=f"{what} {name}"), w, s, dtype=impl.dtype,
+        _close_scaled(subject.expect(a, shape=w.shape, what=f"{what} {name}"), w, s, dtype=subject.dtype,
                       what=f"{what} {name}")
 
 
-def _call(impl, component, p, g, m, v, step, cfg):
-    out = impl.call(component, p, g, m, v, step, **cfg)
+def _call(subject, component, p, g, m, v, step, cfg):
+    out = subject.call(component, p, g, m, v, step, **cfg)
     require(isinstance(out, tuple) and len(out) == 3,
             f"{component} must return (param, exp_avg, exp_avg_sq), got {type(out).__name__}")
     return out
@@ -334,12 +335,12 @@ def _register_adam(component):
           statement=f"One {component} (zero state at step 1, or an earlier state at step 2..1000; betas, eps, "
                     "weight decay varied; gradients from 1e-8 to 1e3) equals the float64 NumPy oracle's param, "
                     "exp_avg and exp_avg_sq per element within the dtype's tolerance of their operand scales.")
-    def oracle(impl, case):
+    def oracle(subject, case):
         p, g, m, v, step, cfg = (case[k] for k in ("param", "grads", "exp_avg", "exp_avg_sq", "step", "config"))
-        got = _call(impl, component, p, g[0], m, v, step, cfg)
+        got = _call(subject, component, p, g[0], m, v, step, cfg)
         want = [np.asarray(w) for w in expected(component, p, g[0], m, v, step, **cfg)]
-        (_, _, _, *scales), = adam_reference(p, g, m, v, step, decoupled=decoupled, dtype=impl.dtype, **cfg)
-        _adam_check(impl, got, (*want, *scales), f"{component} vs float64 oracle:")
+        (_, _, _, *scales), = adam_reference(p, g, m, v, step, decoupled=decoupled, dtype=subject.dtype, **cfg)
+        _adam_check(subject, got, (*want, *scales), f"{component} vs float64 oracle:")
 
     @prop(component, "trajectory_matches_oracle",
           inputs=lambda d: adam_inputs(d, component, steps=(1, MAX_STEPS), state="zeros"), max_examples=20,
@@ -347,15 +348,15 @@ def _register_adam(component):
                     "exp_avg, exp_avg_sq and step + 1, with gradients from 1e-8 (near eps) to 1e3 and lr * "
                     "weight_decay up to 0.5, stay within the dtype's tolerance of the float64 oracle's trajectory "
                     "after every step.")
-    def trajectory(impl, case):
+    def trajectory(subject, case):
         p, m, v, step, cfg = (case[k] for k in ("param", "exp_avg", "exp_avg_sq", "step", "config"))
         w = (p.astype(np.float64), m.astype(np.float64), v.astype(np.float64))
-        refs = adam_reference(p, case["grads"], m, v, step, decoupled=decoupled, dtype=impl.dtype, **cfg)
+        refs = adam_reference(p, case["grads"], m, v, step, decoupled=decoupled, dtype=subject.dtype, **cfg)
         for k, (g, ref) in enumerate(zip(case["grads"], refs)):
-            p, m, v = _call(impl, component, p, g, m, v, step + k, cfg)
+            p, m, v = _call(subject, component, p, g, m, v, step + k, cfg)
             w = tuple(np.asarray(a) for a in expected(component, *w[:1], g, *w[1:], step + k, **cfg))
-            _adam_check(impl, (p, m, v), (*w, *ref[3:]), f"after step {k + 1}:")
-            p, m, v = (impl.expect(a, shape=g.shape) for a in (p, m, v))
+            _adam_check(subject, (p, m, v), (*w, *ref[3:]), f"after step {k + 1}:")
+            p, m, v = (subject.expect(a, shape=g.shape) for a in (p, m, v))
 
     @prop(component, "first_step_moves_lr_times_sign",
           inputs=lambda d: adam_inputs(d, component, state="zeros",
@@ -364,14 +365,14 @@ def _register_adam(component):
                     "lr * g / (|g| + eps), i.e. lr * sign(g) to eps, for any gradient scale including |g| ~ 1e-8 .. "
                     "1e-3 (bias correction makes m_hat = g and sqrt(v_hat) = |g|)"
                     + ("; AdamW first multiplies the param by 1 - lr * weight_decay." if decoupled else "."))
-    def first_step(impl, case):
+    def first_step(subject, case):
         p, g, m, v, cfg = (case[k] for k in ("param", "grads", "exp_avg", "exp_avg_sq", "config"))
         lr, eps, wd = cfg["lr"], cfg["eps"], cfg["weight_decay"]
-        new_p, _, _ = _call(impl, component, p, g[0], m, v, 1, cfg)
+        new_p, _, _ = _call(subject, component, p, g[0], m, v, 1, cfg)
         p64, g64 = p.astype(np.float64), g[0].astype(np.float64)
         want = p64 * (1 - lr * wd) - lr * g64 / (np.abs(g64) + eps)
         scale = np.abs(p64) * (1 + lr * wd) + 2 * lr
-        _close_scaled(impl.expect(new_p, shape=p.shape), want, scale, dtype=impl.dtype,
+        _close_scaled(subject.expect(new_p, shape=p.shape), want, scale, dtype=subject.dtype,
                       what=f"first {component} vs param - lr g / (|g| + eps)")
 
     @S.composite
@@ -391,7 +392,7 @@ def _register_adam(component):
                     "end at the same param as with g, within the dtype's tolerance plus the exact effect of eps "
                     "(sum over steps of lr/bc1 |m| eps |1 - 1/c| / sqrt(v_hat)^2, below 1e-4 lr for |g| >= 0.1)"
                     + (" (decoupled decay does not depend on g)." if decoupled else " (no L2 decay)."))
-    def scale_invariance(impl, case):
+    def scale_invariance(subject, case):
         p0, grads, c, cfg = case["param"], case["grads"], case["c"], case["config"]
         b1, b2 = cfg["betas"]
         ends = []
@@ -400,11 +401,11 @@ def _register_adam(component):
             m = np.zeros(p0.shape, p0.dtype)
             v = np.zeros(p0.shape, p0.dtype)
             for k, g in enumerate(grads):
-                gg = S.cast(g.astype(np.float64) * factor, impl.dtype)
-                p, m, v = _call(impl, component, p, gg, m, v, k + 1, cfg)
-            ends.append(impl.expect(p, shape=p0.shape).astype(np.float64))
+                gg = S.cast(g.astype(np.float64) * factor, subject.dtype)
+                p, m, v = _call(subject, component, p, gg, m, v, k + 1, cfg)
+            ends.append(subject.expect(p, shape=p0.shape).astype(np.float64))
         refs = adam_reference(p0, grads, np.zeros(p0.shape), np.zeros(p0.shape), 1, decoupled=decoupled,
-                              dtype=impl.dtype, **cfg)
+                              dtype=subject.dtype, **cfg)
         scale = refs[-1][3]
         # the exact effect of eps, step by step: lr/bc1 |m| |eps - eps/c| / ((s + eps)(s + eps/c)), s = sqrt(v_hat)
         slack = np.zeros(p0.shape)
@@ -416,29 +417,29 @@ def _register_adam(component):
             slack = slack * abs(1 - cfg["lr"] * cfg["weight_decay"]) + cfg["lr"] / (1 - b1 ** (k + 1)) * np.abs(m) \
                 * cfg["eps"] * abs(1 - 1 / c) / (s * s)
         # gradients are rounded after scaling by c: relative eps each, which moves the step by as much
-        tol = tolerance(impl.dtype, n=len(grads), ulps=OPTIMIZER_ULPS)
-        _close_scaled(ends[1], ends[0], 2 * scale + slack / tol, dtype=impl.dtype, n=len(grads),
+        tol = tolerance(subject.dtype, n=len(grads), ulps=OPTIMIZER_ULPS)
+        _close_scaled(ends[1], ends[0], 2 * scale + slack / tol, dtype=subject.dtype, n=len(grads),
                       what=f"{component} with gradients x {c:g} vs unscaled")
 
     @prop(component, "rejects_bad_input", inputs=lambda d: adam_inputs(d, component), dtypes=("float32",),
           max_examples=5,
           statement=f"{component} raises ValueError/TypeError for a negative lr, eps or weight decay, betas outside "
                     "[0, 1), step < 1 (it is 1-based) or not an int, and a grad or state of another shape.")
-    def rejects(impl, case):
+    def rejects(subject, case):
         p, g, m, v = case["param"], case["grads"][0], case["exp_avg"], case["exp_avg_sq"]
         ok = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
         bad_options = (dict(lr=-1e-3), dict(eps=-1e-8), dict(weight_decay=-0.01), dict(betas=(1.0, 0.999)),
                        dict(betas=(0.9, 1.0)), dict(betas=(-0.1, 0.999)), dict(betas=(0.9, 1.5)))
         for bad in bad_options:
             why = ", ".join(f"{k}={val!r}" for k, val in bad.items())
-            assert_rejects(impl, component, p, g, m, v, 1, why=why, **dict(ok, **bad))
+            assert_rejects(subject, component, p, g, m, v, 1, why=why, **dict(ok, **bad))
         for bad_step in (0, -1):
-            assert_rejects(impl, component, p, g, m, v, bad_step, why=f"step={bad_step} (1-based)", **ok)
-        assert_rejects(impl, component, p, g, m, v, 1.5, why="step=1.5", **ok)
+            assert_rejects(subject, component, p, g, m, v, bad_step, why=f"step={bad_step} (1-based)", **ok)
+        assert_rejects(subject, component, p, g, m, v, 1.5, why="step=1.5", **ok)
         longer = np.concatenate([g.reshape(-1), g.reshape(-1)[:1]])
-        assert_rejects(impl, component, p, longer, m, v, 1, why=f"grad {longer.shape} for param {p.shape}", **ok)
-        assert_rejects(impl, component, p, g, longer, v, 1, why=f"exp_avg {longer.shape} for param {p.shape}", **ok)
-        assert_rejects(impl, component, p, g, m, np.abs(longer), 1,
+        assert_rejects(subject, component, p, longer, m, v, 1, why=f"grad {longer.shape} for param {p.shape}", **ok)
+        assert_rejects(subject, component, p, g, longer, v, 1, why=f"exp_avg {longer.shape} for param {p.shape}", **ok)
+        assert_rejects(subject, component, p, g, m, np.abs(longer), 1,
                        why=f"exp_avg_sq {longer.shape} for param {p.shape}", **ok)
 
 
@@ -458,16 +459,18 @@ def adamw_zero_grad_inputs(draw, dtype):
       statement="With a zero gradient and zero moments, one adamw_step (any step index) gives exactly "
                 "param * (1 - lr * weight_decay): the decay is decoupled (not added to the gradient), scaled by lr "
                 "and proportional to the param; exp_avg and exp_avg_sq stay 0.")
-def adamw_pure_decay(impl, case):
+def adamw_pure_decay(subject, case):
     p, m, v, cfg = case["param"], case["exp_avg"], case["exp_avg_sq"], case["config"]
     zero = np.zeros_like(p)
-    new_p, new_m, new_v = _call(impl, "adamw_step", p, zero, m, v, case["step"], cfg)
+    new_p, new_m, new_v = _call(subject, "adamw_step", p, zero, m, v, case["step"], cfg)
     p64 = p.astype(np.float64)
     factor = 1 - cfg["lr"] * cfg["weight_decay"]
-    _close_scaled(impl.expect(new_p, shape=p.shape), p64 * factor, np.abs(p64) * (1 + cfg["lr"] * cfg["weight_decay"]),
-                  dtype=impl.dtype, what="adamw_step(grad=0) vs param * (1 - lr * weight_decay)")
-    assert_equal(impl.expect(new_m, shape=p.shape).astype(np.float64), np.zeros(p.shape), what="exp_avg after grad 0")
-    assert_equal(impl.expect(new_v, shape=p.shape).astype(np.float64), np.zeros(p.shape),
+    scale = np.abs(p64) * (1 + cfg["lr"] * cfg["weight_decay"])
+    _close_scaled(subject.expect(new_p, shape=p.shape), p64 * factor, scale, dtype=subject.dtype,
+                  what="adamw_step(grad=0) vs param * (1 - lr * weight_decay)")
+    assert_equal(subject.expect(new_m, shape=p.shape).astype(np.float64), np.zeros(p.shape),
+                 what="exp_avg after grad 0")
+    assert_equal(subject.expect(new_v, shape=p.shape).astype(np.float64), np.zeros(p.shape),
                  what="exp_avg_sq after grad 0")
 
 
@@ -475,10 +478,10 @@ def adamw_pure_decay(impl, case):
       inputs=lambda d: adam_inputs(d, "adamw_step", weight_decays=(0.0,)), needs=("adam_step",),
       statement="adamw_step with weight_decay=0 equals adam_step with weight_decay=0 (param, exp_avg, exp_avg_sq) "
                 "within the dtype's tolerance of the operand scales.")
-def adamw_equals_adam(impl, case):
+def adamw_equals_adam(subject, case):
     p, g, m, v, step, cfg = (case[k] for k in ("param", "grads", "exp_avg", "exp_avg_sq", "step", "config"))
-    a = _call(impl, "adam_step", p, g[0], m, v, step, cfg)
-    w = _call(impl, "adamw_step", p, g[0], m, v, step, cfg)
-    (_, _, _, *scales), = adam_reference(p, g, m, v, step, decoupled=False, dtype=impl.dtype, **cfg)
-    a = [impl.expect(x, shape=p.shape, what="adam_step output").astype(np.float64) for x in a]
-    _adam_check(impl, w, (*a, *scales), "adamw_step(weight_decay=0) vs adam_step:")
+    a = _call(subject, "adam_step", p, g[0], m, v, step, cfg)
+    w = _call(subject, "adamw_step", p, g[0], m, v, step, cfg)
+    (_, _, _, *scales), = adam_reference(p, g, m, v, step, decoupled=False, dtype=subject.dtype, **cfg)
+    a = [subject.expect(x, shape=p.shape, what="adam_step output").astype(np.float64) for x in a]
+    _adam_check(subject, w, (*a, *scales), "adamw_step(weight_decay=0) vs adam_step:")

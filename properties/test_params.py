@@ -95,13 +95,13 @@ def _leaves(tree, path=""):
         yield path, tree
 
 
-def _init(impl, cfg, seed) -> list[tuple[str, np.ndarray]]:
-    tree = impl.init_transformer_params(cfg, seed=seed)
+def _init(subject, cfg, seed) -> list[tuple[str, np.ndarray]]:
+    tree = subject.init_transformer_params(cfg, seed=seed)
     if not isinstance(tree, dict):
         raise PropertyFailure(f"init_transformer_params returned {type(tree).__name__}, not a nested dict")
     leaves = list(_leaves(tree))
     for path, a in leaves:
-        impl.expect(a, dtype="", finite=True, what=f"params{path}")
+        subject.expect(a, dtype="", finite=True, what=f"params{path}")
         require(a.dtype.kind == "f" or a.dtype.name == "bfloat16",
                 f"params{path} has dtype {a.dtype.name}, not a float dtype")
     return leaves
@@ -114,9 +114,9 @@ def _shape_multiset(shapes) -> list:
 # --- count_parameters -------------------------------------------------------------------------------------------
 @prop("count_parameters", "matches_oracle", inputs=config_inputs, dtypes=(NO_DTYPE,),
       statement="count_parameters(config) equals the NumPy oracle's count exactly (an integer).")
-def count_oracle(impl, case):
+def count_oracle(subject, case):
     cfg = case["config"]
-    got = _as_int(impl.count_parameters(cfg), "count_parameters(config)")
+    got = _as_int(subject.count_parameters(cfg), "count_parameters(config)")
     want = int(expected("count_parameters", cfg))
     require(got == want, f"count_parameters = {got}, oracle {want} (difference {got - want})")
 
@@ -126,10 +126,10 @@ def count_oracle(impl, case):
       statement="count_parameters(config) equals the total number of elements of init_transformer_params(config) "
                 "of the same implementation, for configs with MHA/GQA/MQA, tied or untied heads, with or without "
                 "biases, LayerNorm or RMSNorm, GELU/ReLU/SwiGLU FFNs, every positional kind, 1-3 layers.")
-def count_vs_init(impl, case):
+def count_vs_init(subject, case):
     cfg = case["config"]
-    got = _as_int(impl.count_parameters(cfg), "count_parameters(config)")
-    total = sum(int(a.size) for _, a in _init(impl, cfg, case["seed"]))
+    got = _as_int(subject.count_parameters(cfg), "count_parameters(config)")
+    total = sum(int(a.size) for _, a in _init(subject, cfg, case["seed"]))
     require(got == total, f"count_parameters = {got}, but init_transformer_params has {total} elements "
                           f"(difference {got - total})")
 
@@ -138,9 +138,9 @@ def count_vs_init(impl, case):
       statement="count_parameters(config) == V d [+ P d if learned positions] + n_layers (2 norm + 2 d^2 + "
                 "2 d Hkv D [+ 2 d + 2 Hkv D with biases] + ffn) + norm [+ d V if untied], norm = 2d (LayerNorm) "
                 "or d (RMSNorm), ffn = 3 d d_ff (SwiGLU) or 2 d d_ff [+ d_ff + d].")
-def count_closed_form(impl, case):
+def count_closed_form(subject, case):
     cfg = case["config"]
-    got = _as_int(impl.count_parameters(cfg), "count_parameters(config)")
+    got = _as_int(subject.count_parameters(cfg), "count_parameters(config)")
     want = closed_form_count(cfg)
     require(got == want, f"count_parameters = {got}, closed form {want} (difference {got - want})")
 
@@ -158,15 +158,15 @@ def _register_config_rejects(component, call):
     @prop(component, "rejects_bad_input", inputs=config_inputs, dtypes=(NO_DTYPE,), max_examples=5,
           statement=f"{component} raises ValueError/TypeError for an unknown norm, ffn or positional kind, "
                     "n_heads not dividing d_model, and n_heads not divisible by n_kv_heads.")
-    def rejects(impl, case):
+    def rejects(subject, case):
         for bad, why in _bad_configs(case["config"]):
-            call(impl, component, bad, why, case["seed"])
+            call(subject, component, bad, why, case["seed"])
 
 
 _register_config_rejects("count_parameters",
-                         lambda impl, c, cfg, why, seed: assert_rejects(impl, c, cfg, why=why))
+                         lambda subject, c, cfg, why, seed: assert_rejects(subject, c, cfg, why=why))
 _register_config_rejects("init_transformer_params",
-                         lambda impl, c, cfg, why, seed: assert_rejects(impl, c, cfg, why=why, seed=seed))
+                         lambda subject, c, cfg, why, seed: assert_rejects(subject, c, cfg, why=why, seed=seed))
 
 
 # --- init_transformer_params ----------------------------------------------------------------------------------
@@ -174,9 +174,9 @@ _register_config_rejects("init_transformer_params",
       statement="init_transformer_params(config) holds tensors of the same shapes as the NumPy oracle's (as a "
                 "multiset: names and nesting are the implementation's), all finite floats (values are random: "
                 "each implementation has its own generator).")
-def init_oracle(impl, case):
+def init_oracle(subject, case):
     cfg, seed = case["config"], case["seed"]
-    got = _shape_multiset(a.shape for _, a in _init(impl, cfg, seed))
+    got = _shape_multiset(a.shape for _, a in _init(subject, cfg, seed))
     want = _shape_multiset(np.shape(a) for _, a in _leaves(expected("init_transformer_params", cfg, seed=seed)))
     require(got == want, f"parameter shapes {got} differ from the oracle's {want}")
 
@@ -188,9 +188,9 @@ def init_oracle(impl, case):
                 "(d, H D), wk and wv (d, Hkv D), wo (H D, d), biases only if bias (none for SwiGLU), FFN (d, f) "
                 "(f, d) [+ (d, f) for SwiGLU], a final norm, and an LM head (d, V) only if untied; every 2-D "
                 "tensor is random (not constant).")
-def init_shapes(impl, case):
+def init_shapes(subject, case):
     cfg = case["config"]
-    leaves = _init(impl, cfg, case["seed"])
+    leaves = _init(subject, cfg, case["seed"])
     got = _shape_multiset(a.shape for _, a in leaves)
     want = _shape_multiset(expected_shapes(cfg))
     require(got == want, f"parameter shapes {got} differ from the shapes the config implies {want}")
@@ -209,14 +209,14 @@ def two_seeds(draw, dtype):
 
 @prop("init_transformer_params", "deterministic_in_seed", inputs=two_seeds, dtypes=(NO_DTYPE,), max_examples=10,
       statement="The same seed gives identical parameters; a different seed gives different random matrices.")
-def init_seed(impl, case):
+def init_seed(subject, case):
     cfg = case["config"]
-    a = _init(impl, cfg, case["seed"])
-    b = _init(impl, cfg, case["seed"])
+    a = _init(subject, cfg, case["seed"])
+    b = _init(subject, cfg, case["seed"])
     require([p for p, _ in a] == [p for p, _ in b], "the parameter tree differs between two calls")
     for (path, x), (_, y) in zip(a, b):
         assert_equal(y, x, what=f"params{path} of a second call with the same seed")
-    c = _init(impl, cfg, case["other_seed"])
+    c = _init(subject, cfg, case["other_seed"])
     differ = any(x.shape == z.shape and x.ndim == 2 and not np.array_equal(x, z) for (_, x), (_, z) in zip(a, c))
     require(differ, f"seeds {case['seed']} and {case['other_seed']} give identical weight matrices")
 

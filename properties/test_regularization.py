@@ -55,25 +55,25 @@ def statistical_inputs(draw, dtype):
             "other_seed": draw(S.seeds.filter(lambda s: s != seed), label="other_seed")}
 
 
-def _dropout(impl, x, p, seed, training=True):
-    return impl.expect(impl.dropout(x, p, training=training, seed=seed), shape=x.shape, what="dropout output")
+def _dropout(subject, x, p, seed, training=True):
+    return subject.expect(subject.dropout(x, p, training=training, seed=seed), shape=x.shape, what="dropout output")
 
 
 @prop("dropout", "eval_is_identity",
       inputs=lambda d: dropout_inputs(d, regimes=S.REGIMES), dtypes=FLOATS,
       statement="With training=False dropout returns x unchanged, bit for bit, for every p in [0, 1] and every x "
                 "(huge values and zeros included).")
-def eval_identity(impl, case):
+def eval_identity(subject, case):
     x = case["x"]
-    assert_equal(_dropout(impl, x, case["p"], case["seed"], training=False), x, what="dropout(training=False)")
+    assert_equal(_dropout(subject, x, case["p"], case["seed"], training=False), x, what="dropout(training=False)")
 
 
 @prop("dropout", "outputs_are_zero_or_scaled_input", inputs=dropout_inputs, dtypes=FLOATS,
       statement="In training every output is 0 or x / (1 - p) (x has no zeros; within the dtype's rounding of the "
                 "scale and product); p = 0 returns x exactly and p = 1 returns zeros.")
-def zero_or_scaled(impl, case):
+def zero_or_scaled(subject, case):
     x, p = case["x"], case["p"]
-    y = _dropout(impl, x, p, case["seed"])
+    y = _dropout(subject, x, p, case["seed"])
     if p == 0.0:
         assert_equal(y, x, what="dropout(p=0) (must keep every element unscaled)")
         return
@@ -82,7 +82,7 @@ def zero_or_scaled(impl, case):
         return
     kept = y != 0
     # x / (1 - p): the scale and the product are each one rounding of the dtype
-    assert_close(y[kept].astype(np.float64), x[kept].astype(np.float64) / (1.0 - p), dtype=impl.dtype,
+    assert_close(y[kept].astype(np.float64), x[kept].astype(np.float64) / (1.0 - p), dtype=subject.dtype,
                  what=f"kept outputs vs x / (1 - p) with p = {p}", n=2)
 
 
@@ -105,9 +105,9 @@ def assert_pairs_independent(mask: np.ndarray, p: float, *, alpha: float, what: 
                 "independently). Every dtype the implementation declares. Exact binomial "
                 f"intervals; false-alarm rate <= 1e-6 per check ({STAT_TESTS} tests x {STAT_EXAMPLES} examples, "
                 f"alpha = {STAT_ALPHA:.2g} each).")
-def statistics(impl, case):
+def statistics(subject, case):
     x, p = case["x"], case["p"]
-    y = _dropout(impl, x, p, case["seed"])
+    y = _dropout(subject, x, p, case["seed"])
     kept = y != 0
     n = x.size
     assert_binomial(int(kept.sum()), n, 1 - p, alpha=STAT_ALPHA, what=f"kept elements (p = {p})")
@@ -115,7 +115,7 @@ def statistics(impl, case):
     widths = np.abs(x64) / (1 - p)
     radius = hoeffding_radius(n, float(np.sqrt(np.mean(widths ** 2))), STAT_ALPHA)
     # plus the outputs' rounding (a relative tolerance of each |y_i|, at most |x_i| / (1 - p))
-    rounding = tolerance(impl.dtype, n=n) * float(widths.mean())
+    rounding = tolerance(subject.dtype, n=n) * float(widths.mean())
     gap = abs(float(y.astype(np.float64).mean()) - float(x64.mean()))
     require(gap <= radius + rounding,
             f"mean of the dropout output {y.astype(np.float64).mean():.6g} differs from mean(x) {x64.mean():.6g} "
@@ -134,12 +134,12 @@ def statistics(impl, case):
                 "Binomial(1024, p^2 + (1 - p)^2) positions (independent draws; exact interval, false-alarm rate "
                 f"<= 1e-6 per check: {SEED_TESTS} test x {SEED_EXAMPLES} examples), and in particular differ "
                 "(equal masks have probability (p^2 + (1 - p)^2)^1024 <= 0.82^1024 < 1e-88).")
-def seeds(impl, case):
+def seeds(subject, case):
     x, p = case["x"], case["p"]
-    a = _dropout(impl, x, p, case["seed"])
-    b = _dropout(impl, x, p, case["seed"])
+    a = _dropout(subject, x, p, case["seed"])
+    b = _dropout(subject, x, p, case["seed"])
     assert_equal(b, a, what=f"a second dropout call with the same seed {case['seed']}")
-    c = _dropout(impl, x, p, case["other_seed"])
+    c = _dropout(subject, x, p, case["other_seed"])
     mask_a, mask_c = a != 0, c != 0
     # (p^2 + (1 - p)^2)^n is largest at the p farthest from 1/2 (0.1 here: 0.82)
     equal_probability = math.exp(x.size * math.log(p * p + (1 - p) ** 2))
@@ -154,10 +154,10 @@ def seeds(impl, case):
 @prop("dropout", "rejects_bad_input", inputs=dropout_inputs, dtypes=("float32",), max_examples=5,
       statement="dropout raises ValueError/TypeError for p outside [0, 1] (1.5, -0.1, NaN), in training and in "
                 "eval, and for a non-integer seed.")
-def rejects(impl, case):
+def rejects(subject, case):
     x, seed = case["x"], case["seed"]
     for bad in (1.5, -0.1, float("nan")):
         for training in (True, False):
-            assert_rejects(impl, "dropout", x, bad, why=f"p={bad} (training={training})", training=training,
+            assert_rejects(subject, "dropout", x, bad, why=f"p={bad} (training={training})", training=training,
                            seed=seed)
-    assert_rejects(impl, "dropout", x, 0.5, why="seed=1.5", training=True, seed=1.5)
+    assert_rejects(subject, "dropout", x, 0.5, why="seed=1.5", training=True, seed=1.5)

@@ -43,18 +43,18 @@ def _bias_kwargs(case):
     return {"bidirectional": case["bidirectional"], "max_distance": case["max_distance"]}
 
 
-def _bias(impl, case, q_len=None):
+def _bias(subject, case, q_len=None):
     q = case["q_len"] if q_len is None else q_len
     k, table = case["k_len"], case["table"]
-    return impl.expect(impl.relative_position_bias(q, k, table, **_bias_kwargs(case)),
+    return subject.expect(subject.relative_position_bias(q, k, table, **_bias_kwargs(case)),
                        shape=(table.shape[1], q, k), what=f"relative_position_bias({q}, {k})")
 
 
 @prop("relative_position_bias", "matches_oracle", inputs=bias_inputs, dtypes=FLOATS,
       statement="The relative-position bias equals the oracle's exactly (it is a gather from the table), for "
                 "q_len < k_len, distances up to 1100 and max_distance other than 128.")
-def bias_oracle(impl, case):
-    got = _bias(impl, case)
+def bias_oracle(subject, case):
+    got = _bias(subject, case)
     want = expected("relative_position_bias", case["q_len"], case["k_len"], case["table"], **_bias_kwargs(case))
     assert_equal(got.astype(np.float64), np.asarray(want, dtype=np.float64), what="bias vs oracle")
 
@@ -65,10 +65,10 @@ def bias_oracle(impl, case):
       statement="bias[h, i, j] depends only on key - query position: the table is Toeplitz, and with q_len < k_len "
                 "(queries are the last q_len positions) row i equals row i + k_len - q_len of the full "
                 "(k_len, k_len) table.")
-def bias_relative(impl, case):
-    bias = _bias(impl, case)
+def bias_relative(subject, case):
+    bias = _bias(subject, case)
     _assert_toeplitz(bias, "bias")
-    full = _bias(impl, case, q_len=case["k_len"])
+    full = _bias(subject, case, q_len=case["k_len"])
     shift = case["k_len"] - case["q_len"]
     assert_equal(bias, full[:, shift:, :], what=f"bias row i vs full-length row i + {shift}")
 
@@ -76,11 +76,11 @@ def bias_relative(impl, case):
 @prop("relative_position_bias", "rejects_bad_input", inputs=bias_inputs, dtypes=("float32",), max_examples=5,
       statement="relative_position_bias raises ValueError/TypeError for q_len > k_len, a table that is not "
                 "(num_buckets, H), and max_distance not above the exact range.")
-def bias_rejects(impl, case):
+def bias_rejects(subject, case):
     q, k, table, kw = case["q_len"], case["k_len"], case["table"], _bias_kwargs(case)
     me = _max_exact(table.shape[0], case["bidirectional"])
-    assert_rejects(impl, "relative_position_bias", k + 1, k, table, why=f"q_len={k + 1} > k_len={k}", **kw)
-    assert_rejects(impl, "relative_position_bias", q, k, np.ascontiguousarray(table[:, 0]),
+    assert_rejects(subject, "relative_position_bias", k + 1, k, table, why=f"q_len={k + 1} > k_len={k}", **kw)
+    assert_rejects(subject, "relative_position_bias", q, k, np.ascontiguousarray(table[:, 0]),
                    why="a table of shape (num_buckets,)", **kw)
-    assert_rejects(impl, "relative_position_bias", q, k, table, why=f"max_distance={me} <= max_exact={me}",
+    assert_rejects(subject, "relative_position_bias", q, k, table, why=f"max_distance={me} <= max_exact={me}",
                    **{**kw, "max_distance": me})

@@ -98,23 +98,23 @@ def _max_pos(*arrays):
       statement="rope equals the float64 NumPy oracle within the dtype's tolerance relative to each rotated pair's "
                 "norm, plus the angle error float32 angles may have (|position| * eps(float32)), for positions in "
                 "the thousands, both layouts, D up to 64 and bases other than 10000.")
-def rope_matches_oracle(impl, case):
+def rope_matches_oracle(subject, case):
     x, p = case["x"], case["positions"]
-    got = impl.expect(impl.rope(x, p, **_rope_kwargs(case)), shape=x.shape, finite=False)
+    got = subject.expect(subject.rope(x, p, **_rope_kwargs(case)), shape=x.shape, finite=False)
     want = expected("rope", x, p, **_rope_kwargs(case))
-    _assert_pairwise_close(got, want, _pair_scale(x, case["interleaved"], impl.dtype), dtype=impl.dtype,
-                           what="rope vs float64 oracle", cond=angle_cond(impl.dtype, _max_pos(p)))
+    _assert_pairwise_close(got, want, _pair_scale(x, case["interleaved"], subject.dtype), dtype=subject.dtype,
+                           what="rope vs float64 oracle", cond=angle_cond(subject.dtype, _max_pos(p)))
 
 
 @prop("rope", "preserves_pair_norms", inputs=rope_inputs, dtypes=FLOATS,
       statement="RoPE is a rotation of each pair: the norm of every pair of the output equals that of the input "
                 "(within the dtype's rounding of two products and a sum), at any position.")
-def rope_norms(impl, case):
+def rope_norms(subject, case):
     x, p, il = case["x"], case["positions"], case["interleaved"]
-    y = impl.expect(impl.rope(x, p, **_rope_kwargs(case)), shape=x.shape)
+    y = subject.expect(subject.rope(x, p, **_rope_kwargs(case)), shape=x.shape)
     before = _pair_norms(x, il)
-    assert_close(_pair_norms(y, il), before, dtype=impl.dtype, what="pair norms after rope vs before", n=2,
-                 floor=flush_floor(impl.dtype))
+    assert_close(_pair_norms(y, il), before, dtype=subject.dtype, what="pair norms after rope vs before", n=2,
+                 floor=flush_floor(subject.dtype))
 
 
 @S.composite
@@ -132,9 +132,9 @@ def rope_with_zeros(draw, dtype):
 @prop("rope", "identity_at_position_zero", inputs=rope_with_zeros, dtypes=FLOATS,
       statement="Rows at position 0 are returned unchanged, exactly (cos 0 = 1, sin 0 = 0), whatever the other "
                 "rows' positions.")
-def rope_identity(impl, case):
+def rope_identity(subject, case):
     x, p = case["x"], case["positions"]
-    y = impl.expect(impl.rope(x, p, **_rope_kwargs(case)), shape=x.shape)
+    y = subject.expect(subject.rope(x, p, **_rope_kwargs(case)), shape=x.shape)
     rows = p == 0
     assert_equal(y[..., rows, :], x[..., rows, :], what="rope at position 0 vs x")
 
@@ -149,15 +149,15 @@ def rope_two_positions(draw, dtype):
 @prop("rope", "composes_additively", inputs=rope_two_positions, dtypes=FLOATS,
       statement="rope(rope(x, m), n) == rope(x, m + n) within two rotations' rounding (relative to each pair's "
                 "norm) plus the float32 angle error of the three angles, for m and n in the thousands.")
-def rope_composes(impl, case):
+def rope_composes(subject, case):
     x, m, n = case["x"], case["positions"], case["positions2"]
     kw = _rope_kwargs(case)
-    once = impl.expect(impl.rope(x, m, **kw), shape=x.shape)
-    twice = impl.expect(impl.rope(once, n, **kw), shape=x.shape)
-    direct = impl.expect(impl.rope(x, m + n, **kw), shape=x.shape)
-    _assert_pairwise_close(twice, direct.astype(np.float64), _pair_scale(x, case["interleaved"], impl.dtype),
-                           dtype=impl.dtype, what="rope(rope(x, m), n) vs rope(x, m + n)", n=4,
-                           cond=angle_cond(impl.dtype, _max_pos(m) + _max_pos(n) + _max_pos(m + n)))
+    once = subject.expect(subject.rope(x, m, **kw), shape=x.shape)
+    twice = subject.expect(subject.rope(once, n, **kw), shape=x.shape)
+    direct = subject.expect(subject.rope(x, m + n, **kw), shape=x.shape)
+    _assert_pairwise_close(twice, direct.astype(np.float64), _pair_scale(x, case["interleaved"], subject.dtype),
+                           dtype=subject.dtype, what="rope(rope(x, m), n) vs rope(x, m + n)", n=4,
+                           cond=angle_cond(subject.dtype, _max_pos(m) + _max_pos(n) + _max_pos(m + n)))
 
 
 @S.composite
@@ -172,25 +172,25 @@ def rope_qk(draw, dtype):
       statement="<rope(q, m), rope(k, n)> depends only on m - n: shifting both positions by t (up to 12345) leaves "
                 "every row's inner product unchanged, within the dtype's rounding of the rotated vectors (relative "
                 "to sum over pairs |q_pair| |k_pair|) plus the float32 angle error of the four angles.")
-def rope_relative(impl, case):
+def rope_relative(subject, case):
     q, k, m, n, t = case["x"], case["k"], case["positions"], case["positions2"], case["shift"]
     kw, il = _rope_kwargs(case), case["interleaved"]
 
-    qn = np.maximum(_pair_norms(q, il), flush_floor(impl.dtype))
-    kn = np.maximum(_pair_norms(k, il), flush_floor(impl.dtype))
+    qn = np.maximum(_pair_norms(q, il), flush_floor(subject.dtype))
+    kn = np.maximum(_pair_norms(k, il), flush_floor(subject.dtype))
     # each row in units of its largest pair norm, so that float64 values near max/4 do not overflow the products
     qmax, kmax = np.max(qn, axis=-1, keepdims=True), np.max(kn, axis=-1, keepdims=True)
 
     def dots(mq, nk):
-        a = impl.expect(impl.rope(q, mq, **kw), shape=q.shape).astype(np.float64) / qmax
-        b = impl.expect(impl.rope(k, nk, **kw), shape=k.shape).astype(np.float64) / kmax
+        a = subject.expect(subject.rope(q, mq, **kw), shape=q.shape).astype(np.float64) / qmax
+        b = subject.expect(subject.rope(k, nk, **kw), shape=k.shape).astype(np.float64) / kmax
         return np.sum(a * b, axis=-1)
 
     near, far = dots(m, n), dots(m + t, n + t)
     scale = np.sum((qn / qmax) * (kn / kmax), axis=-1)  # bounds |<.,.>| and each rotated factor's error, per row
-    assert_close(far / scale, near / scale, dtype=impl.dtype, floor=1.0, n=q.shape[-1],
+    assert_close(far / scale, near / scale, dtype=subject.dtype, floor=1.0, n=q.shape[-1],
                  what="<rope(q, m + t), rope(k, n + t)> vs <rope(q, m), rope(k, n)>",
-                 cond=angle_cond(impl.dtype, _max_pos(m) + _max_pos(n) + _max_pos(m + t) + _max_pos(n + t)))
+                 cond=angle_cond(subject.dtype, _max_pos(m) + _max_pos(n) + _max_pos(m + t) + _max_pos(n + t)))
 
 
 def _interleaved_to_half(d):
@@ -201,15 +201,15 @@ def _interleaved_to_half(d):
 @prop("rope", "layouts_agree_up_to_permutation", inputs=rope_inputs, dtypes=FLOATS,
       statement="Interleaved RoPE equals half-split RoPE conjugated by the fixed permutation (x[2i], x[2i+1]) -> "
                 "(x[i], x[i + D/2]) of the last axis: rope_interleaved(x)[..., perm] == rope_half(x[..., perm]).")
-def rope_layouts(impl, case):
+def rope_layouts(subject, case):
     x, p = case["x"], case["positions"]
     perm = _interleaved_to_half(x.shape[-1])
-    inter = impl.expect(impl.rope(x, p, **_rope_kwargs(case, interleaved=True)), shape=x.shape)
-    half = impl.expect(impl.rope(np.ascontiguousarray(x[..., perm]), p, **_rope_kwargs(case, interleaved=False)),
+    inter = subject.expect(subject.rope(x, p, **_rope_kwargs(case, interleaved=True)), shape=x.shape)
+    half = subject.expect(subject.rope(np.ascontiguousarray(x[..., perm]), p, **_rope_kwargs(case, interleaved=False)),
                        shape=x.shape)
-    _assert_pairwise_close(inter[..., perm], half.astype(np.float64), _pair_scale(x[..., perm], False, impl.dtype),
-                           dtype=impl.dtype, what="rope_interleaved(x)[..., perm] vs rope_half(x[..., perm])",
-                           cond=angle_cond(impl.dtype, 2 * _max_pos(p)))
+    _assert_pairwise_close(inter[..., perm], half.astype(np.float64), _pair_scale(x[..., perm], False, subject.dtype),
+                           dtype=subject.dtype, what="rope_interleaved(x)[..., perm] vs rope_half(x[..., perm])",
+                           cond=angle_cond(subject.dtype, 2 * _max_pos(p)))
 
 
 @S.composite
@@ -226,11 +226,11 @@ def rope_gradient_inputs(draw, dtype):
 @prop("rope", "vjp_matches_finite_differences", inputs=rope_gradient_inputs, needs=("vjp",),
       statement="The VJP of rope w.r.t. x (the inverse rotation of the cotangent) agrees with central finite "
                 "differences of the float64 oracle, at positions in the thousands (allowing float32 angles).")
-def rope_gradient(impl, case):
+def rope_gradient(subject, case):
     x, p = case["x"], case["positions"]
     assert x.size <= MAX_FD_ELEMENTS
-    assert_vjp_matches(impl, "rope", (x, p), _rope_kwargs(case), case["cotangent"], n=2,
-                       cond=angle_cond(impl.dtype, _max_pos(p), gradient=True))
+    assert_vjp_matches(subject, "rope", (x, p), _rope_kwargs(case), case["cotangent"], n=2,
+                       cond=angle_cond(subject.dtype, _max_pos(p), gradient=True))
 
 
 @S.composite
@@ -243,13 +243,13 @@ def rope_bad(draw, dtype):
 @prop("rope", "rejects_bad_input", inputs=rope_bad, dtypes=("float32",), max_examples=10,
       statement="rope raises ValueError/TypeError for an odd head dim D, positions of the wrong length or rank, "
                 "non-integer positions, and x without a (L, D) pair of axes.")
-def rope_rejects(impl, case):
+def rope_rejects(subject, case):
     x, p, kw = case["x"], case["positions"], {"interleaved": case["interleaved"]}
     odd = np.concatenate([x, x[..., :1]], axis=-1)
-    assert_rejects(impl, "rope", odd, p, why=f"odd head dim D={odd.shape[-1]}", **kw)
-    assert_rejects(impl, "rope", x, np.concatenate([p, p[:1]]), why="one position too many", **kw)
-    assert_rejects(impl, "rope", x, p.astype(np.float32) + np.float32(0.5), why="non-integer (float) positions",
+    assert_rejects(subject, "rope", odd, p, why=f"odd head dim D={odd.shape[-1]}", **kw)
+    assert_rejects(subject, "rope", x, np.concatenate([p, p[:1]]), why="one position too many", **kw)
+    assert_rejects(subject, "rope", x, p.astype(np.float32) + np.float32(0.5), why="non-integer (float) positions",
                    **kw)
-    assert_rejects(impl, "rope", x, p[None, :], why="positions of shape (1, L) instead of (L,)", **kw)
-    assert_rejects(impl, "rope", np.ascontiguousarray(x.reshape(-1)[: x.shape[-1]]), p[:1],
+    assert_rejects(subject, "rope", x, p[None, :], why="positions of shape (1, L) instead of (L,)", **kw)
+    assert_rejects(subject, "rope", np.ascontiguousarray(x.reshape(-1)[: x.shape[-1]]), p[:1],
                    why="x of rank 1 (no L axis)", **kw)

@@ -27,21 +27,21 @@ from properties.tolerances import tolerance
                 "logits' times the value rows' spread sum_j p_j |v_j - out| (properties.budgets; every mask "
                 "form, bottom-right causal masks "
                 "with Lq != Lk, grouped heads, Dv != D, explicit scales, logits up to ~1e4).")
-def sdpa_oracle(impl, case):
+def sdpa_oracle(subject, case):
     q, k, v = case["q"], case["k"], case["v"]
-    got = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
+    got = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
     want = expected("scaled_dot_product_attention", q, k, v, **_kw(case))
-    tol, floor = budgets.sdpa_budget(impl.dtype, q, k, v, _allowed(case), _scale(case["scale"], q.shape[-1]))
-    assert_close(got, want, dtype=impl.dtype, what="scaled_dot_product_attention vs float64 oracle", tol=tol,
+    tol, floor = budgets.sdpa_budget(subject.dtype, q, k, v, _allowed(case), _scale(case["scale"], q.shape[-1]))
+    assert_close(got, want, dtype=subject.dtype, what="scaled_dot_product_attention vs float64 oracle", tol=tol,
                  floor=floor)
 
 
 _register_fully_masked("scaled_dot_product_attention", __name__)
 
 
-def _rows_close(impl, a, b, rows, tol, floor, what):
+def _rows_close(subject, a, b, rows, tol, floor, what):
     """``a`` and ``b`` (B, H, Lq, Dv) agree on the query rows selected by ``rows`` (B, H, Lq)."""
-    assert_close(a.astype(np.float64)[rows], b.astype(np.float64)[rows], dtype=impl.dtype, what=what,
+    assert_close(a.astype(np.float64)[rows], b.astype(np.float64)[rows], dtype=subject.dtype, what=what,
                  tol=tol, floor=floor)
 
 
@@ -55,19 +55,19 @@ def masked_perturbation_inputs(draw, dtype):
 @prop("scaled_dot_product_attention", "masked_keys_and_values_are_ignored", inputs=masked_perturbation_inputs,
       statement="Replacing keys/values by large random ones (|k| up to ~100, |v| ~100) at positions that a "
                 "query row may not attend (mask AND causal) does not change that row's output.")
-def sdpa_masked_ignored(impl, case):
+def sdpa_masked_ignored(subject, case):
     q, k, v = case["q"], case["k"], case["v"]
     allowed = _allowed(case)
     rng = S.rng(case["perturb_seed"])
     hit = rng.random(k.shape[:3]) < 0.5                                  # (B, Hkv, Lk): the keys replaced
-    big = _large(impl.dtype, k.shape[-1])
-    k2 = np.where(hit[..., None], S.cast(big * rng.standard_normal(k.shape), impl.dtype), k)
-    v2 = np.where(hit[..., None], S.cast(100.0 * rng.standard_normal(v.shape), impl.dtype), v)
+    big = _large(subject.dtype, k.shape[-1])
+    k2 = np.where(hit[..., None], S.cast(big * rng.standard_normal(k.shape), subject.dtype), k)
+    v2 = np.where(hit[..., None], S.cast(100.0 * rng.standard_normal(v.shape), subject.dtype), v)
     hit_q = np.repeat(hit, q.shape[1] // k.shape[1], axis=1)[:, :, None, :]  # (B, H, 1, Lk)
     rows = ~np.any(hit_q & allowed, axis=-1)                                # rows that see no replaced key
-    out = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
-    out2 = impl.expect(impl.scaled_dot_product_attention(q, k2, v2, **_kw(case)), shape=_o_shape(case))
-    _rows_close(impl, out2, out, rows, _weights_tol(impl, case), _value_floor(v, impl.dtype),
+    out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
+    out2 = subject.expect(subject.scaled_dot_product_attention(q, k2, v2, **_kw(case)), shape=_o_shape(case))
+    _rows_close(subject, out2, out, rows, _weights_tol(subject, case), _value_floor(v, subject.dtype),
                 "output of rows whose replaced keys are all masked")
 
 
@@ -82,35 +82,35 @@ def causal_inputs(draw, dtype):
 @prop("scaled_dot_product_attention", "causal_ignores_the_future", inputs=causal_inputs,
       statement="With is_causal (bottom-right aligned, Lq != Lk drawn), the output of query i does not change "
                 "when keys/values after position i + (Lk - Lq) change.")
-def sdpa_causal(impl, case):
+def sdpa_causal(subject, case):
     q, k, v, cut = case["q"], case["k"], case["v"], case["cut"]
     rng = S.rng(case["perturb_seed"])
     k2, v2 = k.copy(), v.copy()
-    k2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(k2[:, :, cut:].shape), impl.dtype)
-    v2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(v2[:, :, cut:].shape), impl.dtype)
+    k2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(k2[:, :, cut:].shape), subject.dtype)
+    v2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(v2[:, :, cut:].shape), subject.dtype)
     q_len, k_len = q.shape[2], k.shape[2]
     last_seen = np.arange(q_len) + (k_len - q_len)                       # the last key query i may attend
     rows = np.broadcast_to((last_seen < cut)[None, None, :], q.shape[:3])
-    out = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
-    out2 = impl.expect(impl.scaled_dot_product_attention(q, k2, v2, **_kw(case)), shape=_o_shape(case))
-    _rows_close(impl, out2, out, rows, _weights_tol(impl, case), _value_floor(v, impl.dtype),
+    out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
+    out2 = subject.expect(subject.scaled_dot_product_attention(q, k2, v2, **_kw(case)), shape=_o_shape(case))
+    _rows_close(subject, out2, out, rows, _weights_tol(subject, case), _value_floor(v, subject.dtype),
                 f"output of queries whose causal window ends before key {cut}")
 
 
 @prop("scaled_dot_product_attention", "convex_combination_of_allowed_values", inputs=attention_inputs,
       statement="Each output row with an allowed key lies inside the per-feature [min, max] of the value rows it "
                 "may attend (a convex combination), up to the dtype's tolerance times max|v|.")
-def sdpa_convex(impl, case):
+def sdpa_convex(subject, case):
     q, k, v = case["q"], case["k"], case["v"]
     allowed = _allowed(case)                                             # (B, H, Lq, Lk)
-    out = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
+    out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
     out = out.astype(np.float64)
     vr = np.repeat(v.astype(np.float64), q.shape[1] // k.shape[1], axis=1)[:, :, None, :, :]  # (B, H, 1, Lk, Dv)
     a = allowed[..., None]
     lo = np.min(np.where(a, vr, np.inf), axis=3)
     hi = np.max(np.where(a, vr, -np.inf), axis=3)
     rows = allowed.any(axis=-1)
-    slack = tolerance(impl.dtype, n=k.shape[2]) * _value_floor(v, impl.dtype)
+    slack = tolerance(subject.dtype, n=k.shape[2]) * _value_floor(v, subject.dtype)
     below, above = (lo - out)[rows], (out - hi)[rows]
     worst = float(max(np.max(below, initial=-np.inf), np.max(above, initial=-np.inf)))
     require(worst <= slack, f"an output lies {worst:.3g} outside the [min, max] of its allowed value rows "
@@ -128,39 +128,39 @@ def grouped_inputs(draw, dtype):
 @prop("scaled_dot_product_attention", "grouped_heads_equal_repeated_kv", inputs=grouped_inputs,
       statement="MQA/GQA (1 <= Hkv < H) equals attention over K/V whose heads are repeat-interleaved to H "
                 "(query head h reads K/V head h // (H / Hkv)).")
-def sdpa_gqa_repeat(impl, case):
+def sdpa_gqa_repeat(subject, case):
     q, k, v = case["q"], case["k"], case["v"]
     group = q.shape[1] // k.shape[1]
-    out = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
-    rep = impl.expect(impl.scaled_dot_product_attention(q, np.repeat(k, group, axis=1), np.repeat(v, group, axis=1),
-                                                        **_kw(case)), shape=_o_shape(case))
-    assert_close(out, rep.astype(np.float64), dtype=impl.dtype, what="GQA vs repeated K/V heads",
-                 tol=_weights_tol(impl, case), floor=_value_floor(v, impl.dtype))
+    out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
+    k_rep, v_rep = np.repeat(k, group, axis=1), np.repeat(v, group, axis=1)
+    rep = subject.expect(subject.scaled_dot_product_attention(q, k_rep, v_rep, **_kw(case)), shape=_o_shape(case))
+    assert_close(out, rep.astype(np.float64), dtype=subject.dtype, what="GQA vs repeated K/V heads",
+                 tol=_weights_tol(subject, case), floor=_value_floor(v, subject.dtype))
 
 
 @prop("scaled_dot_product_attention", "kv_head_reaches_only_its_group", inputs=grouped_inputs,
       statement="Changing K/V head j changes only the outputs of query heads h with h // (H / Hkv) == j.")
-def sdpa_kv_group(impl, case):
+def sdpa_kv_group(subject, case):
     q, k, v, j = case["q"], case["k"], case["v"], case["group"]
     rng = S.rng(case["perturb_seed"])
     k2, v2 = k.copy(), v.copy()
-    k2[:, j] = S.cast(2.0 * rng.standard_normal(k2[:, j].shape), impl.dtype)
-    v2[:, j] = S.cast(2.0 * rng.standard_normal(v2[:, j].shape), impl.dtype)
+    k2[:, j] = S.cast(2.0 * rng.standard_normal(k2[:, j].shape), subject.dtype)
+    v2[:, j] = S.cast(2.0 * rng.standard_normal(v2[:, j].shape), subject.dtype)
     others = np.arange(q.shape[1]) // (q.shape[1] // k.shape[1]) != j
     rows = np.broadcast_to(others[None, :, None], q.shape[:3])
-    out = impl.expect(impl.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
-    out2 = impl.expect(impl.scaled_dot_product_attention(q, k2, v2, **_kw(case)), shape=_o_shape(case))
-    _rows_close(impl, out2, out, rows, _weights_tol(impl, case), _value_floor(v, impl.dtype),
+    out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
+    out2 = subject.expect(subject.scaled_dot_product_attention(q, k2, v2, **_kw(case)), shape=_o_shape(case))
+    _rows_close(subject, out2, out, rows, _weights_tol(subject, case), _value_floor(v, subject.dtype),
                 f"output of query heads outside K/V head {j}'s group")
 
 
 @prop("scaled_dot_product_attention", "vjp_matches_finite_differences", inputs=gradient_inputs, needs=("vjp",),
       statement="The VJP of scaled_dot_product_attention w.r.t. q, k and v agrees with central finite differences "
                 "of the float64 oracle (masks, causal, grouped heads).")
-def sdpa_gradient(impl, case):
+def sdpa_gradient(subject, case):
     q, k, v = case["q"], case["k"], case["v"]
-    cot = S.normal(_o_shape(case), impl.dtype, case["cotangent_seed"])
-    assert_vjp_matches(impl, "scaled_dot_product_attention", (q, k, v), _kw(case), cot, wrt=(0, 1, 2),
+    cot = S.normal(_o_shape(case), subject.dtype, case["cotangent_seed"])
+    assert_vjp_matches(subject, "scaled_dot_product_attention", (q, k, v), _kw(case), cot, wrt=(0, 1, 2),
                        n=q.shape[-1] + k.shape[2], cond=logit_cond(q, k, case["scale"], _allowed(case)))
 
 

@@ -26,8 +26,8 @@ def sinusoidal_inputs(draw, dtype):
             "delta": draw(S.integers(1, max(num_positions - 1, 1)), label="delta")}
 
 
-def _sinusoidal(impl, case):
-    return _table(impl, "sinusoidal_positions", case["num_positions"], case["dim"], base=case["base"],
+def _sinusoidal(subject, case):
+    return _table(subject, "sinusoidal_positions", case["num_positions"], case["dim"], base=case["base"],
                   shape=(case["num_positions"], case["dim"]), what="sinusoidal table")
 
 
@@ -39,8 +39,8 @@ def _sin_cond(case):
 @prop("sinusoidal_positions", "matches_oracle", inputs=sinusoidal_inputs, dtypes=("float32",),
       statement="The sinusoidal table (float32 or float64) equals the float64 oracle within float32's tolerance "
                 "plus the float32 angle error at its largest position (up to 4095), for bases other than 10000.")
-def sinusoidal_oracle(impl, case):
-    got = _sinusoidal(impl, case)
+def sinusoidal_oracle(subject, case):
+    got = _sinusoidal(subject, case)
     want = expected("sinusoidal_positions", case["num_positions"], case["dim"], base=case["base"])
     assert_close(got, want, dtype="float32", what="sinusoidal table vs float64 oracle", cond=_sin_cond(case))
 
@@ -53,8 +53,8 @@ def _complex_pairs(pe):
 @prop("sinusoidal_positions", "bounded_on_unit_circle", inputs=sinusoidal_inputs, dtypes=("float32",),
       statement="Every value lies in [-1, 1] and every (pe[k, 2i], pe[k, 2i+1]) pair lies on the unit circle "
                 "(sin^2 + cos^2 == 1 within float32's rounding of the two values).")
-def sinusoidal_bounded(impl, case):
-    pe = _sinusoidal(impl, case)
+def sinusoidal_bounded(subject, case):
+    pe = _sinusoidal(subject, case)
     require(bool(np.all(np.abs(pe) <= 1.0)), f"sinusoidal value outside [-1, 1]: {pe[np.abs(pe) > 1][:4]}")
     assert_close(np.abs(_complex_pairs(pe)) ** 2, np.ones((pe.shape[0], pe.shape[1] // 2)), dtype="float32",
                  what="sin^2 + cos^2 of each pair", n=2)
@@ -63,8 +63,8 @@ def sinusoidal_bounded(impl, case):
 @prop("sinusoidal_positions", "dot_depends_only_on_offset", inputs=sinusoidal_inputs, dtypes=("float32",),
       statement="pe[k] . pe[k + delta] is the same for every k (it is sum_i cos(delta w_i)), within float32's "
                 "rounding of dim products plus the float32 angle error at the largest position.")
-def sinusoidal_dot(impl, case):
-    pe, delta = _sinusoidal(impl, case), case["delta"]
+def sinusoidal_dot(subject, case):
+    pe, delta = _sinusoidal(subject, case), case["delta"]
     dots = np.sum(pe[:-delta] * pe[delta:], axis=-1) if delta < pe.shape[0] else np.zeros(0)
     if dots.size == 0:
         return
@@ -77,8 +77,8 @@ def sinusoidal_dot(impl, case):
       statement="pe[k + delta] is a fixed rotation of pe[k]: each (sin, cos) pair turns by the same angle for every "
                 "k (as complex numbers w, w[k + delta] * conj(w[k]) does not depend on k), so the map is "
                 "block-diagonal with 2x2 rotations independent of k.")
-def sinusoidal_rotation(impl, case):
-    pe, delta = _sinusoidal(impl, case), case["delta"]
+def sinusoidal_rotation(subject, case):
+    pe, delta = _sinusoidal(subject, case), case["delta"]
     if delta >= pe.shape[0]:
         return
     w = _complex_pairs(pe)
@@ -91,7 +91,7 @@ def sinusoidal_rotation(impl, case):
 @prop("sinusoidal_positions", "rejects_bad_input", inputs=sinusoidal_inputs, dtypes=("float32",), max_examples=5,
       statement="sinusoidal_positions raises ValueError/TypeError for an odd dim and a negative number of "
                 "positions.")
-def sinusoidal_rejects(impl, case):
+def sinusoidal_rejects(subject, case):
     n, dim = case["num_positions"], case["dim"]
-    assert_rejects(impl, "sinusoidal_positions", n, dim + 1, why=f"odd dim={dim + 1}")
-    assert_rejects(impl, "sinusoidal_positions", -n, dim, why=f"num_positions={-n}")
+    assert_rejects(subject, "sinusoidal_positions", n, dim + 1, why=f"odd dim={dim + 1}")
+    assert_rejects(subject, "sinusoidal_positions", -n, dim, why=f"num_positions={-n}")

@@ -78,9 +78,9 @@ def _t5_kwargs(case):
     return {k: case[k] for k in ("bidirectional", "num_buckets", "max_distance")}
 
 
-def _buckets(impl, case):
+def _buckets(subject, case):
     rel = case["relative_position"]
-    out = impl.expect(impl.t5_relative_position_bucket(rel, **_t5_kwargs(case)), shape=rel.shape, dtype="",
+    out = subject.expect(subject.t5_relative_position_bucket(rel, **_t5_kwargs(case)), shape=rel.shape, dtype="",
                       what="t5 buckets")
     require(out.dtype.kind in "iu", f"t5 buckets have dtype {out.dtype.name}, expected an integer dtype")
     return out.astype(np.int64)
@@ -90,16 +90,16 @@ def _buckets(impl, case):
       statement="T5 buckets equal the oracle's exactly (float32 logarithm, as T5 does it), for any distance up to "
                 "2**40, bucket counts other than 32 and max_distance other than 128, and the distances whose bucket "
                 "a float64 logarithm would change (8, 16 and 64 with 18 buckets and max_distance 128).")
-def t5_oracle(impl, case):
-    got = _buckets(impl, case)
+def t5_oracle(subject, case):
+    got = _buckets(subject, case)
     want = expected("t5_relative_position_bucket", case["relative_position"], **_t5_kwargs(case))
     assert_equal(got, np.asarray(want, dtype=np.int64), what="t5 buckets vs oracle")
 
 
 @prop("t5_relative_position_bucket", "in_range", inputs=t5_inputs, dtypes=(NO_DTYPE,),
       statement="Every bucket lies in [0, num_buckets), for any distance (up to 2**40).")
-def t5_in_range(impl, case):
-    b, nb = _buckets(impl, case), case["num_buckets"]
+def t5_in_range(subject, case):
+    b, nb = _buckets(subject, case), case["num_buckets"]
     bad = (b < 0) | (b >= nb)
     require(not bool(np.any(bad)), f"buckets outside [0, {nb}): distance(s) "
             f"{case['relative_position'][bad][:4].tolist()} -> {b[bad][:4].tolist()}")
@@ -118,8 +118,8 @@ def _expected_exact(rel, case):
       statement="Each distance with |d| < max_exact (= num_buckets / 4 bidirectional, / 2 unidirectional) has its "
                 "own bucket: |d| for key at or before the query, num_buckets/2 + d after it (bidirectional); -d for "
                 "-max_exact < d <= 0 (unidirectional).")
-def t5_exact(impl, case):
-    rel, b = case["relative_position"], _buckets(impl, case)
+def t5_exact(subject, case):
+    rel, b = case["relative_position"], _buckets(subject, case)
     want = _expected_exact(rel, case)
     small = want >= 0
     assert_equal(b[small], want[small], what="buckets of small distances vs the exact rule")
@@ -136,8 +136,8 @@ def _sides(rel, bidirectional):
 @prop("t5_relative_position_bucket", "monotone_in_distance", inputs=t5_window, dtypes=(NO_DTYPE,),
       statement="On each side (key after / not after the query) the bucket never decreases as |distance| grows, "
                 "checked over every distance -W..W (W up to 1500).")
-def t5_monotone(impl, case):
-    rel, b = case["relative_position"], _buckets(impl, case)
+def t5_monotone(subject, case):
+    rel, b = case["relative_position"], _buckets(subject, case)
     for mask, dist in _sides(rel, case["bidirectional"]):
         order = np.argsort(dist[mask], kind="stable")
         seq, d = b[mask][order], dist[mask][order]
@@ -150,8 +150,8 @@ def t5_monotone(impl, case):
       dtypes=(NO_DTYPE,),
       statement="Bidirectional: keys after the query (d > 0) use only the upper half [num_buckets/2, num_buckets) "
                 "and the others (d <= 0) only the lower half [0, num_buckets/2).")
-def t5_sign_separated(impl, case):
-    rel, b, half = case["relative_position"], _buckets(impl, case), case["num_buckets"] // 2
+def t5_sign_separated(subject, case):
+    rel, b, half = case["relative_position"], _buckets(subject, case), case["num_buckets"] // 2
     wrong = np.where(rel > 0, (b < half) | (b >= 2 * half), (b < 0) | (b >= half))
     require(not bool(np.any(wrong)), f"buckets in the wrong half (halves of {half}): distance(s) "
             f"{rel[wrong][:4].tolist()} -> {b[wrong][:4].tolist()}")
@@ -161,8 +161,8 @@ def t5_sign_separated(impl, case):
       dtypes=(NO_DTYPE,),
       statement="Unidirectional: every key after the query (d > 0, which a causal model never attends) is in "
                 "bucket 0, and the past spreads over the buckets.")
-def t5_future(impl, case):
-    rel, b = case["relative_position"], _buckets(impl, case)
+def t5_future(subject, case):
+    rel, b = case["relative_position"], _buckets(subject, case)
     future = rel > 0
     assert_equal(b[future], np.zeros(int(np.sum(future)), dtype=np.int64), what="buckets of future keys")
 
@@ -171,8 +171,8 @@ def t5_future(impl, case):
       statement="Every distance with |d| >= max_distance lands in the last bucket of its half (bidirectional: "
                 "num_buckets/2 - 1 for d < 0, num_buckets - 1 for d > 0; unidirectional, d < 0: num_buckets - 1), "
                 "for max_distance other than 128.")
-def t5_max_distance(impl, case):
-    rel, b, nb, md = case["relative_position"], _buckets(impl, case), case["num_buckets"], case["max_distance"]
+def t5_max_distance(subject, case):
+    rel, b, nb, md = case["relative_position"], _buckets(subject, case), case["num_buckets"], case["max_distance"]
     if case["bidirectional"]:
         far = np.abs(rel) >= md
         last = np.where(rel > 0, nb - 1, nb // 2 - 1)
@@ -185,12 +185,12 @@ def t5_max_distance(impl, case):
 @prop("t5_relative_position_bucket", "rejects_bad_input", inputs=t5_window, dtypes=(NO_DTYPE,), max_examples=5,
       statement="t5_relative_position_bucket raises ValueError/TypeError for non-integer distances, max_distance "
                 "not above the exact range (<= max_exact) and too few buckets for the exact range.")
-def t5_rejects(impl, case):
+def t5_rejects(subject, case):
     rel, kw = case["relative_position"][:9], _t5_kwargs(case)
     me = _max_exact(case["num_buckets"], case["bidirectional"])
-    assert_rejects(impl, "t5_relative_position_bucket", rel.astype(np.float64) + 0.5, why="float distances", **kw)
-    assert_rejects(impl, "t5_relative_position_bucket", rel, why=f"max_distance={me} <= max_exact={me}",
+    assert_rejects(subject, "t5_relative_position_bucket", rel.astype(np.float64) + 0.5, why="float distances", **kw)
+    assert_rejects(subject, "t5_relative_position_bucket", rel, why=f"max_distance={me} <= max_exact={me}",
                    **{**kw, "max_distance": me})
     tiny = 3 if case["bidirectional"] else 1
-    assert_rejects(impl, "t5_relative_position_bucket", rel, why=f"num_buckets={tiny} (no exact range)",
+    assert_rejects(subject, "t5_relative_position_bucket", rel, why=f"num_buckets={tiny} (no exact range)",
                    **{**kw, "num_buckets": tiny})

@@ -296,14 +296,14 @@ def block_inputs(draw, dtype, *, layouts=BLOCK_LAYOUTS, positions=("pre", "post"
     return {"x": x, "params": params, "opts": opts}
 
 
-def _block(impl, x, params, opts):
-    out = impl.transformer_block(x, params, **opts)
-    return impl.expect(out, shape=x.shape, what="transformer_block output")
+def _block(subject, x, params, opts):
+    out = subject.transformer_block(x, params, **opts)
+    return subject.expect(out, shape=x.shape, what="transformer_block output")
 
 
-def _block_budget(impl, case, **override):
+def _block_budget(subject, case, **override):
     opts = {**case["opts"], **override}
-    budget = Budget(impl.dtype)
+    budget = Budget(subject.dtype)
     trace_block(case["x"], case["params"], opts, budget)
     return budget
 
@@ -331,13 +331,13 @@ def model_inputs(draw, dtype, *, heads=MODEL_HEADS, positionals=POSITIONALS, inp
     return {"config": cfg, "params": params, "ids": ids.astype(np.int64)}
 
 
-def _forward(impl, ids, params, cfg):
-    out = impl.decoder_forward(ids, params, cfg)
-    return impl.expect(out, shape=ids.shape + (cfg["vocab_size"],), what="decoder_forward logits")
+def _forward(subject, ids, params, cfg):
+    out = subject.decoder_forward(ids, params, cfg)
+    return subject.expect(out, shape=ids.shape + (cfg["vocab_size"],), what="decoder_forward logits")
 
 
-def _decode(impl, ids, cache, params, cfg):
-    result = impl.decoder_decode(ids, cache, params, cfg)
+def _decode(subject, ids, cache, params, cfg):
+    result = subject.decoder_decode(ids, cache, params, cfg)
     require(isinstance(result, tuple) and len(result) == 2, "decoder_decode must return (logits, cache)")
     logits, new_cache = result
     require(isinstance(new_cache, (list, tuple)) and len(new_cache) == cfg["n_layers"],
@@ -347,8 +347,8 @@ def _decode(impl, ids, cache, params, cfg):
     out = []
     for i, pair in enumerate(new_cache):
         require(isinstance(pair, (list, tuple)) and len(pair) == 2, f"decoder_decode cache[{i}] is not a (k, v) pair")
-        out.append(tuple(impl.expect(a, shape=want, what=f"decoder_decode cache[{i}]") for a in pair))
-    return impl.expect(logits, shape=ids.shape + (cfg["vocab_size"],), what="decoder_decode logits"), out
+        out.append(tuple(subject.expect(a, shape=want, what=f"decoder_decode cache[{i}]") for a in pair))
+    return subject.expect(logits, shape=ids.shape + (cfg["vocab_size"],), what="decoder_decode logits"), out
 
 
 # --- transformer_block -----------------------------------------------------------------------------------------
@@ -359,11 +359,11 @@ def _decode(impl, ids, cache, params, cfg):
                 "magnitude on the way; pre- and post-norm, LayerNorm and RMSNorm, GELU/ReLU/SwiGLU, biases or "
                 "none, MHA/GQA/MQA, causal or not, key masks, RoPE, eps omitted or 1e-3/0.1, an ALiBi or random "
                 "attention bias or none.")
-def block_oracle(impl, case):
-    got = _block(impl, case["x"], case["params"], case["opts"])
+def block_oracle(subject, case):
+    got = _block(subject, case["x"], case["params"], case["opts"])
     want = expected("transformer_block", case["x"], case["params"], **case["opts"])
-    budget = _block_budget(impl, case)
-    assert_close(got, want, dtype=impl.dtype, what="transformer_block vs float64 oracle", tol=budget.tol,
+    budget = _block_budget(subject, case)
+    assert_close(got, want, dtype=subject.dtype, what="transformer_block vs float64 oracle", tol=budget.tol,
                  floor=budget.floor)
 
 
@@ -380,11 +380,11 @@ def _zero_outputs(params):
 @prop("transformer_block", "zero_output_projections_give_identity_or_norms", inputs=block_inputs, max_examples=20,
       statement="With wo, w2 and their biases zero, a pre-norm block returns x and a post-norm block returns "
                 "N_ffn(N_attn(x)) (its two norms, with their own parameters, applied in turn).")
-def block_zero_outputs(impl, case):
+def block_zero_outputs(subject, case):
     params = _zero_outputs(case["params"])
     opts = case["opts"]
-    got = _block(impl, case["x"], params, opts)
-    budget = Budget(impl.dtype)
+    got = _block(subject, case["x"], params, opts)
+    budget = Budget(subject.dtype)
     x = case["x"].astype(np.float64)
     budget.stage(magnitude=x)
     if opts["norm_position"] == "pre":
@@ -393,7 +393,7 @@ def block_zero_outputs(impl, case):
         p = widen(params)
         want = _norm64(_norm64(x, p["attn_norm"], opts["norm"], 1e-5, budget), p["ffn_norm"], opts["norm"], 1e-5,
                        budget)
-    assert_close(got, want, dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    assert_close(got, want, dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what=f"{opts['norm_position']}-norm block with zero output projections vs "
                       + ("x" if opts["norm_position"] == "pre" else "N_ffn(N_attn(x))"))
 
@@ -410,17 +410,17 @@ def _unit_norms(params):
       statement="A post-norm LayerNorm block with unit norm weights, zero norm biases and eps = 0 outputs, at every "
                 "position, values of mean 0 and biased variance 1 (within the norm's tolerance: the dtype's "
                 "budget times max|z| / std(z) of the rows z it normalises, from the float64 oracle).")
-def block_post_norm_standardised(impl, case):
+def block_post_norm_standardised(subject, case):
     params = _unit_norms(case["params"])
     opts = {**case["opts"], "norm": "layernorm", "eps": 0.0}
-    got = _block(impl, case["x"], params, opts).astype(np.float64)
-    budget = Budget(impl.dtype)
+    got = _block(subject, case["x"], params, opts).astype(np.float64)
+    budget = Budget(subject.dtype)
     trace_block(case["x"], params, opts, budget)
     mean = got.mean(axis=-1)
     var = np.mean((got - mean[..., None]) ** 2, axis=-1)
-    assert_close(mean, np.zeros_like(mean), dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    assert_close(mean, np.zeros_like(mean), dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what="per-position mean of a post-norm block's output")
-    assert_close(var, np.ones_like(var), dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    assert_close(var, np.ones_like(var), dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what="per-position variance of a post-norm block's output")
 
 
@@ -439,12 +439,12 @@ def block_causal_inputs(draw, dtype):
 @prop("transformer_block", "causal_ignores_the_future", inputs=block_causal_inputs, max_examples=20,
       statement="With is_causal=True the block's outputs at positions 0..i do not change when the inputs after "
                 "position i change (pre- and post-norm, with and without RoPE).")
-def block_causal(impl, case):
+def block_causal(subject, case):
     cut = case["cut"] + 1
-    a = _block(impl, case["x"], case["params"], case["opts"])[:, :cut]
-    b = _block(impl, case["changed"], case["params"], case["opts"])[:, :cut]
-    budget = _block_budget(impl, case)
-    assert_close(b, a.astype(np.float64), dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    a = _block(subject, case["x"], case["params"], case["opts"])[:, :cut]
+    b = _block(subject, case["changed"], case["params"], case["opts"])[:, :cut]
+    budget = _block_budget(subject, case)
+    assert_close(b, a.astype(np.float64), dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what=f"causal block outputs at positions 0..{cut - 1} after changing later inputs")
 
 
@@ -459,12 +459,12 @@ def block_permutation_inputs(draw, dtype):
       max_examples=20,
       statement="Without mask, causality or RoPE, permuting the sequence of a block's input permutes its output "
                 "the same way (pre- and post-norm).")
-def block_permutation(impl, case):
+def block_permutation(subject, case):
     x, perm = case["x"], case["perm"]
-    out = _block(impl, x, case["params"], case["opts"])
-    permuted = _block(impl, np.ascontiguousarray(x[:, perm]), case["params"], case["opts"])
-    budget = _block_budget(impl, case)
-    assert_close(permuted, out[:, perm].astype(np.float64), dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    out = _block(subject, x, case["params"], case["opts"])
+    permuted = _block(subject, np.ascontiguousarray(x[:, perm]), case["params"], case["opts"])
+    budget = _block_budget(subject, case)
+    assert_close(permuted, out[:, perm].astype(np.float64), dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what=f"block(x[:, {perm.tolist()}]) vs block(x)[:, perm]")
 
 
@@ -474,12 +474,12 @@ def block_permutation(impl, case):
                 "model's chain of stages (embeddings, every block's stages, final norm, LM head), relative to "
                 "|logit| + the largest magnitude on the way; learned/sinusoidal/RoPE positions, tied or untied "
                 "head, MHA/GQA/MQA, 1-2 layers.")
-def forward_oracle(impl, case):
+def forward_oracle(subject, case):
     ids, params, cfg = case["ids"], case["params"], case["config"]
-    got = _forward(impl, ids, params, cfg)
+    got = _forward(subject, ids, params, cfg)
     want = expected("decoder_forward", ids, params, cfg)
-    budget = model_budget(impl.dtype, ids, params, cfg)
-    assert_close(got, want, dtype=impl.dtype, what="decoder_forward vs float64 oracle", tol=budget.tol,
+    budget = model_budget(subject.dtype, ids, params, cfg)
+    assert_close(got, want, dtype=subject.dtype, what="decoder_forward vs float64 oracle", tol=budget.tol,
                  floor=budget.floor)
 
 
@@ -498,12 +498,12 @@ def model_causal_inputs(draw, dtype):
 @prop("decoder_forward", "causal_ignores_the_future", inputs=model_causal_inputs, max_examples=10,
       statement="decoder_forward's logits at positions 0..i do not change when the tokens after position i "
                 "change.")
-def forward_causal(impl, case):
+def forward_causal(subject, case):
     params, cfg, cut = case["params"], case["config"], case["cut"] + 1
-    a = _forward(impl, case["ids"], params, cfg)[:, :cut]
-    b = _forward(impl, case["changed"], params, cfg)[:, :cut]
-    budget = model_budget(impl.dtype, case["ids"], params, cfg)
-    assert_close(b, a.astype(np.float64), dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    a = _forward(subject, case["ids"], params, cfg)[:, :cut]
+    b = _forward(subject, case["changed"], params, cfg)[:, :cut]
+    budget = model_budget(subject.dtype, case["ids"], params, cfg)
+    assert_close(b, a.astype(np.float64), dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what=f"logits at positions 0..{cut - 1} after changing later tokens")
 
 
@@ -528,13 +528,13 @@ def repeat_kv_model(params, cfg):
       inputs=lambda dtype: model_inputs(dtype, heads=GQA_MODEL_HEADS), max_examples=10,
       statement="A GQA model (n_kv_heads < n_heads) gives the logits of the MHA model whose K/V projections repeat "
                 "each K/V head for its group of query heads (repeat_interleave, not tile).")
-def forward_gqa(impl, case):
+def forward_gqa(subject, case):
     ids, params, cfg = case["ids"], case["params"], case["config"]
-    grouped = _forward(impl, ids, params, cfg)
+    grouped = _forward(subject, ids, params, cfg)
     twin_params, twin_cfg = repeat_kv_model(params, cfg)
-    twin = _forward(impl, ids, twin_params, twin_cfg)
-    budget = model_budget(impl.dtype, ids, params, cfg)
-    assert_close(grouped, twin.astype(np.float64), dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    twin = _forward(subject, ids, twin_params, twin_cfg)
+    budget = model_budget(subject.dtype, ids, params, cfg)
+    assert_close(grouped, twin.astype(np.float64), dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what="GQA model vs MHA model with repeated K/V heads")
 
 
@@ -550,16 +550,16 @@ def _dead_by_design(path, cfg) -> bool:
                 "changes the logits by more than the rounding budget, for sequences of 3-6 tokens (one token "
                 "attends only to itself: q and k have no effect) -- except the key bias bk without RoPE, whose "
                 "q.bk is constant along the key axis and cancels in softmax.")
-def forward_no_dead(impl, case):
+def forward_no_dead(subject, case):
     ids, params, cfg = case["ids"], case["params"], case["config"]
-    base = _forward(impl, ids, params, cfg).astype(np.float64)
-    budget = model_budget(impl.dtype, ids, params, cfg)
+    base = _forward(subject, ids, params, cfg).astype(np.float64)
+    budget = model_budget(subject.dtype, ids, params, cfg)
     allowance = budget.tol * (float(np.max(np.abs(base))) + budget.floor)
     for i, (path, a) in enumerate(leaves(params)):
         if _dead_by_design(path, cfg):
             continue
-        noise = S.normal(a.shape, impl.dtype, 1000 + i, 0.5)
-        changed = _forward(impl, ids, replace(params, path, (a.astype(np.float64) + noise).astype(a.dtype)), cfg)
+        noise = S.normal(a.shape, subject.dtype, 1000 + i, 0.5)
+        changed = _forward(subject, ids, replace(params, path, (a.astype(np.float64) + noise).astype(a.dtype)), cfg)
         moved = float(np.max(np.abs(changed.astype(np.float64) - base)))
         name = "".join(f"[{p!r}]" for p in path)
         require(moved > allowance, f"perturbing params{name} {a.shape} moved the logits by {moved:.3g}, not beyond "
@@ -588,16 +588,16 @@ def decode_inputs(draw, dtype):
       statement="decoder_decode's logits and extended cache equal the float64 NumPy oracle's within the dtype's "
                 "tolerance for the model's chain of stages, from an empty cache or one of P = 2 positions "
                 "(learned/sinusoidal positions and RoPE at P..P+T-1).")
-def decode_oracle(impl, case):
+def decode_oracle(subject, case):
     ids, cache, params, cfg = case["ids"], case["cache"], case["params"], case["config"]
-    logits, new_cache = _decode(impl, ids, cache, params, cfg)
+    logits, new_cache = _decode(subject, ids, cache, params, cfg)
     want, want_cache = expected("decoder_decode", ids, cache, params, cfg)
-    budget = decode_budget(impl.dtype, ids, cache, params, cfg)
-    assert_close(logits, want, dtype=impl.dtype, what="decoder_decode logits vs float64 oracle", tol=budget.tol,
+    budget = decode_budget(subject.dtype, ids, cache, params, cfg)
+    assert_close(logits, want, dtype=subject.dtype, what="decoder_decode logits vs float64 oracle", tol=budget.tol,
                  floor=budget.floor)
     for i, (got, ref) in enumerate(zip(new_cache, want_cache)):
         for name, g, r in zip("kv", got, ref):
-            assert_close(g, r, dtype=impl.dtype, what=f"decoder_decode cache[{i}] {name} vs float64 oracle",
+            assert_close(g, r, dtype=subject.dtype, what=f"decoder_decode cache[{i}] {name} vs float64 oracle",
                          tol=budget.tol, floor=budget.floor)
 
 
@@ -614,17 +614,17 @@ def chunk_inputs(draw, dtype):
       statement="Decoding a sequence chunk by chunk from an empty cache, the returned cache passed along "
                 "(all at once, one token at a time, uneven chunks), gives decoder_forward's logits on the whole "
                 "sequence; learned, sinusoidal and RoPE positions.")
-def decode_chunks(impl, case):
+def decode_chunks(subject, case):
     ids, params, cfg = case["ids"], case["params"], case["config"]
     cache, outs = None, []
     for a, b in case["chunks"]:
-        logits, cache = _decode(impl, np.ascontiguousarray(ids[:, a:b]), cache, params, cfg)
+        logits, cache = _decode(subject, np.ascontiguousarray(ids[:, a:b]), cache, params, cfg)
         outs.append(logits.astype(np.float64))
     chunked = np.concatenate(outs, axis=1)
-    whole = _forward(impl, ids, params, cfg) if callable(getattr(impl.module, "decoder_forward", None)) \
+    whole = _forward(subject, ids, params, cfg) if callable(getattr(subject.module, "decoder_forward", None)) \
         else expected("decoder_forward", ids, params, cfg)
-    budget = model_budget(impl.dtype, ids, params, cfg)
-    assert_close(chunked, np.asarray(whole, dtype=np.float64), dtype=impl.dtype, tol=budget.tol, floor=budget.floor,
+    budget = model_budget(subject.dtype, ids, params, cfg)
+    assert_close(chunked, np.asarray(whole, dtype=np.float64), dtype=subject.dtype, tol=budget.tol, floor=budget.floor,
                  what=f"decoder_decode over chunks {case['chunks']} vs decoder_forward on the whole")
 
 
@@ -646,13 +646,13 @@ def _f32_model(cfg=None):
 @prop("transformer_block", "rejects_bad_input", inputs=_bad_inputs, dtypes=("float32",), max_examples=1,
       statement="transformer_block raises ValueError/TypeError for an unknown norm_position, norm or ffn, params "
                 "without one of attn_norm/attn/ffn_norm/ffn, a norm weight of the wrong shape, and H % Hkv != 0.")
-def block_rejects(impl, case):
+def block_rejects(subject, case):
     x = S.normal((2, 3, 8), "float32", 0)
     params = block_params("float32", 8, 4, 2, 12, norm="layernorm", ffn="gelu", bias=False, seed=0)
     good = {"num_heads": 4, "num_kv_heads": 2}
 
     def call(p=params, *, why, **kw):
-        assert_rejects(impl, "transformer_block", x, p, why=why, **{**good, **kw})
+        assert_rejects(subject, "transformer_block", x, p, why=why, **{**good, **kw})
 
     call(norm_position="middle", why="norm_position='middle'")
     call(norm_position="Pre", why="norm_position='Pre'")
@@ -672,13 +672,13 @@ def _register_model_rejects(component):
                     "unknown norm or ffn in the config"
                     + (", and a cache whose layer count, K/V head count, head dim or batch does not fit."
                        if decoding else "."))
-    def rejects(impl, case):
+    def rejects(subject, case):
         params = _f32_model()
         ids = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int64)
 
         def call(ids_=ids, cache=None, cfg=_CFG, p=params, *, why):
             args = (ids_, cache, p, cfg) if decoding else (ids_, p, cfg)
-            assert_rejects(impl, component, *args, why=why)
+            assert_rejects(subject, component, *args, why=why)
 
         call(np.array([[1, -1, 3]]), why="token id -1")
         call(np.array([[1, 11, 3]]), why="token id 11 for vocab_size 11")
