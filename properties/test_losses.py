@@ -90,9 +90,23 @@ def ce_inputs(draw, dtype, *, smoothing=SMOOTHING, reductions=REDUCTIONS, min_ro
     if not kept.any():  # at least one row counts, so "mean" is defined
         i = int(rng.integers(n))
         target[i] = 0 if ignore_index != 0 else 2
-    return {"logits": logits, "target": target, "ignore_index": ignore_index,
+    case = {"logits": logits, "target": target, "ignore_index": ignore_index,
             "label_smoothing": draw(S.sampled_from(smoothing), label="label_smoothing"),
             "reduction": draw(S.sampled_from(reductions), label="reduction")}
+    if draw(S.booleans(), label="confident"):
+        case["logits"] = _confident(logits, target, dtype)
+    return case
+
+
+def _confident(logits, target, dtype):
+    """Each counted row's target logit raised to its row's maximum plus ``-log(eps) + 2``: a confident correct
+    prediction, whose loss (~ (C - 1) e^-margin) is below the rounding of 1, where lse(z) - z_t cancels and only a
+    log1p-accurate log-sum-exp keeps its relative accuracy."""
+    out = logits.astype(np.float64)
+    margin = -math.log(EPS[dtype]) + 2.0
+    rows = np.flatnonzero((target >= 0) & (target < logits.shape[1]))
+    out[rows, target[rows]] = out[rows].max(axis=1) + margin
+    return S.cast(out, dtype)
 
 
 def _ce_kwargs(case, **over):

@@ -79,10 +79,22 @@ def _softmax(x, axis):
     return (e / jnp.sum(e, axis=axis, keepdims=True)).astype(x.dtype)
 
 
+def _log_sum_exp(z, axis):
+    """``log(sum(exp(z), axis))`` (keepdims) of ``z = x - max(x)`` (all <= 0, the max 0), as ``log1p`` of the
+    sum with the max's term replaced by ``expm1(0) = 0``: exactly the others' sum ``R``, so that a row whose
+    max dominates keeps ``log1p(R) ~ R`` relatively accurate (``log`` of the rounded ``1 + R`` is 0 once ``R``
+    is below the rounding of 1). ``expm1``'s slope 1 at 0 keeps the max's gradient ``p_max``; a tie at the max
+    keeps its other members' terms ``exp(0) = 1``. ``axis`` must not be empty."""
+    first = jnp.argmax(z, axis=axis, keepdims=True)
+    positions = jax.lax.broadcasted_iota(first.dtype, z.shape, axis % z.ndim)
+    terms = jnp.where(positions == first, jnp.expm1(z), jnp.exp(z))
+    return jnp.log1p(jnp.sum(terms, axis=axis, keepdims=True))
+
+
 @jit(static_argnames=("axis",))
 def _log_softmax(x, axis):
     z = _shifted(upcast(x), axis)
-    return (z - jnp.log(jnp.sum(jnp.exp(z), axis=axis, keepdims=True))).astype(x.dtype)
+    return (z - _log_sum_exp(z, axis)).astype(x.dtype)
 
 
 def relu(x):
@@ -123,6 +135,9 @@ def softmax(x, *, axis=-1):
 
 
 def log_softmax(x, *, axis=-1):
-    """``(x - m) - log(sum(exp(x - m), axis))`` with ``m = max(x, axis)``."""
+    """``(x - m) - log(sum(exp(x - m), axis))`` with ``m = max(x, axis)`` (the log-sum-exp by
+    :func:`_log_sum_exp`: relatively accurate where the max dominates)."""
     axis = V.softmax("log_softmax", _meta(x), axis)
+    if x.shape[axis] == 0:  # nothing to normalise (and no max to exclude)
+        return x
     return _log_softmax(x, axis)

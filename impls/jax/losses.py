@@ -10,6 +10,7 @@ import numpy as np
 
 from .._validate import losses as V
 from ._util import as_array, compute_dtype, convert, upcast
+from .activations import _log_sum_exp
 from ._jit import jit
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
@@ -44,7 +45,7 @@ def _cross_entropy(logits, target, ignore_index, label_smoothing, *, smoothing):
     x = upcast(logits)
     # the shift's gradient cancels exactly; stopping it avoids rounding noise from max's tie-splitting
     z = x - jax.lax.stop_gradient(x.max(axis=1, keepdims=True))
-    lse = jnp.log(jnp.exp(z).sum(axis=1))
+    lse = _log_sum_exp(z, 1)[:, 0]  # log1p of the others' terms: a confident row's loss stays accurate
     ignored = target == ignore_index
     safe_target = jnp.where(ignored, 0, target)
     loss = lse - jnp.take_along_axis(z, safe_target[:, None], axis=1)[:, 0]

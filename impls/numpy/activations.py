@@ -87,9 +87,23 @@ def softmax(x, *, axis=-1):
     return (e / np.sum(e, axis=axis, keepdims=True)).astype(x.dtype)
 
 
+def _log_sum_exp(z, axis):
+    """``log(sum(exp(z), axis))`` (keepdims) of ``z = x - max(x)`` (all <= 0, the max 0), as ``log1p`` of the
+    sum with the max's term replaced by ``expm1(0) = 0``: exactly the others' sum ``R``, so that a row whose
+    max dominates keeps ``log1p(R) ~ R`` relatively accurate (``log`` of the rounded ``1 + R`` is 0 once
+    ``R`` is below the rounding of 1)."""
+    if z.shape[axis] == 0:
+        return np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    first = np.expand_dims(np.argmax(z, axis=axis), axis)
+    positions = np.arange(z.shape[axis]).reshape([-1 if a == axis % z.ndim else 1 for a in range(z.ndim)])
+    terms = np.where(positions == first, np.expm1(z), np.exp(z))
+    return np.log1p(np.sum(terms, axis=axis, keepdims=True))
+
+
 def log_softmax(x, *, axis=-1):
-    """``(x - m) - log(sum(exp(x - m), axis))`` with ``m = max(x, axis)``."""
+    """``(x - m) - log(sum(exp(x - m), axis))`` with ``m = max(x, axis)`` (the log-sum-exp by
+    :func:`_log_sum_exp`: relatively accurate where the max dominates)."""
     axis = V.softmax("log_softmax", _meta(x), axis)
     x = np.asarray(x)
     z = _shifted(upcast(x), axis)
-    return (z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))).astype(x.dtype)
+    return (z - _log_sum_exp(z, axis)).astype(x.dtype)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._validate import losses as V
 from ._util import compute_dtype, upcast
+from .activations import _log_sum_exp
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
@@ -38,7 +39,7 @@ def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, red
     # shifting by the row max keeps exp() <= 1 and makes z exact for logits close to the max
     z = upcast(logits)
     z = z - z.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(z).sum(axis=1))
+    lse = _log_sum_exp(z, 1)[:, 0]  # log1p of the others' terms: a confident row's loss stays accurate
     ignored = target == ignore_index
     safe_target = np.where(ignored, 0, target)
     nll = lse - z[np.arange(z.shape[0]), safe_target]

@@ -86,10 +86,25 @@ def softmax(x, *, axis=-1):
     return (e / e.sum(dim=axis, keepdim=True)).to(x.dtype)
 
 
+def _log_sum_exp(z, dim):
+    """``log(sum(exp(z), dim))`` (keepdim) of ``z = x - max(x)`` (all <= 0, the max 0), as ``log1p`` of the
+    sum with the max's term replaced by ``expm1(0) = 0``: exactly the others' sum ``R``, so that a row whose
+    max dominates keeps ``log1p(R) ~ R`` relatively accurate (``log`` of the rounded ``1 + R`` is 0 once ``R``
+    is below the rounding of 1). ``expm1``'s slope 1 at 0 keeps the max's gradient ``p_max``; a tie at the max
+    keeps its other members' terms ``exp(0) = 1``. ``dim`` must not be empty."""
+    first = z.argmax(dim=dim, keepdim=True)
+    shape = [1] * z.ndim
+    shape[dim] = -1
+    positions = torch.arange(z.shape[dim], device=z.device).reshape(shape)
+    terms = torch.where(positions == first, torch.expm1(z), torch.exp(z))
+    return torch.log1p(terms.sum(dim=dim, keepdim=True))
+
+
 def log_softmax(x, *, axis=-1):
-    """``(x - m) - log(sum(exp(x - m), axis))`` with ``m = max(x, axis)``."""
+    """``(x - m) - log(sum(exp(x - m), axis))`` with ``m = max(x, axis)`` (the log-sum-exp by
+    :func:`_log_sum_exp`: relatively accurate where the max dominates)."""
     axis = V.softmax("log_softmax", _meta(x), axis)
     if x.shape[axis] == 0:
         return x.clone()
     z = _shifted(upcast(x), axis)
-    return (z - torch.log(torch.exp(z).sum(dim=axis, keepdim=True))).to(x.dtype)
+    return (z - _log_sum_exp(z, axis)).to(x.dtype)

@@ -7,6 +7,7 @@ import torch
 
 from .._validate import losses as V
 from ._util import compute_dtype, upcast
+from .activations import _log_sum_exp
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
@@ -32,7 +33,7 @@ def cross_entropy(logits, target, *, ignore_index=-100, label_smoothing=0.0, red
     ls = float(label_smoothing)
     x = upcast(logits)
     z = x - x.max(dim=1, keepdim=True).values.detach()
-    lse = torch.log(torch.exp(z).sum(dim=1))
+    lse = _log_sum_exp(z, 1)[:, 0]  # log1p of the others' terms: a confident row's loss stays accurate
     target = target.to(device=logits.device, dtype=torch.int64)
     ignored = target == ignore_index
     safe_target = torch.where(ignored, torch.zeros_like(target), target)
