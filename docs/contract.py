@@ -241,7 +241,8 @@ def render() -> str:
             "- `--check-timeout SECONDS` (default 60): a longer call into an implementation is an `error`; under "
             "`-n N` (pytest-xdist) a crashing implementation costs only its own checks.",
             f"- `--hypothesis-profile {'|'.join(p for p in PROFILES if p != 'mutants')}`: `ci` (derandomized) is "
-            "the default under `CI=true`.", ""]
+            "the default under `CI=true`; `libraries` (derandomized, 8 examples a check) is what `make test` runs "
+            "the library adapters with (`--libraries`; `make scoreboard` runs them under `ci`).", ""]
     return "\n".join(out)
 
 

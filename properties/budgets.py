@@ -614,8 +614,10 @@ def softmax_budget(dtype: str, x, expected, axis: int):
     (``u_t``); near 0 a probability may be subnormal or flushed (:func:`probability_floor_abs`). The model of
     :func:`attention_core`'s probabilities."""
     s, err = _shifted_logits(dtype, x, axis)
-    p = _rows_last(expected, axis)
-    p = np.where(np.isfinite(p), p, 0.0)
+    # the probabilities from the rounded inputs, not from ``expected``: an oracle that is wrong must not widen
+    # its own allowance (tests/test_oracle.py plants one)
+    e = np.exp(s)
+    p = e / np.sum(e, axis=-1, keepdims=True)
     rel = _probability_error(p, err) + stored(dtype) + reduction(dtype, s.shape[-1]) + unit(dtype)
     allowance = rel * p + max(probability_floor_abs(dtype) - underflow(dtype), 0.0)
     return as_floor(np.moveaxis(allowance, -1, axis), expected, dtype)

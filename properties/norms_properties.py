@@ -14,7 +14,7 @@ from properties import strategies as S
 from properties.assertions import assert_close, require
 from properties.budgets import norm_budget
 from properties.gradients import FD_MIN_SCALE, MAX_FD_ELEMENTS, assert_vjp_matches
-from properties.oracle import expected
+from properties.oracle import assert_close_to_oracle, expected
 from properties.norms_common import (CENTERING, HALF, MODERATE, _bn_eval_condition, _in_range, affine_floor, args_of,
                                      call, condition, eps_of, feature_shape, group_size, inputs_for, kwargs_of,
                                      moments, norm_inputs, other_seed, output, rows)
@@ -54,7 +54,8 @@ def _register_oracle(component, module, compare=None):
                                  to_rows=lambda a: rows(component, case, a), weight=case.get("weight"),
                                  bias=case.get("bias"), feature_shape=feature_shape(component, case, case["x"].ndim),
                                  centering=component in CENTERING)
-        assert_close(y, want, dtype=subject.dtype, what=f"{component} vs float64 oracle", tol=tol, floor=floor)
+        assert_close_to_oracle(subject, component, args_of(component, case), kwargs_of(component, case), y, want,
+                               tol=tol, floor=floor, what=f"{component} vs float64 oracle")
 
 
 # --- standardisation: zero mean, (eps-aware) unit variance ---------------------------------------------------

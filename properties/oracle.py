@@ -72,7 +72,22 @@ def assert_matches_oracle(subject: Subject, component: str, args: tuple, kwargs:
     return got
 
 
+def assert_close_to_oracle(subject: Subject, component: str, args: tuple, kwargs: dict, got, want, *, tol,
+                           floor: float, what: str) -> None:
+    """``got`` (the subject's result of ``component(*args, **kwargs)``) equals the oracle's ``want`` within a
+    derived budget (``tol`` per element, ``floor``: :mod:`properties.budgets`); on a failure the oracle is blamed
+    when an independent implementation sides with the subject, as in :func:`assert_matches_oracle`."""
+    try:
+        assert_close(got, want, dtype=subject.dtype, what=what, tol=tol, floor=floor)
+    except PropertyFailure as failure:
+        _blame_oracle(failure, subject, component, args, kwargs, "", got, want, {"tol": tol, "floor": floor})
+        raise
+
+
 def _within(actual, expected, dtype: str, budget: dict) -> bool:
+    if "tol" in budget:  # a derived budget of the subject's dtype
+        return measure(np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64),
+                       dtype=dtype, tol=budget["tol"], floor=budget["floor"]).ok
     tol = tolerance(dtype, n=budget["n"], cond=budget["cond"], **({} if budget["ulps"] is None
                                                                   else {"ulps": budget["ulps"]}))
     return measure(np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64), dtype=dtype,

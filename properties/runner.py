@@ -227,6 +227,8 @@ def _apply_scoped_deviation(check: Check, result: Result, regime: str, ctx: cont
 PROFILES = {
     "dev": dict(max_examples=15),
     "ci": dict(max_examples=25, derandomize=True, database=None),
+    # make test's run of the library adapters: derandomized, fewer examples (make scoreboard uses ci)
+    "libraries": dict(max_examples=8, derandomize=True, database=None),
     "thorough": dict(max_examples=400),
     # internal: the mutant tests only need to see a failure, not a minimal one
     "mutants": dict(max_examples=40, derandomize=True, database=None,

@@ -6,7 +6,7 @@ import numpy as np
 from properties import strategies as S
 from properties.assertions import assert_close, assert_equal, require
 from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
-from properties.oracle import expected
+from properties.oracle import assert_close_to_oracle, expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
 from properties.budgets import activation_budget, log_softmax_budget, softmax_budget
@@ -62,8 +62,8 @@ def _register_row_oracle(component):
         tol, floor = ROW_BUDGETS[component](subject.dtype, x, want, axis)
         got = subject.call(component, x, axis=axis)
         subject.expect(got, shape=x.shape, finite=bool(np.isfinite(want).all()), what=f"{component} output")
-        assert_close(got, want, dtype=subject.dtype, what=f"{component} vs float64 oracle (relative)", floor=floor,
-                     tol=tol)
+        assert_close_to_oracle(subject, component, (x,), {"axis": axis}, got, want, tol=tol, floor=floor,
+                               what=f"{component} vs float64 oracle (relative)")
 
 
 def _register_relative_oracle(component):
@@ -80,8 +80,8 @@ def _register_relative_oracle(component):
         tol, floor = activation_budget(subject.dtype, component, x, want, **kw)
         got = subject.call(component, x, **kw)
         subject.expect(got, shape=x.shape, finite=bool(np.isfinite(want).all()), what=f"{component} output")
-        assert_close(got, want, dtype=subject.dtype, what=f"{component} vs float64 oracle (relative)", floor=floor,
-                     tol=tol)
+        assert_close_to_oracle(subject, component, (x,), kw, got, want, tol=tol, floor=floor,
+                               what=f"{component} vs float64 oracle (relative)")
 
 
 for _c in ELEMENTWISE:

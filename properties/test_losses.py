@@ -9,7 +9,7 @@ from properties import strategies as S
 from properties.assertions import assert_close, assert_rejects, require
 from properties.budgets import bce_budget, cross_entropy_budget
 from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
-from properties.oracle import assert_matches_oracle, expected
+from properties.oracle import assert_close_to_oracle, assert_matches_oracle, expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
 from properties.tolerances import EPS, GRADIENT_ULPS, MAX, TINY, gradient_tolerance, tolerance
@@ -150,8 +150,8 @@ def ce_oracle(subject, case):
     subject.expect(got, shape=want.shape, finite=bool(np.isfinite(want).all()), what="cross_entropy output")
     tol, floor = cross_entropy_budget(subject.dtype, z, t, want, ignore_index=case["ignore_index"],
                                       label_smoothing=case["label_smoothing"], how=case["reduction"])
-    assert_close(got, want, dtype=subject.dtype, what="cross_entropy vs float64 oracle (relative)", tol=tol,
-                 floor=floor)
+    assert_close_to_oracle(subject, "cross_entropy", (z, t), kw, got, want, tol=tol, floor=floor,
+                           what="cross_entropy vs float64 oracle (relative)")
 
 
 @prop("cross_entropy", "equals_logsumexp_minus_logit",
@@ -284,12 +284,12 @@ def bce_reference(x, t):
                 "hard, soft and mixed targets and every reduction.")
 def bce_oracle(subject, case):
     x, t, red = case["logits"], case["target"], case["reduction"]
-    got = subject.expect(subject.binary_cross_entropy_with_logits(x, t, reduction=red), shape=x.shape if red == "none"
-                      else ())
+    got = subject.expect(subject.binary_cross_entropy_with_logits(x, t, reduction=red),
+                         shape=x.shape if red == "none" else ())
     want = np.asarray(expected("binary_cross_entropy_with_logits", x, t, reduction=red), dtype=np.float64)
     tol, floor = bce_budget(subject.dtype, x, t, want, red)
-    assert_close(got, want, dtype=subject.dtype, what="binary_cross_entropy_with_logits vs float64 oracle (relative)",
-                 tol=tol, floor=floor)
+    assert_close_to_oracle(subject, "binary_cross_entropy_with_logits", (x, t), {"reduction": red}, got, want,
+                           tol=tol, floor=floor, what="binary_cross_entropy_with_logits vs float64 oracle (relative)")
 
 
 @prop("binary_cross_entropy_with_logits", "finite_and_equals_bce_of_sigmoid",
