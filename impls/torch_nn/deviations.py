@@ -216,7 +216,7 @@ LOG_OF_SUM = Finding(
     title="nn.LogSoftmax (and nn.CrossEntropyLoss through it) forms log(1 + s) as log(fl(1 + s)): -1.19e-7 "
           "instead of -9.8e-8 at a dominant maximum in float32, a loss of 0 instead of 1.8e-9",
     checks=(*_checks("log_softmax", {"matches_oracle": ("float16", "bfloat16") + _F32_F64}),
-            ("cross_entropy", "matches_oracle", "float32")),
+            *_checks("cross_entropy", {"matches_oracle": ("float16", "bfloat16") + _F32_F64})),
     cause=("The CPU log_softmax kernel computes x - max - log(sum_j exp(x_j - max)). At the row's maximum that is "
            "-log(1 + s), s the others' share sum_{j != max} exp(x_j - max); when s is small, 1 + s is rounded before "
            "the log, so the result carries an absolute error of ~eps, i.e. a relative error of ~eps / s (21% for "
@@ -308,7 +308,33 @@ BN_BF16_MEAN = Finding(
     regime=bfloat16_offset_or_huge,
 )
 
+def block_with_float_bias(case, dtype):
+    """A transformer_block call with an additive attention bias (passed to the layer as a float src_mask)."""
+    return isinstance(case, dict) and isinstance(case.get("opts"), dict) and case["opts"].get("bias") is not None
+
+
+ENCODER_FAST_PATH_FLOAT_MASK = Finding(
+    id="torch_nn-encoder-fastpath-float-mask",
+    title="nn.TransformerEncoderLayer's eval fast path returns NaN for a float src_mask with any finite non-zero "
+          "entry (a constant 0.5 mask, which cannot change softmax, gives NaN); with autograd on it is correct",
+    checks=_checks("transformer_block", {"matches_oracle": ("float16", "bfloat16") + _F32_F64}),
+    cause=("In eval mode under no_grad, TransformerEncoderLayer.forward takes the fast path "
+           "torch._transformer_encoder_layer_fwd when its conditions hold (batch_first, no dropout, matching "
+           "dtypes, ...), and it does so for a float src_mask too. The fast path does not add the float mask to "
+           "the logits: a finite non-zero entry acts as a masked key, so a row of such entries (a constant 0.5, an "
+           "ALiBi bias, any T5-style bias) is fully masked and comes out NaN. A mask of zeros and -inf happens to "
+           "work, which is why causal masks pass. With gradients enabled the same module goes through "
+           "F.multi_head_attention_forward and adds the mask: checked by hand on torch 2.13.0 (float64, d=8, 2 heads: "
+           "zeros -> 4e-16 from the slow path, 0.5 everywhere -> NaN, -0.1 on one row -> NaN)."),
+    source=("torch/nn/modules/transformer.py:TransformerEncoderLayer.forward (fast path) -> "
+            "aten/src/ATen/native/transformers/transformer.cpp:transformer_encoder_layer_forward"),
+    kind="bug",
+    repro="docs/scoreboard/repro/torch_nn-encoder-fastpath-float-mask.py",
+    regime=block_with_float_bias,
+    writeup="docs/scoreboard/upstream/torch_nn-encoder-fastpath-float-mask.md",
+)
+
 FINDINGS = (GELU_ERF_TAIL, GELU_POSITION, LOG_OF_SUM, NORM_OVERFLOW, BN_BF16_MEAN, GROUP_OF_ONE, BCE_HALF,
-            BCE_CANCELLATION, MHA_FAST_PATH_NAN)
+            BCE_CANCELLATION, MHA_FAST_PATH_NAN, ENCODER_FAST_PATH_FLOAT_MASK)
 
 KNOWN_DEVIATIONS = known_deviations(FINDINGS)
