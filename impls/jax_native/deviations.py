@@ -60,12 +60,10 @@ KNOWN_DEVIATIONS = {
     # regime above
     **{(c, "affine_invariant"): _FAST_VARIANCE for c in _NORMS},
     ("batch_norm", "running_stats_update"): (_FAST_VARIANCE, _OFFSET),
-    ("layer_norm", "vjp_orthogonal_to_invariances"): (_FAST_VARIANCE, _OFFSET),
-    ("instance_norm", "vjp_orthogonal_to_invariances"): (_FAST_VARIANCE, _OFFSET),
-    # xpassed under the ci profile's examples, but the dev profile's draws hit them (same cause: 64 instead of 0
-    # for a batch-norm gradient sum at 1000 +- 1 in float32)
-    ("batch_norm", "vjp_orthogonal_to_invariances"): (_FAST_VARIANCE, _OFFSET),
-    ("group_norm", "vjp_orthogonal_to_invariances"): (_FAST_VARIANCE, _OFFSET),
+    # the gradient checks: declared only where a `ci` run's draws show it (layer norm, float32); the same cause
+    # shows for batch, group and instance norm under the `dev` profile's draws (64 instead of 0 for a batch-norm
+    # gradient sum at 1000 +- 1 in float32), which are not declared: a declaration must be observed in `ci`
+    ("layer_norm", "vjp_orthogonal_to_invariances", "float32"): (_FAST_VARIANCE, _OFFSET),
     # scoped: only the inputs of the regime may show these; every other input is checked as usual
     ("rms_norm", "matches_oracle"): (_SQUARE_OVERFLOW, "magnitudes above sqrt(dtype max)"),
     ("rms_norm", "zero_mean_unit_variance"): (_SQUARE_OVERFLOW, "magnitudes above sqrt(dtype max)"),

@@ -42,10 +42,6 @@ KNOWN_DEVIATIONS = {
         "exact F.gelu in float64 gives an element a different value (386 ulps relative, 1.7e-16 absolute, at "
         "x = -2.6) depending on where it sits in the array: the vectorised body and the scalar tail of the CPU "
         "kernel round the left-tail 1 + erf cancellation differently"),
-    ("gelu", "elementwise", "float32"): (
-        "F.gelu(approximate='tanh') in float32 gives an element a different value (17 ulps, 6e-8 absolute, at "
-        "y = -0.0433) depending on where it sits in the array: the vectorised body and the scalar tail of the CPU "
-        "kernel evaluate the tanh form differently (seen in `thorough` runs; a `ci` run's inputs do not reach it)"),
     **{("gelu", "matches_oracle", d): (
         "exact F.gelu evaluates x/2 (1 + erf(x/sqrt 2)), which cancels in the left tail: ~6 float32 ulps of "
         "absolute error near x = -3, 17% relative at x = -5, 0 below x = -6 (the formula of the F.gelu docs; "
