@@ -64,6 +64,25 @@ def jit(fun=None, *, static_argnames=(), static_argnums=()):
     return Kernel(fun, tuple(static_argnames), tuple(static_argnums))
 
 
+def library_kernels(library: str, version: str):
+    """A decorator ``kernel(*static_argnames)`` for a library adapter's kernels: :func:`jit`'s, with the library's
+    name and version in every cache entry's name, so that executables compiled against one release are never
+    reused by another (the cache fingerprints the adapter's own sources and jax, not the library's)."""
+    tag = f"{library}{version}"
+
+    def kernel(*static_argnames):
+        def wrap(fun):
+            name = f"{fun.__module__}.{fun.__qualname__}@{tag}"
+            return Kernel(fun, tuple(static_argnames), (), name=name, module=fun.__module__)
+        return wrap
+    return kernel
+
+
+def array_meta(x):
+    """``(shape, dtype)`` of an array for the shared validators (``impls._validate``), None for an absent one."""
+    return None if x is None else (tuple(x.shape), x.dtype)
+
+
 class Kernel:
     """A jitted function; ``__call__`` looks its executable up by the arguments' structure (see module doc).
 

@@ -5,21 +5,7 @@ keys it by shapes and options only. Equinox keeps hyperparameters such as ``eps`
 static arguments here too (a traced value there is an error)."""
 import equinox
 
-from impls._jax_jit import Kernel
+from impls._jax_jit import array_meta as meta, library_kernels  # noqa: F401  (meta: used by the adapter's modules)
 
-#: part of every kernel's cache name: executables compiled against one Equinox release are never reused by
-#: another (the cache fingerprints this package's sources and jax, not Equinox)
-_TAG = f"equinox{equinox.__version__}"
-
-
-def meta(x):
-    """``(shape, dtype)`` of an array, None for an absent optional one."""
-    return None if x is None else (tuple(x.shape), x.dtype)
-
-
-def kernel(*static_argnames):
-    """``impls._jax_jit.jit`` with ``static_argnames``, its cache entries named with the Equinox version."""
-    def wrap(fun):
-        name = f"{fun.__module__}.{fun.__qualname__}@{_TAG}"
-        return Kernel(fun, tuple(static_argnames), (), name=name, module=fun.__module__)
-    return wrap
+#: ``@kernel(*static_argnames)``: a jitted kernel whose cache entries carry the equinox version
+kernel = library_kernels("equinox", equinox.__version__)
