@@ -269,7 +269,9 @@ MHA_FAST_PATH_NAN = Finding(
     id="torch_nn-mha-fastpath-masked-rows-nan",
     title="nn.MultiheadAttention's eval fast path returns NaN for a query row with every key masked; the same "
           "call with autograd on returns 0",
-    checks=(*_checks("multi_head_attention", {"matches_oracle": ("float16", "bfloat16", "float64"),
+    # float32 too: whether a ci run's float32 draws include a fully masked row depends on the checks run before in
+    # the worker (the session notes); scoped to those rows, it is reported not observed where none is drawn
+    checks=(*_checks("multi_head_attention", {"matches_oracle": ("float16", "bfloat16", "float32", "float64"),
                                               "packed_qkv_equals_separate": _F32_F64,
                                               "causal_ignores_the_future": _F32_F64}),),
     cause=("In eval mode, for self-attention (query is key is value) with biases, an even number of heads and a "
