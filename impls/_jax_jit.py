@@ -64,17 +64,19 @@ def jit(fun=None, *, static_argnames=(), static_argnums=()):
     return Kernel(fun, tuple(static_argnames), tuple(static_argnums))
 
 
-def library_kernels(library: str, version: str):
-    """A decorator ``kernel(*static_argnames)`` for a library adapter's kernels: :func:`jit`'s, with the library's
-    name and version in every cache entry's name, so that executables compiled against one release are never
-    reused by another (the cache fingerprints the adapter's own sources and jax, not the library's)."""
-    tag = f"{library}{version}"
+def library_jit(fun, static_argnames=(), *, library: str, version: str, module: str | None = None):
+    """:func:`jit` of a library adapter's kernel, with the library's name and version in its cache entry's name:
+    an executable compiled against one release is never reused by another (the cache fingerprints the sources of
+    ``module``, the adapter, and jax, not the library's). ``module`` defaults to the kernel's own module; pass the
+    adapter's when the kernel is a library function itself (``keras.ops.relu``)."""
+    name = f"{fun.__module__}.{fun.__qualname__}@{library}{version}"
+    return Kernel(fun, tuple(static_argnames), (), name=name, module=module or fun.__module__)
 
+
+def library_kernels(library: str, version: str):
+    """A decorator ``kernel(*static_argnames)`` of :func:`library_jit` for one library's adapter."""
     def kernel(*static_argnames):
-        def wrap(fun):
-            name = f"{fun.__module__}.{fun.__qualname__}@{tag}"
-            return Kernel(fun, tuple(static_argnames), (), name=name, module=fun.__module__)
-        return wrap
+        return lambda fun: library_jit(fun, static_argnames, library=library, version=version)
     return kernel
 
 

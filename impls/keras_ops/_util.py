@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 from impls._jax_common import DEVICE, asarray  # noqa: E402,F401  (enables x64 before keras sees jax)
-from impls._jax_jit import Kernel  # noqa: E402
+from impls._jax_jit import array_meta as meta, library_jit  # noqa: E402,F401  (meta: for the adapter modules)
 
 import keras  # noqa: E402
 
@@ -25,10 +25,4 @@ def jit(fun=None, *, static_argnames=()):
     ``module`` names: a kernel may be a ``keras.ops`` function itself)."""
     if fun is None:
         return lambda f: jit(f, static_argnames=static_argnames)
-    name = f"{fun.__module__}.{fun.__qualname__}[keras-{keras.__version__}]"
-    return Kernel(fun, tuple(static_argnames), (), name=name, module=__package__)
-
-
-def meta(x):
-    """``(shape, dtype)`` of an array, None for an absent optional one (what ``impls._validate`` takes)."""
-    return None if x is None else (tuple(x.shape), x.dtype)
+    return library_jit(fun, static_argnames, library="keras", version=keras.__version__, module=__package__)

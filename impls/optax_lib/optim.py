@@ -12,18 +12,14 @@ import jax.numpy as jnp
 import optax
 from optax import tree_utils
 
-from impls._jax_jit import Kernel
+from impls._jax_jit import library_kernels
 from impls._validate import optim as check
 
 __all__ = ["sgd_step", "adam_step", "adamw_step"]
 
 
-def _jit(fun=None, *, static_argnames=()):
-    """:func:`impls._jax_jit.jit` with ``optax.__version__`` in the executable's name."""
-    if fun is None:
-        return lambda f: _jit(f, static_argnames=static_argnames)
-    name = f"{fun.__module__}.{fun.__qualname__}[optax-{optax.__version__}]"
-    return Kernel(fun, tuple(static_argnames), (), name=name, module=fun.__module__)
+#: ``@kernel(*static_argnames)``: jitted once per static configuration, the optax version in the cache entry's name
+kernel = library_kernels("optax", optax.__version__)
 
 
 def _step(opt, param, grad, **fields):
@@ -34,7 +30,7 @@ def _step(opt, param, grad, **fields):
     return optax.apply_updates(param, updates), state
 
 
-@_jit(static_argnames=("use_momentum", "nesterov"))
+@kernel("use_momentum", "nesterov")
 def _sgd(param, grad, buffer, lr, momentum, weight_decay, use_momentum, nesterov):
     opt = optax.chain(optax.add_decayed_weights(weight_decay),
                       optax.sgd(lr, momentum=momentum if use_momentum else None, nesterov=nesterov))
@@ -68,7 +64,7 @@ def _moments(state):
     return tree_utils.tree_get(state, "mu"), tree_utils.tree_get(state, "nu")
 
 
-@_jit
+@kernel()
 def _adam(param, grad, exp_avg, exp_avg_sq, step, lr, b1, b2, eps, weight_decay):
     opt = optax.chain(optax.add_decayed_weights(weight_decay), optax.adam(lr, b1=b1, b2=b2, eps=eps))
     new_param, state = _step(opt, param, grad, **_adam_fields(exp_avg, exp_avg_sq, step))
@@ -84,7 +80,7 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, step, *, lr, betas=(0.9, 0.999),
     return _adam(param, grad, exp_avg, exp_avg_sq, step, lr, betas[0], betas[1], eps, weight_decay)
 
 
-@_jit
+@kernel()
 def _adamw(param, grad, exp_avg, exp_avg_sq, step, lr, b1, b2, eps, weight_decay):
     opt = optax.adamw(lr, b1=b1, b2=b2, eps=eps, weight_decay=weight_decay)
     new_param, state = _step(opt, param, grad, **_adam_fields(exp_avg, exp_avg_sq, step))
