@@ -39,7 +39,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_rejects, require
 from properties.gradients import MAX_FD_ELEMENTS
 from properties.registry import FLOATS, prop
@@ -116,20 +116,20 @@ def qk_array(shape, dtype: str, regime: str, seed: int, *, head_dim: int, large:
     """q, k (or x) in ``dtype``: the common regimes of :func:`properties.strategies.generate` plus
     ``large`` (random signs, magnitudes in [large/2, large]: logits ~1e4) and ``offset`` (30 +- 0.01: a large
     common logit, ill-conditioned); ``constant`` is constant along the sequence axis (equal logits)."""
-    rng = S.rng(seed)
+    rng = strategies.rng(seed)
     if regime == "large":
         big = _large(dtype, head_dim) if large is None else large
-        return S.cast(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 1.0, shape) * big, dtype)
+        return strategies.cast(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 1.0, shape) * big, dtype)
     if regime == "offset":
-        return S.cast(30.0 + 0.01 * rng.standard_normal(shape), dtype)
+        return strategies.cast(30.0 + 0.01 * rng.standard_normal(shape), dtype)
     if regime == "constant":
-        return S.generate(shape, dtype, "constant", seed, const_axes=(-2,))
-    return S.generate(shape, dtype, regime, seed)
+        return strategies.generate(shape, dtype, "constant", seed, const_axes=(-2,))
+    return strategies.generate(shape, dtype, regime, seed)
 
 
 def make_mask(kind: str, batch: int, heads: int, q_len: int, k_len: int, seed: int):
     """A boolean mask (True = may attend) of one broadcastable form, or None."""
-    rng = S.rng(seed)
+    rng = strategies.rng(seed)
     if kind == "none":
         return None
     if kind == "padding":  # (B, 1, 1, Lk): the last n_b keys of batch entry b are padding, n_b in 0..Lk
@@ -146,19 +146,19 @@ def make_mask(kind: str, batch: int, heads: int, q_len: int, k_len: int, seed: i
 
 
 # --- attention_weights and scaled_dot_product_attention ------------------------------------------------------
-@S.composite
+@strategies.composite
 def attention_inputs(draw, dtype, *, masks=MASK_KINDS, causal=(False, True), layouts=SDPA_LAYOUTS,
                      qk_regimes=QK_REGIMES, scales=SCALES):
-    batch, h, hkv, q_len, k_len, d, dv = draw(S.sampled_from(layouts), label="(B, H, Hkv, Lq, Lk, D, Dv)")
-    q = qk_array((batch, h, q_len, d), dtype, draw(S.sampled_from(qk_regimes), label="q.regime"),
-                 draw(S.seeds, label="q.seed"), head_dim=d)
-    k = qk_array((batch, hkv, k_len, d), dtype, draw(S.sampled_from(qk_regimes), label="k.regime"),
-                 draw(S.seeds, label="k.seed"), head_dim=d)
-    v = draw(S.arrays((batch, hkv, k_len, dv), dtype, regimes=V_REGIMES, const_axes=(2,), label="v"))
-    mask = make_mask(draw(S.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
-                     draw(S.seeds, label="mask.seed"))
-    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(S.sampled_from(causal), label="is_causal"),
-            "scale": draw(S.sampled_from(scales), label="scale")}
+    batch, h, hkv, q_len, k_len, d, dv = draw(strategies.sampled_from(layouts), label="(B, H, Hkv, Lq, Lk, D, Dv)")
+    q = qk_array((batch, h, q_len, d), dtype, draw(strategies.sampled_from(qk_regimes), label="q.regime"),
+                 draw(strategies.seeds, label="q.seed"), head_dim=d)
+    k = qk_array((batch, hkv, k_len, d), dtype, draw(strategies.sampled_from(qk_regimes), label="k.regime"),
+                 draw(strategies.seeds, label="k.seed"), head_dim=d)
+    v = draw(strategies.arrays((batch, hkv, k_len, dv), dtype, regimes=V_REGIMES, const_axes=(2,), label="v"))
+    mask = make_mask(draw(strategies.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
+                     draw(strategies.seeds, label="mask.seed"))
+    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(strategies.sampled_from(causal), label="is_causal"),
+            "scale": draw(strategies.sampled_from(scales), label="scale")}
 
 
 def _kw(case):
@@ -191,17 +191,17 @@ def _o_shape(case):
     return (q.shape[0], q.shape[1], q.shape[2], v.shape[-1])
 
 
-@S.composite
+@strategies.composite
 def fully_masked_inputs(draw, dtype):
     """Inputs with at least one fully masked query row: forced masked rows, a padded-out batch entry, or a causal
     mask with Lq > Lk (query i < Lq - Lk sees no key)."""
-    how = draw(S.sampled_from(("rows", "padding", "causal")), label="how")
+    how = draw(strategies.sampled_from(("rows", "padding", "causal")), label="how")
     if how == "causal":
         return draw(attention_inputs(dtype, masks=("none", "keys"), causal=(True,),
                                      layouts=tuple(lay for lay in SDPA_LAYOUTS if lay[3] > lay[4])))
     case = draw(attention_inputs(dtype, masks=("random",) if how == "rows" else ("padding",)))
     mask = case["mask"].copy()
-    rng = S.rng(draw(S.seeds, label="rows.seed"))
+    rng = strategies.rng(draw(strategies.seeds, label="rows.seed"))
     if how == "rows":
         pick = rng.random(mask.shape[:3]) < 0.3
         pick.reshape(-1)[rng.integers(pick.size)] = True
@@ -243,31 +243,32 @@ def _register_fully_masked(component, module):
 GRADIENT_SDPA_LAYOUTS = ((1, 1, 1, 1, 2), (2, 1, 3, 2, 2), (2, 2, 1, 3, 4), (1, 1, 3, 3, 2))
 
 
-@S.composite
+@strategies.composite
 def gradient_inputs(draw, dtype):
-    h, hkv, q_len, k_len, d = draw(S.sampled_from(GRADIENT_SDPA_LAYOUTS), label="(H, Hkv, Lq, Lk, D)")
-    amp = draw(S.sampled_from((1.0, 0.3, 2.0)), label="amplitude")
-    seed = draw(S.seeds, label="seed")
-    q = S.normal((1, h, q_len, d), dtype, seed, amp)
-    k = S.normal((1, hkv, k_len, d), dtype, seed + 1, amp)
-    v = S.normal((1, hkv, k_len, d), dtype, seed + 2)
-    mask = make_mask(draw(S.sampled_from(("none", "random", "keys")), label="mask"), 1, h, q_len, k_len, seed)
+    h, hkv, q_len, k_len, d = draw(strategies.sampled_from(GRADIENT_SDPA_LAYOUTS), label="(H, Hkv, Lq, Lk, D)")
+    amp = draw(strategies.sampled_from((1.0, 0.3, 2.0)), label="amplitude")
+    seed = draw(strategies.seeds, label="seed")
+    q = strategies.normal((1, h, q_len, d), dtype, seed, amp)
+    k = strategies.normal((1, hkv, k_len, d), dtype, seed + 1, amp)
+    v = strategies.normal((1, hkv, k_len, d), dtype, seed + 2)
+    mask = make_mask(draw(strategies.sampled_from(("none", "random", "keys")), label="mask"), 1, h, q_len, k_len, seed)
     assert max(q.size, k.size) <= MAX_FD_ELEMENTS
-    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(S.booleans(), label="is_causal"),
-            "scale": draw(S.sampled_from((None, 0.5)), label="scale"),
-            "cotangent_seed": draw(S.seeds, label="cotangent")}
+    return {"q": q, "k": k, "v": v, "mask": mask, "is_causal": draw(strategies.booleans(), label="is_causal"),
+            "scale": draw(strategies.sampled_from((None, 0.5)), label="scale"),
+            "cotangent_seed": draw(strategies.seeds, label="cotangent")}
 
 
 # --- multi_head_attention -------------------------------------------------------------------------------------
 def make_params(dtype, d, h, hkv, head_dim, seed, *, bias: bool, packed: bool = False):
     """Projection weights with 1/sqrt(fan_in) scale (projections keep x's magnitude), optional biases."""
     widths = {"q": h * head_dim, "k": hkv * head_dim, "v": hkv * head_dim}
-    params = {f"w{n}": S.normal((d, w), dtype, seed + i, 1.0 / math.sqrt(d)) for i, (n, w) in enumerate(widths.items())}
-    params["wo"] = S.normal((h * head_dim, d), dtype, seed + 3, 1.0 / math.sqrt(h * head_dim))
+    params = {f"w{n}": strategies.normal((d, w), dtype, seed + i, 1.0 / math.sqrt(d))
+              for i, (n, w) in enumerate(widths.items())}
+    params["wo"] = strategies.normal((h * head_dim, d), dtype, seed + 3, 1.0 / math.sqrt(h * head_dim))
     if bias:
         for i, (n, w) in enumerate(widths.items()):
-            params[f"b{n}"] = S.normal((w,), dtype, seed + 4 + i, 0.5)
-        params["bo"] = S.normal((d,), dtype, seed + 7, 0.5)
+            params[f"b{n}"] = strategies.normal((w,), dtype, seed + 4 + i, 0.5)
+        params["bo"] = strategies.normal((d,), dtype, seed + 7, 0.5)
     return pack(params) if packed else params
 
 
@@ -296,28 +297,28 @@ def unpack(params, h, hkv):
     return out
 
 
-@S.composite
+@strategies.composite
 def mha_inputs(draw, dtype, *, layouts=MHA_LAYOUTS, projections=PROJECTIONS, rope=ROPE_BASES, masks=MASK_KINDS,
                causal=(False, True), regimes=X_REGIMES):
-    batch, h, hkv, head_dim, d, q_len, k_len = draw(S.sampled_from(layouts), label="(B, H, Hkv, D, d, Lq, Lk)")
+    batch, h, hkv, head_dim, d, q_len, k_len = draw(strategies.sampled_from(layouts), label="(B, H, Hkv, D, d, Lq, Lk)")
     is_cross = k_len is not None
     k_len = k_len if is_cross else q_len
-    regime = draw(S.sampled_from(regimes), label="x.regime")
-    seed = draw(S.seeds, label="x.seed")
+    regime = draw(strategies.sampled_from(regimes), label="x.regime")
+    seed = draw(strategies.seeds, label="x.seed")
     x = qk_array((batch, q_len, d), dtype, regime, seed, head_dim=head_dim, large=LARGE_X)
     context = None
     if is_cross:
-        context = qk_array((batch, k_len, d), dtype, draw(S.sampled_from(regimes), label="context.regime"),
+        context = qk_array((batch, k_len, d), dtype, draw(strategies.sampled_from(regimes), label="context.regime"),
                            seed + 1, head_dim=head_dim, large=LARGE_X)
-    projection = draw(S.sampled_from(projections), label="projection")
-    params = make_params(dtype, d, h, hkv, head_dim, draw(S.seeds, label="params.seed"),
+    projection = draw(strategies.sampled_from(projections), label="projection")
+    params = make_params(dtype, d, h, hkv, head_dim, draw(strategies.seeds, label="params.seed"),
                          bias=projection != "plain", packed=projection == "packed" and not is_cross)
-    mask = make_mask(draw(S.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
-                     draw(S.seeds, label="mask.seed"))
+    mask = make_mask(draw(strategies.sampled_from(masks), label="mask"), batch, h, q_len, k_len,
+                     draw(strategies.seeds, label="mask.seed"))
     return {"x": x, "context": context, "params": params, "num_heads": h,
             "num_kv_heads": None if hkv == h else hkv, "mask": mask,
-            "is_causal": draw(S.sampled_from(causal), label="is_causal"),
-            "rope_base": None if is_cross else draw(S.sampled_from(rope), label="rope_base")}
+            "is_causal": draw(strategies.sampled_from(causal), label="is_causal"),
+            "rope_base": None if is_cross else draw(strategies.sampled_from(rope), label="rope_base")}
 
 
 def _hkv(case):
@@ -360,18 +361,18 @@ CHUNKINGS = {1: ((1,),),
              8: ((8,), (5, 3), (1, 5, 2), (3, 1, 4))}
 
 
-@S.composite
+@strategies.composite
 def decode_inputs(draw, dtype, geometries=DECODE_GEOMETRIES):
-    layout, past, new = draw(S.sampled_from(geometries), label="(layout, P, T)")
+    layout, past, new = draw(strategies.sampled_from(geometries), label="(layout, P, T)")
     case = draw(mha_inputs(dtype, layouts=(layout,), masks=("none",), causal=(False,)))
     x = case["x"]
     batch, h, hkv = x.shape[0], case["num_heads"], _hkv(case)
     head_dim = unpack(case["params"], h, hkv)["wq"].shape[1] // h
-    seed = draw(S.seeds, label="cache.seed")
-    case["x"] = qk_array((batch, new, x.shape[-1]), dtype, draw(S.sampled_from(X_REGIMES), label="x.regime"),
+    seed = draw(strategies.seeds, label="cache.seed")
+    case["x"] = qk_array((batch, new, x.shape[-1]), dtype, draw(strategies.sampled_from(X_REGIMES), label="x.regime"),
                          seed, head_dim=head_dim, large=LARGE_X)
-    case["cache"] = (S.normal((batch, hkv, past, head_dim), dtype, seed + 1),
-                     S.normal((batch, hkv, past, head_dim), dtype, seed + 2))
+    case["cache"] = (strategies.normal((batch, hkv, past, head_dim), dtype, seed + 1),
+                     strategies.normal((batch, hkv, past, head_dim), dtype, seed + 2))
     return case
 
 
@@ -381,7 +382,7 @@ def _bad_inputs(dtype):
 
 
 def _f32(shape, seed=0):
-    return S.normal(shape, "float32", seed)
+    return strategies.normal(shape, "float32", seed)
 
 
 def _register_attention_rejects(component, module):

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.tolerances import MAX
 
 #: the layers that subtract the mean (invariant to x -> a x + b); RMS norm only divides
@@ -174,44 +174,46 @@ GROUP_LAYOUTS = (((1, 5), 5), ((2, 3), 1), ((1, 4, 8), 2), ((2, 3, 4), 3), ((4, 
 LAYOUTS = {"layer_norm": FEATURE_LAYOUTS, "rms_norm": FEATURE_LAYOUTS, "group_norm": GROUP_LAYOUTS}
 
 
-@S.composite
-def norm_inputs(draw, dtype, component, *, regimes=S.REGIMES, shapes=None, layouts=None, affine=True,
+@strategies.composite
+def norm_inputs(draw, dtype, component, *, regimes=strategies.REGIMES, shapes=None, layouts=None, affine=True,
                 training=None):
     """One call's arguments: x from ``regimes`` (constant regimes constant per group), the layer's options,
     and optionally per-feature weight/bias (normal, in ``dtype``). Layer, RMS and group norm draw ``(shape,
     option)`` from ``layouts`` (default :data:`LAYOUTS`), batch and instance norm a shape from ``shapes``."""
     case = {}
     if component == "batch_norm":
-        case["training"] = draw(S.booleans(), label="training") if training is None else training
-        base = S.shapes(2, 4) if shapes is None else shapes
+        case["training"] = draw(strategies.booleans(), label="training") if training is None else training
+        base = strategies.shapes(2, 4) if shapes is None else shapes
         if case["training"]:  # training needs more than one value per channel (unbiased variance)
             base = base.filter(lambda s: s[0] * math.prod(s[2:]) > 1)
         shape = draw(base, label="shape")
     elif component in ("instance_norm",):
-        shape = draw(S.shapes(3, 4) if shapes is None else shapes, label="shape")
+        shape = draw(strategies.shapes(3, 4) if shapes is None else shapes, label="shape")
     else:
         option = "num_groups" if component == "group_norm" else "normalized_ndim"
-        shape, value = draw(S.sampled_from(LAYOUTS[component] if layouts is None else layouts),
+        shape, value = draw(strategies.sampled_from(LAYOUTS[component] if layouts is None else layouts),
                             label=f"(shape, {option})")
         case["groups" if component == "group_norm" else "k"] = value
     case["x"] = np.zeros(shape)  # placeholder for const_axes/feature_shape
-    case["x"] = draw(S.arrays(shape, dtype, regimes=regimes, const_axes=const_axes(component, case, len(shape))))
-    case["eps"] = draw(S.sampled_from(EPS_CHOICES), label="eps")
+    case["x"] = draw(strategies.arrays(shape, dtype, regimes=regimes, const_axes=const_axes(component, case,
+                                                                                            len(shape))))
+    case["eps"] = draw(strategies.sampled_from(EPS_CHOICES), label="eps")
     if affine:
         fshape = tuple(shape[len(shape) - case["k"]:]) if "k" in case else (shape[1],)
-        if draw(S.booleans(), label="has_weight"):
-            case["weight"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="weight.seed"), 1))
-        if component != "rms_norm" and draw(S.booleans(), label="has_bias"):
-            case["bias"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="bias.seed"), 2))
+        if draw(strategies.booleans(), label="has_weight"):
+            case["weight"] = strategies.normal(fshape, dtype, other_seed(draw(strategies.seeds, label="weight.seed"),
+                                                                         1))
+        if component != "rms_norm" and draw(strategies.booleans(), label="has_bias"):
+            case["bias"] = strategies.normal(fshape, dtype, other_seed(draw(strategies.seeds, label="bias.seed"), 2))
     if component == "batch_norm":
         c = shape[1]
-        seed = draw(S.seeds, label="running.seed")
-        rng = S.rng(other_seed(seed, 3))
-        mean_scale = draw(S.sampled_from([1.0, 0.0, 10.0, 1e3]), label="running_mean.scale")
-        case["running_mean"] = S.cast(mean_scale * rng.standard_normal(c), dtype)
-        case["running_var"] = S.cast(np.exp(2.0 * rng.standard_normal(c)) *
-                                     draw(S.sampled_from([1.0, 1e-6, 1e3]), label="running_var.scale"), dtype)
-        case["momentum"] = draw(S.sampled_from([None, 0.1, 0.0, 1.0, 0.5, 0.01]), label="momentum")
+        seed = draw(strategies.seeds, label="running.seed")
+        rng = strategies.rng(other_seed(seed, 3))
+        mean_scale = draw(strategies.sampled_from([1.0, 0.0, 10.0, 1e3]), label="running_mean.scale")
+        case["running_mean"] = strategies.cast(mean_scale * rng.standard_normal(c), dtype)
+        case["running_var"] = strategies.cast(np.exp(2.0 * rng.standard_normal(c)) *
+                                     draw(strategies.sampled_from([1.0, 1e-6, 1e3]), label="running_var.scale"), dtype)
+        case["momentum"] = draw(strategies.sampled_from([None, 0.1, 0.0, 1.0, 0.5, 0.01]), label="momentum")
     return case
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, require
 from properties.budgets import norm_budget
 from properties.gradients import FD_MIN_SCALE, MAX_FD_ELEMENTS, assert_vjp_matches
@@ -62,11 +62,11 @@ def _register_oracle(component, module, compare=None):
 NONCONSTANT = ("normal", "integers", "offset", "tiny", "near_constant", "wide", "huge", "specials")
 
 
-@S.composite
+@strategies.composite
 def standard_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=NONCONSTANT, affine=False,
                             **({"training": True} if component == "batch_norm" else {})))
-    case["explicit_identity"] = draw(S.booleans(), label="explicit_identity")
+    case["explicit_identity"] = draw(strategies.booleans(), label="explicit_identity")
     return case
 
 
@@ -85,9 +85,9 @@ def _register_standardises(component, module):
         ones = {}
         if case["explicit_identity"]:  # weight 1 / bias 0 passed explicitly
             fshape = tuple(x.shape[x.ndim - case["k"]:]) if "k" in case else (x.shape[1],)
-            ones = {"weight": S.cast(np.ones(fshape), subject.dtype)}
+            ones = {"weight": strategies.cast(np.ones(fshape), subject.dtype)}
             if component != "rms_norm":
-                ones["bias"] = S.cast(np.zeros(fshape), subject.dtype)
+                ones["bias"] = strategies.cast(np.zeros(fshape), subject.dtype)
         y = rows(component, case, output(subject, component, case, **ones))
         mean, var, eps, _ = moments(rows(component, case, x), eps_of(component, case))
         n, cond = y.shape[1], condition(component, case)
@@ -108,12 +108,13 @@ def _register_standardises(component, module):
 
 
 # --- invariance to x -> a x + b (a > 0), with eps -> a^2 eps -----------------------------------------------
-@S.composite
+@strategies.composite
 def rescaled_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=MODERATE,
                             **({"training": True} if component == "batch_norm" else {})))
-    case["a"] = draw(S.sampled_from([2.0, 0.25, 8.0, 0.5]), label="a")  # powers of two: a x and a^2 eps exact
-    case["b"] = 0.0 if component == "rms_norm" else draw(S.sampled_from([0.0, 1.0, -3.0, 100.0, 1e4]), label="b")
+    case["a"] = draw(strategies.sampled_from([2.0, 0.25, 8.0, 0.5]), label="a")  # powers of two: a x and a^2 eps exact
+    case["b"] = 0.0 if component == "rms_norm" else draw(strategies.sampled_from([0.0, 1.0, -3.0, 100.0, 1e4]),
+                                                         label="b")
     return case
 
 
@@ -128,7 +129,7 @@ def _register_invariance(component, module):
                         "rounding of the transformed input is accounted for in the condition number.")
     def invariant(subject, case):
         x, a, b, eps = case["x"], case["a"], case["b"], eps_of(component, case)
-        x2 = S.cast(x.astype(np.float64) * a + b, subject.dtype)
+        x2 = strategies.cast(x.astype(np.float64) * a + b, subject.dtype)
         y = output(subject, component, case)
         y2 = output(subject, component, case, x=x2, eps=eps * a * a)
         # x2 is off from a x + b by a rounding relative to |a x + b|: in units of the group's spread that is a
@@ -139,15 +140,15 @@ def _register_invariance(component, module):
 
 
 # --- weight and bias: a per-feature affine map after normalisation ------------------------------------------
-@S.composite
+@strategies.composite
 def affine_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=MODERATE, affine=False))
     x = case["x"]
     fshape = tuple(x.shape[x.ndim - case["k"]:]) if "k" in case else (x.shape[1],)
-    case["weight"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="weight.seed"), 1),
-                              scale=draw(S.sampled_from([1.0, 4.0, 0.25]), label="weight.scale"))
+    case["weight"] = strategies.normal(fshape, dtype, other_seed(draw(strategies.seeds, label="weight.seed"), 1),
+                              scale=draw(strategies.sampled_from([1.0, 4.0, 0.25]), label="weight.scale"))
     if component != "rms_norm":
-        case["bias"] = S.normal(fshape, dtype, other_seed(draw(S.seeds, label="bias.seed"), 2))
+        case["bias"] = strategies.normal(fshape, dtype, other_seed(draw(strategies.seeds, label="bias.seed"), 2))
     return case
 
 
@@ -170,18 +171,18 @@ def _register_affine(component, module):
 
 
 # --- half precision: large magnitudes stay finite -------------------------------------------------------------
-@S.composite
+@strategies.composite
 def large_half_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("huge", "specials", "offset"), affine=False,
                             **({"training": True} if component == "batch_norm" else {})))
-    if draw(S.booleans(), label="big_offset"):
+    if draw(strategies.booleans(), label="big_offset"):
         # a large common offset with a spread the dtype resolves: sums and squares of the group overflow
         # the dtype itself (16 x 1e4 > float16's max), so statistics must be accumulated wider
-        rng = S.rng(draw(S.seeds, label="offset.seed"))
-        center = draw(S.sampled_from([1e4, -3e4, MAX[dtype] / 4, MAX[dtype] / 64]), label="center")
-        spread = draw(S.sampled_from([1e-2, 1e-1]), label="spread")
+        rng = strategies.rng(draw(strategies.seeds, label="offset.seed"))
+        center = draw(strategies.sampled_from([1e4, -3e4, MAX[dtype] / 4, MAX[dtype] / 64]), label="center")
+        spread = draw(strategies.sampled_from([1e-2, 1e-1]), label="spread")
         x = center * (1.0 + spread * rng.standard_normal(case["x"].shape))
-        case["x"] = S.cast(x, dtype)
+        case["x"] = strategies.cast(x, dtype)
     return case
 
 
@@ -202,7 +203,8 @@ def _register_finite(component, module):
 # --- gradients ------------------------------------------------------------------------------------------------
 #: geometries small enough for finite differences: norm_inputs' shapes or layouts
 TINY_FEATURE_LAYOUTS = (((3,), 1), ((2, 3), 1), ((2, 3), 2), ((2, 2, 5), 1))
-GRADIENT_GEOMETRY = {"batch_norm": {"shapes": S.shapes(2, 3, hi=5)}, "instance_norm": {"shapes": S.shapes(3, 3, hi=5)},
+GRADIENT_GEOMETRY = {"batch_norm": {"shapes": strategies.shapes(2, 3, hi=5)},
+                     "instance_norm": {"shapes": strategies.shapes(3, 3, hi=5)},
                      "group_norm": {"layouts": (((2, 3), 1), ((1, 5), 5), ((2, 3), 3), ((2, 2, 5), 2),
                                                     ((2, 3, 4), 1))},
                      "layer_norm": {"layouts": TINY_FEATURE_LAYOUTS}, "rms_norm": {"layouts": TINY_FEATURE_LAYOUTS}}
@@ -217,11 +219,12 @@ def _fd_resolvable(component, case) -> bool:
     return bool(np.all(scale * np.sqrt(spread + eps) >= FD_MIN_SCALE))
 
 
-@S.composite
+@strategies.composite
 def gradient_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("normal", "integers", "wide"),
                             **GRADIENT_GEOMETRY[component]).filter(lambda c: _fd_resolvable(component, c)))
-    case["cotangent"] = S.normal(case["x"].shape, dtype, other_seed(draw(S.seeds, label="cotangent.seed"), 4))
+    case["cotangent"] = strategies.normal(case["x"].shape, dtype, other_seed(draw(strategies.seeds,
+                                                                                  label="cotangent.seed"), 4))
     return case
 
 
@@ -242,12 +245,13 @@ def _register_vjp(component, module):
                            else condition(component, case))
 
 
-@S.composite
+@strategies.composite
 def invariance_gradient_inputs(draw, dtype, component):
     case = draw(norm_inputs(dtype, component, regimes=("normal", "integers", "offset", "tiny", "wide"),
                             affine=False, **GRADIENT_GEOMETRY[component],
                             **({"training": True} if component == "batch_norm" else {})))
-    case["cotangent"] = S.normal(case["x"].shape, dtype, other_seed(draw(S.seeds, label="cotangent.seed"), 4))
+    case["cotangent"] = strategies.normal(case["x"].shape, dtype, other_seed(draw(strategies.seeds,
+                                                                                  label="cotangent.seed"), 4))
     return case
 
 
@@ -295,4 +299,4 @@ def _bad_inputs(dtype):
 
 
 def _f32(shape, seed=0):
-    return S.normal(shape, "float32", seed)
+    return strategies.normal(shape, "float32", seed)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_equal, require
 
 
@@ -44,13 +44,13 @@ def _max_exact(num_buckets, bidirectional):
     return (num_buckets // 2 if bidirectional else num_buckets) // 2
 
 
-@S.composite
+@strategies.composite
 def t5_options(draw, *, bidirectional=None, buckets=T5_BUCKETS):
     if bidirectional is None:
-        bidirectional = draw(S.booleans(), label="bidirectional")
-    num_buckets = draw(S.sampled_from(buckets), label="num_buckets")
+        bidirectional = draw(strategies.booleans(), label="bidirectional")
+    num_buckets = draw(strategies.sampled_from(buckets), label="num_buckets")
     me = _max_exact(num_buckets, bidirectional)
-    max_distance = draw(S.sampled_from([m for m in T5_MAX_DISTANCES if m > me]), label="max_distance")
+    max_distance = draw(strategies.sampled_from([m for m in T5_MAX_DISTANCES if m > me]), label="max_distance")
     return {"bidirectional": bidirectional, "num_buckets": num_buckets, "max_distance": max_distance}
 
 

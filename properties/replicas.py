@@ -1,7 +1,7 @@
 """Several inputs per Hypothesis example: one draw of a recipe, ``k`` cases from it.
 
 Hypothesis spends ~0.3-1 ms of engine time on each example, 20-70x the cost of calling a cheap kernel on a
-small array. The suite's input strategies are composite functions (``@S.composite``, Hypothesis's ``composite``
+small array. The suite's input strategies are composite functions (``@strategies.composite``, Hypothesis's ``composite``
 with its strategies built once per argument set) whose only randomness beyond the drawn choices is NumPy data
 generated from drawn seeds (:func:`properties.strategies.rng`, :func:`properties.strategies.generate`). So a
 drawn case is re-made cheaply for *replica* ``r`` by running the same composite functions again, answering every
@@ -20,7 +20,7 @@ from __future__ import annotations
 from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.strategies import SearchStrategy
 
-from properties import strategies as S
+from properties import strategies
 from properties.compat import composite_parts
 
 
@@ -31,9 +31,10 @@ class Diverged(Exception):
 def _composite(strategy):
     """The composite behind ``strategy`` (an ``st.composite`` strategy or :class:`properties.strategies.ArrayRecipe`:
     anything with ``definition, args, kwargs``), or ``None`` for any other strategy."""
-    if isinstance(strategy, S.ArrayRecipe):
+    if isinstance(strategy, strategies.ArrayRecipe):
         return strategy
-    return composite_parts(strategy)  # Hypothesis's internals, or what S.composite recorded (properties.compat)
+    # Hypothesis's internals, or what strategies.composite recorded (properties.compat)
+    return composite_parts(strategy)
 
 
 #: what a strategy met in a walk is, by id: ``(strategy, composite or None)``; a replica asks ~6 times per case,
@@ -57,7 +58,7 @@ def _known(strategy):
 def _walk(strategy, primitive):
     """Run ``strategy``'s composite functions ourselves, handing every other draw to ``primitive``."""
     def draw(inner, label=None):
-        if type(inner) is S.ArrayRecipe:
+        if type(inner) is strategies.ArrayRecipe:
             return inner.definition(draw, *inner.args)
         comp = _known(inner)
         if comp is None:
@@ -88,7 +89,7 @@ class Recipe:
             except StopIteration:
                 raise Diverged() from None
 
-        with S.replica(index, count):
+        with strategies.replica(index, count):
             try:
                 return _walk(self.strategy, primitive)
             except UnsatisfiedAssumption:

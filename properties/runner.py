@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
 
 from properties import compat, context, loader
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import PropertyFailure
 from properties.calls import calls_text, rejections_failure
 from properties.registry import NO_DTYPE, Check, replicas_of
@@ -137,7 +137,7 @@ def run_result(check: Check, *, run_seed: int = 0, base_settings: settings | Non
                 ctx.last_case, ctx.last_errors = case, None
                 ctx.rejections.clear()
                 ctx.calls = []  # a new list: the last example's stays with the failure
-                with S.replica(index, replicas):
+                with strategies.replica(index, replicas):
                     run_case(case)
                 if ctx.rejections:  # every bad input of the example the implementation did not reject, at once
                     raise rejections_failure(check.prop.component, ctx.rejections)

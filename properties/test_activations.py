@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_equal, require
 from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
 from properties.oracle import assert_close_to_oracle, expected
@@ -16,22 +16,22 @@ ELEMENTWISE = ("relu", "sigmoid", "tanh", "silu", "gelu")
 ROWWISE = ("softmax", "log_softmax")
 
 
-@S.composite
-def elementwise_inputs(draw, dtype, regimes=S.REGIMES):
-    shape = draw(S.shapes(1, 3))
-    return {"x": draw(S.arrays(shape, dtype, regimes=regimes)),
-            "approximate": draw(S.booleans(), label="approximate")}
+@strategies.composite
+def elementwise_inputs(draw, dtype, regimes=strategies.REGIMES):
+    shape = draw(strategies.shapes(1, 3))
+    return {"x": draw(strategies.arrays(shape, dtype, regimes=regimes)),
+            "approximate": draw(strategies.booleans(), label="approximate")}
 
 
-@S.composite
-def row_inputs(draw, dtype, regimes=S.REGIMES):
-    shape = draw(S.shapes(1, 3))
-    axis = draw(S.axes(len(shape)), label="axis")
-    return {"x": draw(S.arrays(shape, dtype, regimes=regimes, const_axes=(axis,))), "axis": axis}
+@strategies.composite
+def row_inputs(draw, dtype, regimes=strategies.REGIMES):
+    shape = draw(strategies.shapes(1, 3))
+    axis = draw(strategies.axes(len(shape)), label="axis")
+    return {"x": draw(strategies.arrays(shape, dtype, regimes=regimes, const_axes=(axis,))), "axis": axis}
 
 
 def benign_rows(dtype):
-    return row_inputs(dtype, regimes=S.BENIGN + ("constant",))
+    return row_inputs(dtype, regimes=strategies.BENIGN + ("constant",))
 
 
 def _kwargs(component, case):
@@ -109,7 +109,7 @@ def sigmoid_symmetric(subject, case):
                  what="sigmoid(x) + sigmoid(-x)", n=2)
 
 
-@prop("tanh", "equals_scaled_sigmoid", inputs=lambda d: elementwise_inputs(d, S.BENIGN), needs=("sigmoid",),
+@prop("tanh", "equals_scaled_sigmoid", inputs=lambda d: elementwise_inputs(d, strategies.BENIGN), needs=("sigmoid",),
       statement="tanh(x) == 2 sigmoid(2x) - 1 (within the dtype's tolerance; absolute near 0), and tanh is odd.")
 def tanh_sigmoid(subject, case):
     x = case["x"]
@@ -119,12 +119,12 @@ def tanh_sigmoid(subject, case):
     assert_close(subject.tanh(-x).astype(np.float64), -t, dtype=subject.dtype, what="tanh(-x) vs -tanh(x)")
 
 
-@S.composite
+@strategies.composite
 def perturbation_inputs(draw, dtype):
     case = draw(elementwise_inputs(dtype))
     x = case["x"]
-    case["index"] = draw(S.integers(0, x.size - 1), label="index")
-    case["perm_seed"] = draw(S.seeds, label="perm_seed")
+    case["index"] = draw(strategies.integers(0, x.size - 1), label="index")
+    case["perm_seed"] = draw(strategies.seeds, label="perm_seed")
     return case
 
 
@@ -141,7 +141,7 @@ def _register_elementwise(component):
         others = np.arange(x.size) != case["index"]
         assert_close(y2[others], y.reshape(-1)[others], dtype=subject.dtype, what="outputs of unchanged elements",
                      floor=tolerance(subject.dtype))
-        perm = S.rng(case["perm_seed"]).permutation(x.size)
+        perm = strategies.rng(case["perm_seed"]).permutation(x.size)
         yp = subject.expect(subject.call(component, x.reshape(-1)[perm].reshape(x.shape), **kw), shape=x.shape)
         assert_close(yp.reshape(-1), y.reshape(-1)[perm], dtype=subject.dtype, what="f(permuted x) vs permuted f(x)",
                      floor=tolerance(subject.dtype))
@@ -164,10 +164,10 @@ def softmax_distribution(subject, case):
                  what="softmax row sums", n=n)
 
 
-@S.composite
+@strategies.composite
 def shifted_rows(draw, dtype):
     case = draw(row_inputs(dtype, regimes=("integers",)))
-    case["shift"] = draw(S.sampled_from([1.0, -3.0, 64.0, -512.0]), label="shift")
+    case["shift"] = draw(strategies.sampled_from([1.0, -3.0, 64.0, -512.0]), label="shift")
     return case
 
 
@@ -194,7 +194,7 @@ def log_softmax_vs_softmax(subject, case):
     assert_close(ls[ok], logs[ok], dtype=subject.dtype, what="log_softmax vs log(softmax)", n=x.shape[axis])
 
 
-@S.composite
+@strategies.composite
 def huge_rows(draw, dtype):
     return draw(row_inputs(dtype, regimes=("huge", "specials")))
 
@@ -207,12 +207,12 @@ def log_softmax_finite(subject, case):
     require(bool(np.all(y <= tolerance(subject.dtype))), f"log_softmax has positive entries (max {y.max():.3g})")
 
 
-@S.composite
+@strategies.composite
 def gradient_rows(draw, dtype):
-    shape = draw(S.shapes(1, 2, hi=5))
-    axis = draw(S.axes(len(shape)), label="axis")
-    x = draw(S.arrays(shape, dtype, regimes=S.GRADIENT))
-    return {"x": x, "axis": axis, "cotangent": S.normal(shape, dtype, draw(S.seeds, label="cot"))}
+    shape = draw(strategies.shapes(1, 2, hi=5))
+    axis = draw(strategies.axes(len(shape)), label="axis")
+    x = draw(strategies.arrays(shape, dtype, regimes=strategies.GRADIENT))
+    return {"x": x, "axis": axis, "cotangent": strategies.normal(shape, dtype, draw(strategies.seeds, label="cot"))}
 
 
 def _register_row_gradient(component):
@@ -231,11 +231,12 @@ for _c in ROWWISE:
     _register_row_gradient(_c)
 
 
-@S.composite
+@strategies.composite
 def gradient_elementwise(draw, dtype):
-    shape = draw(S.shapes(1, 2, hi=5))
-    x = draw(S.arrays(shape, dtype, regimes=S.GRADIENT))
-    return {"x": x, "approximate": draw(S.booleans()), "cotangent": S.normal(shape, dtype, draw(S.seeds))}
+    shape = draw(strategies.shapes(1, 2, hi=5))
+    x = draw(strategies.arrays(shape, dtype, regimes=strategies.GRADIENT))
+    return {"x": x, "approximate": draw(strategies.booleans()), "cotangent": strategies.normal(shape, dtype,
+                                                                                               draw(strategies.seeds))}
 
 
 def _register_gradient(component):

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -44,11 +44,11 @@ ALIBI_GEOMETRIES = ((1, (1, 1)), (1, (3, 3)), (2, (5, 16)), (3, (3, 3)), (4, (16
                     (32, (20, 300)), (40, (3, 3)))
 
 
-@S.composite
+@strategies.composite
 def alibi_inputs(draw, dtype, *, heads=POW2_HEADS + OTHER_HEADS, lengths=BIAS_LENGTHS):
     """A geometry of :data:`ALIBI_GEOMETRIES` with its head count in ``heads`` and its lengths in ``lengths``."""
     options = tuple((h, qk) for h, qk in ALIBI_GEOMETRIES if h in heads and qk in lengths)
-    h, (q, k) = draw(S.sampled_from(options), label="(num_heads, (q_len, k_len))")
+    h, (q, k) = draw(strategies.sampled_from(options), label="(num_heads, (q_len, k_len))")
     return {"num_heads": h, "q_len": q, "k_len": k}
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -54,7 +54,7 @@ def bias_shape(form: str, batch: int, heads: int, q_len: int, k_len: int) -> tup
 def with_neg_inf(bias: np.ndarray, seed: int, fraction: float) -> np.ndarray:
     """``bias`` with about ``fraction`` of its entries and at least one whole row (last axis) set to ``-inf``
     (after rounding to its dtype: :func:`properties.strategies.cast` clips infinities)."""
-    rng = S.rng(seed)
+    rng = strategies.rng(seed)
     drop = rng.random(bias.shape) < fraction
     if bias.ndim >= 2 and bias.size:
         rows = drop.reshape(-1, bias.shape[-1])
@@ -86,17 +86,19 @@ def finite_allowed(case, bias) -> np.ndarray:
 
 
 # --- attention_weights and scaled_dot_product_attention ------------------------------------------------------
-@S.composite
+@strategies.composite
 def bias_inputs(draw, dtype, *, forms=BIAS_FORMS, neg_inf=(False, True)):
     """:func:`properties.attention_common.attention_inputs` (every mask form, causal, scales, logits up to ~1e4)
     plus a bias of one broadcast form, sometimes with ``-inf`` entries and rows."""
     case = draw(attention_inputs(dtype))
     batch, heads, q_len, k_len = _p_shape(case)
-    form = draw(S.sampled_from(forms), label="bias.form")
-    scale = draw(S.sampled_from(BIAS_SCALES), label="bias.scale")
-    bias = S.normal(bias_shape(form, batch, heads, q_len, k_len), dtype, draw(S.seeds, label="bias.seed"), scale)
-    if draw(S.sampled_from(neg_inf), label="bias.neg_inf"):
-        bias = with_neg_inf(bias, draw(S.seeds, label="bias.inf_seed"), draw(S.sampled_from((0.2, 0.6)),
+    form = draw(strategies.sampled_from(forms), label="bias.form")
+    scale = draw(strategies.sampled_from(BIAS_SCALES), label="bias.scale")
+    bias = strategies.normal(bias_shape(form, batch, heads, q_len, k_len), dtype, draw(strategies.seeds,
+                                                                                       label="bias.seed"), scale)
+    if draw(strategies.sampled_from(neg_inf), label="bias.neg_inf"):
+        bias = with_neg_inf(bias, draw(strategies.seeds, label="bias.inf_seed"), draw(strategies.sampled_from((0.2,
+                                                                                                               0.6)),
                                                                              label="bias.inf_fraction"))
     case["bias"] = bias
     return case
@@ -148,20 +150,21 @@ def _register_oracle(component):
                      floor=_floor(subject, component, case, tol))
 
 
-@S.composite
+@strategies.composite
 def row_bias_inputs(draw, dtype):
     """Inputs with no base bias or a ``(Lq, Lk)`` one, and a shift constant along the key axis (one value per
     (b, h, query) row or per fewer axes), O(1) or large."""
     case = draw(attention_inputs(dtype))
     batch, heads, q_len, k_len = _p_shape(case)
     base = None
-    if draw(S.booleans(), label="base_bias"):
-        base = S.normal((q_len, k_len), dtype, draw(S.seeds, label="base.seed"), 4.0)
-    form = draw(S.sampled_from(ROW_FORMS), label="shift.form")
-    shift = S.normal(bias_shape(form, batch, heads, q_len, k_len), "float64", draw(S.seeds, label="shift.seed"),
-                     draw(S.sampled_from((1.0, 100.0)), label="shift.scale"))
+    if draw(strategies.booleans(), label="base_bias"):
+        base = strategies.normal((q_len, k_len), dtype, draw(strategies.seeds, label="base.seed"), 4.0)
+    form = draw(strategies.sampled_from(ROW_FORMS), label="shift.form")
+    shift = strategies.normal(bias_shape(form, batch, heads, q_len, k_len), "float64", draw(strategies.seeds,
+                                                                                            label="shift.seed"),
+                     draw(strategies.sampled_from((1.0, 100.0)), label="shift.scale"))
     case["bias"] = base
-    case["shifted"] = S.cast(shift if base is None else base + shift, dtype)  # still constant along keys
+    case["shifted"] = strategies.cast(shift if base is None else base + shift, dtype)  # still constant along keys
     return case
 
 
@@ -181,18 +184,19 @@ def _register_constant(component):
                      what=f"{component} with bias + a per-row constant vs with the bias alone")
 
 
-@S.composite
+@strategies.composite
 def neg_inf_inputs(draw, dtype):
     """A finite bias of one broadcast form and a set of its entries (about a third or two thirds, and at least
     one whole row) to set to ``-inf``; masks that broadcast, causality."""
     case = draw(attention_inputs(dtype, masks=("none", "padding", "matrix", "keys")))
     batch, heads, q_len, k_len = _p_shape(case)
-    form = draw(S.sampled_from(("full", "matrix", "heads", "per_head")), label="bias.form")
-    bias = S.normal(bias_shape(form, batch, heads, q_len, k_len), dtype, draw(S.seeds, label="bias.seed"),
-                    draw(S.sampled_from(BIAS_SCALES), label="bias.scale"))
+    form = draw(strategies.sampled_from(("full", "matrix", "heads", "per_head")), label="bias.form")
+    bias = strategies.normal(bias_shape(form, batch, heads, q_len, k_len), dtype, draw(strategies.seeds,
+                                                                                       label="bias.seed"),
+                    draw(strategies.sampled_from(BIAS_SCALES), label="bias.scale"))
     case["bias"] = bias
-    case["dropped"] = with_neg_inf(bias, draw(S.seeds, label="drop.seed"),
-                                   draw(S.sampled_from((0.3, 0.7)), label="drop.fraction"))
+    case["dropped"] = with_neg_inf(bias, draw(strategies.seeds, label="drop.seed"),
+                                   draw(strategies.sampled_from((0.3, 0.7)), label="drop.fraction"))
     return case
 
 
@@ -243,17 +247,17 @@ def _mha_bias_tol(dtype, case, x, context, bias, *, cache=None, max_position=0):
     return tolerance(dtype, n=n, cond=cond), floor
 
 
-@S.composite
+@strategies.composite
 def mha_bias_inputs(draw, dtype):
     case = draw(mha_inputs(dtype))
     x, context = case["x"], case["context"]
     k_len = x.shape[1] if context is None else context.shape[1]
-    shape = bias_shape(draw(S.sampled_from(("per_head", "full", "matrix", "keys")), label="bias.form"),
+    shape = bias_shape(draw(strategies.sampled_from(("per_head", "full", "matrix", "keys")), label="bias.form"),
                        x.shape[0], case["num_heads"], x.shape[1], k_len)
-    bias = S.normal(shape, dtype, draw(S.seeds, label="bias.seed"),
-                    draw(S.sampled_from(BIAS_SCALES), label="bias.scale"))
-    if draw(S.booleans(), label="bias.neg_inf"):
-        bias = with_neg_inf(bias, draw(S.seeds, label="bias.inf_seed"), 0.3)
+    bias = strategies.normal(shape, dtype, draw(strategies.seeds, label="bias.seed"),
+                    draw(strategies.sampled_from(BIAS_SCALES), label="bias.scale"))
+    if draw(strategies.booleans(), label="bias.neg_inf"):
+        bias = with_neg_inf(bias, draw(strategies.seeds, label="bias.inf_seed"), 0.3)
     case["bias"] = bias
     return case
 
@@ -277,15 +281,15 @@ def mha_bias_oracle(subject, case):
                  floor=floor)
 
 
-@S.composite
+@strategies.composite
 def decode_bias_inputs(draw, dtype):
     case = draw(decode_inputs(dtype))
     x, cache = case["x"], case["cache"]
     new, total = x.shape[1], cache[0].shape[2] + x.shape[1]
-    shape = bias_shape(draw(S.sampled_from(("per_head", "full", "matrix", "keys")), label="bias.form"),
+    shape = bias_shape(draw(strategies.sampled_from(("per_head", "full", "matrix", "keys")), label="bias.form"),
                        x.shape[0], case["num_heads"], new, total)
-    case["bias"] = S.normal(shape, dtype, draw(S.seeds, label="bias.seed"),
-                            draw(S.sampled_from(BIAS_SCALES), label="bias.scale"))
+    case["bias"] = strategies.normal(shape, dtype, draw(strategies.seeds, label="bias.seed"),
+                            draw(strategies.sampled_from(BIAS_SCALES), label="bias.scale"))
     return case
 
 
@@ -320,14 +324,15 @@ def decode_bias_oracle(subject, case):
 T5_BUCKETS, T5_MAX_DISTANCE = 8, 16
 
 
-@S.composite
+@strategies.composite
 def position_chunk_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, layouts=SELF_LAYOUTS, masks=("none",), causal=(True,)))
-    lengths = draw(S.sampled_from(CHUNKINGS[case["x"].shape[1]]), label="chunk lengths")
+    lengths = draw(strategies.sampled_from(CHUNKINGS[case["x"].shape[1]]), label="chunk lengths")
     bounds = np.cumsum((0,) + lengths).tolist()
     case["chunks"] = list(zip(bounds[:-1], bounds[1:]))
-    case["position_bias"] = draw(S.sampled_from(("t5", "alibi")), label="position_bias")
-    case["table"] = S.normal((T5_BUCKETS, case["num_heads"]), dtype, draw(S.seeds, label="table.seed"), 2.0)
+    case["position_bias"] = draw(strategies.sampled_from(("t5", "alibi")), label="position_bias")
+    case["table"] = strategies.normal((T5_BUCKETS, case["num_heads"]), dtype, draw(strategies.seeds,
+                                                                                   label="table.seed"), 2.0)
     return case
 
 
@@ -340,7 +345,7 @@ def _position_bias(subject, case, length):
     else:
         bias = subject.alibi_bias(h, length, length)
     bias = subject.expect(bias, shape=(h, length, length), dtype="", what=f"{case['position_bias']} bias")
-    return S.cast(bias, subject.dtype)
+    return strategies.cast(bias, subject.dtype)
 
 
 @prop("mha_decode", "chunked_decoding_with_position_bias_equals_causal_attention", inputs=position_chunk_inputs,

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, require
 from properties.gradients import assert_vjp_matches
 from properties.oracle import expected
@@ -61,11 +61,11 @@ _register_fully_masked("attention_weights", __name__)
 
 
 # --- the scale: logits' variance ------------------------------------------------------------------------------
-@S.composite
+@strategies.composite
 def unit_normal_inputs(draw, dtype):
-    d = draw(S.sampled_from((4, 8, 16)), label="D")
-    seed = draw(S.seeds, label="seed")
-    return {"q": S.normal((2, 2, 3, d), dtype, seed), "k": S.normal((2, 2, 4, d), dtype, seed + 1)}
+    d = draw(strategies.sampled_from((4, 8, 16)), label="D")
+    seed = draw(strategies.seeds, label="seed")
+    return {"q": strategies.normal((2, 2, 3, d), dtype, seed), "k": strategies.normal((2, 2, 4, d), dtype, seed + 1)}
 
 
 def _logit_differences(p):
@@ -111,12 +111,12 @@ def _central_probability(d: int, t: float) -> float:
     return float(value)
 
 
-@S.composite
+@strategies.composite
 def variance_inputs(draw, dtype):
-    d = draw(S.sampled_from((4, 16)), label="D")
-    seed = draw(S.seeds, label="seed")
+    d = draw(strategies.sampled_from((4, 16)), label="D")
+    seed = draw(strategies.seeds, label="seed")
     b, h = VARIANCE_SHAPE
-    return {"q": S.normal((b, h, 1, d), dtype, seed), "k": S.normal((b, h, 2, d), dtype, seed + 1)}
+    return {"q": strategies.normal((b, h, 1, d), dtype, seed), "k": strategies.normal((b, h, 2, d), dtype, seed + 1)}
 
 
 @prop("attention_weights", "default_scale_gives_unit_logit_variance", inputs=variance_inputs,
@@ -142,7 +142,7 @@ def default_scale_variance(subject, case):
                 "oracle (masks, causal, grouped heads; masked and fully masked entries have zero gradient).")
 def weights_gradient(subject, case):
     q, k = case["q"], case["k"]
-    cot = S.normal(_p_shape(case), subject.dtype, case["cotangent_seed"])
+    cot = strategies.normal(_p_shape(case), subject.dtype, case["cotangent_seed"])
     assert_vjp_matches(subject, "attention_weights", (q, k), _kw(case), cot, wrt=(0, 1),
                        n=q.shape[-1] + k.shape[2], cond=logit_cond(q, k, case["scale"], _allowed(case)))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -93,10 +93,10 @@ _register_affine("batch_norm", __name__)
 
 
 # --- batch norm: eval mode and the running statistics -------------------------------------------------------
-@S.composite
+@strategies.composite
 def eval_inputs(draw, dtype):
-    case = draw(norm_inputs(dtype, "batch_norm", training=False, shapes=S.shapes(2, 4, lo=2)))
-    case["other"] = draw(S.arrays(case["x"].shape, dtype, regimes=S.REGIMES, label="other"))
+    case = draw(norm_inputs(dtype, "batch_norm", training=False, shapes=strategies.shapes(2, 4, lo=2)))
+    case["other"] = draw(strategies.arrays(case["x"].shape, dtype, regimes=strategies.REGIMES, label="other"))
     return case
 
 

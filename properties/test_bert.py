@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import PropertyFailure, assert_close, assert_equal, assert_rejects, require
 from properties.oracle import assert_matches_oracle
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -21,17 +21,17 @@ EPS = 1e-12
 
 # --- bert_embeddings ----------------------------------------------------------------------------------------
 def _tables(dtype, d, seed, regime, *, vocab=VOCAB, positions=POSITIONS, types=TYPES):
-    rng = S.rng(seed)
+    rng = strategies.rng(seed)
     shapes = {"word": (vocab, d), "position": (positions, d), "token_type": (types, d), "ln_weight": (d,),
               "ln_bias": (d,)}
-    return {k: S.generate(shape, dtype, regime if k in ("word", "position", "token_type") else "normal",
+    return {k: strategies.generate(shape, dtype, regime if k in ("word", "position", "token_type") else "normal",
                           int(rng.integers(2 ** 32)))
             for k, shape in shapes.items()}
 
 
 def _ids(shape, seed, *, vocab=VOCAB, types=TYPES):
     """Token ids over the whole vocabulary and token types that are not all 0 (segment B present)."""
-    rng = S.rng(seed)
+    rng = strategies.rng(seed)
     ids = rng.integers(0, vocab, shape).astype(np.int64)
     tt = rng.integers(0, types, shape).astype(np.int64)
     tt.reshape(-1)[-1] = types - 1  # at least one non-zero type in every case
@@ -42,15 +42,15 @@ def _ids(shape, seed, *, vocab=VOCAB, types=TYPES):
 EPS_DRAWN = (None, 1e-5, 1e-3, 1e-1)
 
 
-@S.composite
+@strategies.composite
 def embedding_inputs(draw, dtype):
-    shape = draw(S.shapes(2, 2), label="(B, L)")
-    d = draw(S.sizes(4, 16), label="d")
-    regime = draw(S.sampled_from(S.BENIGN), label="tables.regime")
-    params = _tables(dtype, d, draw(S.seeds, label="tables.seed"), regime)
-    ids, types = _ids(shape, draw(S.seeds, label="ids.seed"))
+    shape = draw(strategies.shapes(2, 2), label="(B, L)")
+    d = draw(strategies.sizes(4, 16), label="d")
+    regime = draw(strategies.sampled_from(strategies.BENIGN), label="tables.regime")
+    params = _tables(dtype, d, draw(strategies.seeds, label="tables.seed"), regime)
+    ids, types = _ids(shape, draw(strategies.seeds, label="ids.seed"))
     # the catalogue's eps (omitted) or another: an implementation that ignores eps must be told apart
-    eps = draw(S.sampled_from(EPS_DRAWN), label="eps")
+    eps = draw(strategies.sampled_from(EPS_DRAWN), label="eps")
     return {"input_ids": ids, "token_type_ids": types, "params": params, "eps": eps}
 
 
@@ -101,12 +101,12 @@ def embeddings_formula(subject, case):
                  n=params["word"].shape[1], cond=cond, floor=_floor(params))
 
 
-@S.composite
+@strategies.composite
 def per_token_inputs(draw, dtype):
     case = draw(embedding_inputs(dtype))
     ids = case["input_ids"]
-    case["b"] = draw(S.integers(0, ids.shape[0] - 1), label="b")
-    case["perm_seed"] = draw(S.seeds, label="perm_seed")
+    case["b"] = draw(strategies.integers(0, ids.shape[0] - 1), label="b")
+    case["perm_seed"] = draw(strategies.seeds, label="perm_seed")
     return case
 
 
@@ -116,7 +116,7 @@ def per_token_inputs(draw, dtype):
 def embeddings_per_token(subject, case):
     ids, types, params = case["input_ids"], case["token_type_ids"], case["params"]
     y = subject.expect(subject.bert_embeddings(ids, types, params), shape=ids.shape + (params["word"].shape[1],))
-    rng = S.rng(case["perm_seed"])
+    rng = strategies.rng(case["perm_seed"])
     perm = rng.permutation(ids.shape[0])
     yp = subject.expect(subject.bert_embeddings(ids[perm], types[perm], params), shape=y.shape)
     floor, d = _floor(params), params["word"].shape[1]
@@ -133,12 +133,12 @@ def embeddings_per_token(subject, case):
                      what="embeddings of the unchanged sequences", n=d, floor=floor)
 
 
-@S.composite
+@strategies.composite
 def embedding_gradient_inputs(draw, dtype):
     # tiny: finite differences cost two formula evaluations per table element (5*4 + 4*4 + 2*4 + 4 + 4 = 52)
-    params = _tables(dtype, 4, draw(S.seeds, label="tables.seed"), "normal", vocab=5, positions=4, types=2)
-    ids, types = _ids((2, 3), draw(S.seeds, label="ids.seed"), vocab=5, types=2)
-    cot = S.normal((2, 3, 4), dtype, draw(S.seeds, label="cotangent.seed"))
+    params = _tables(dtype, 4, draw(strategies.seeds, label="tables.seed"), "normal", vocab=5, positions=4, types=2)
+    ids, types = _ids((2, 3), draw(strategies.seeds, label="ids.seed"), vocab=5, types=2)
+    cot = strategies.normal((2, 3, 4), dtype, draw(strategies.seeds, label="cotangent.seed"))
     return {"input_ids": ids, "token_type_ids": types, "params": params, "cotangent": cot}
 
 
@@ -175,7 +175,7 @@ def embeddings_gradient(subject, case):
                  what="gradient of word rows no token reads")
 
 
-@S.composite
+@strategies.composite
 def bad_embedding_inputs(draw, dtype):
     return draw(embedding_inputs(dtype))
 
@@ -218,21 +218,21 @@ MLM_EXAMPLES, MLM_TESTS = 20, 6
 MLM_ALPHA = per_test_alpha(MLM_EXAMPLES, MLM_TESTS)
 
 
-@S.composite
+@strategies.composite
 def mlm_inputs(draw, dtype, shapes=MLM_SHAPES, probs=MLM_PROBS):
-    shape = draw(S.sampled_from(shapes), label="shape")
-    vocab = draw(S.sampled_from(MLM_VOCABS), label="vocab_size")
-    specials = tuple(draw(S.sampled_from([(0, 1, 2), (3,), (), (1, 7)]), label="special_token_ids"))
-    rng = S.rng(draw(S.seeds, label="ids.seed"))
+    shape = draw(strategies.sampled_from(shapes), label="shape")
+    vocab = draw(strategies.sampled_from(MLM_VOCABS), label="vocab_size")
+    specials = tuple(draw(strategies.sampled_from([(0, 1, 2), (3,), (), (1, 7)]), label="special_token_ids"))
+    rng = strategies.rng(draw(strategies.seeds, label="ids.seed"))
     ids = rng.integers(0, vocab, shape).astype(np.int64)
     if specials:  # about a quarter of the tokens special, so "never selected" is tested often
         spots = rng.random(shape) < 0.25
         ids = np.where(spots, rng.choice(np.asarray(specials, np.int64), shape), ids)
     return {"input_ids": ids, "vocab_size": vocab, "special_token_ids": specials,
             # outside [0, vocab): a token equal to it can only come from the [MASK] branch
-            "mask_token_id": vocab + draw(S.sampled_from([0, 3]), label="mask offset"),
-            "mask_prob": draw(S.sampled_from(probs), label="mask_prob"),
-            "seed": draw(S.seeds, label="seed")}
+            "mask_token_id": vocab + draw(strategies.sampled_from([0, 3]), label="mask offset"),
+            "mask_prob": draw(strategies.sampled_from(probs), label="mask_prob"),
+            "seed": draw(strategies.seeds, label="seed")}
 
 
 def statistical_mlm_inputs(dtype):
@@ -311,10 +311,10 @@ def mlm_statistics(subject, case):
                     what="neighbouring eligible tokens both selected or both not")
 
 
-@S.composite
+@strategies.composite
 def seeded_mlm_inputs(draw, dtype):
     case = draw(mlm_inputs(dtype, shapes=MLM_SHAPES[:1], probs=(0.15, 0.5)))
-    case["other_seed"] = draw(S.seeds.filter(lambda s: s != case["seed"]), label="other_seed")
+    case["other_seed"] = draw(strategies.seeds.filter(lambda s: s != case["seed"]), label="other_seed")
     return case
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from hypothesis import assume
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects
 from properties.gradients import assert_vjp_matches
 from properties.oracle import expected
@@ -34,20 +34,20 @@ FFN_LAYOUTS = (((1,), 4, 1),
 FFN_GRADIENT_LAYOUTS = (((1,), 4, 1), ((2, 3), 4, 3), ((2, 2, 4), 8, 4))
 
 
-@S.composite
+@strategies.composite
 def ffn_inputs(draw, dtype, *, layouts=FFN_LAYOUTS):
-    shape, f, d_out = draw(S.sampled_from(layouts), label="(x.shape, f, d_out)")
+    shape, f, d_out = draw(strategies.sampled_from(layouts), label="(x.shape, f, d_out)")
     d = shape[-1]
-    activation = draw(S.sampled_from(ACTIVATIONS), label="activation")
-    seed = draw(S.seeds, label="params.seed")
-    params = {"w1": S.normal((d, f), dtype, seed, 1.0 / math.sqrt(d)),
-              "w2": S.normal((f, d_out), dtype, seed + 1, 1.0 / math.sqrt(f))}
+    activation = draw(strategies.sampled_from(ACTIVATIONS), label="activation")
+    seed = draw(strategies.seeds, label="params.seed")
+    params = {"w1": strategies.normal((d, f), dtype, seed, 1.0 / math.sqrt(d)),
+              "w2": strategies.normal((f, d_out), dtype, seed + 1, 1.0 / math.sqrt(f))}
     if activation == "swiglu":
-        params["w3"] = S.normal((d, f), dtype, seed + 2, 1.0 / math.sqrt(d))
-    elif draw(S.booleans(), label="bias"):
-        params["b1"] = S.normal((f,), dtype, seed + 3, 0.5)
-        params["b2"] = S.normal((d_out,), dtype, seed + 4, 0.5)
-    x = draw(S.arrays(shape, dtype, regimes=("normal", "integers", "tiny", "constant")))
+        params["w3"] = strategies.normal((d, f), dtype, seed + 2, 1.0 / math.sqrt(d))
+    elif draw(strategies.booleans(), label="bias"):
+        params["b1"] = strategies.normal((f,), dtype, seed + 3, 0.5)
+        params["b2"] = strategies.normal((d_out,), dtype, seed + 4, 0.5)
+    x = draw(strategies.arrays(shape, dtype, regimes=("normal", "integers", "tiny", "constant")))
     return {"x": x, "params": params, "activation": activation}
 
 
@@ -65,10 +65,10 @@ def ffn_oracle(subject, case):
     assert_close(got, want, dtype=subject.dtype, what=f"feed_forward({act}) vs float64 oracle", tol=tol, floor=floor)
 
 
-@S.composite
+@strategies.composite
 def ffn_position_inputs(draw, dtype):
     case = draw(ffn_inputs(dtype, layouts=tuple(lay for lay in FFN_LAYOUTS if len(lay[0]) >= 2)))
-    case["seed"] = draw(S.seeds, label="perturb_seed")
+    case["seed"] = draw(strategies.seeds, label="perturb_seed")
     return case
 
 
@@ -80,12 +80,12 @@ def ffn_position_wise(subject, case):
     x, params, act = case["x"], case["params"], case["activation"]
     d = x.shape[-1]
     rows = x.reshape(-1, d)
-    rng = S.rng(case["seed"])
+    rng = strategies.rng(case["seed"])
     y = subject.expect(subject.feed_forward(x, params, activation=act), shape=x.shape[:-1] + (params["w2"].shape[1],))
     y_rows = y.reshape(rows.shape[0], -1).astype(np.float64)
     i = int(rng.integers(rows.shape[0]))
     x2 = rows.copy()
-    x2[i] = S.cast(3.0 * rng.standard_normal(d), subject.dtype)
+    x2[i] = strategies.cast(3.0 * rng.standard_normal(d), subject.dtype)
     y2 = subject.expect(subject.feed_forward(x2.reshape(x.shape), params, activation=act), shape=y.shape)
     y2_rows = y2.reshape(y_rows.shape)
     tol, floor = ffn_tolerance(subject.dtype, x, params, act)
@@ -99,10 +99,10 @@ def ffn_position_wise(subject, case):
                  "permuted FFN", tol=tol, floor=floor)
 
 
-@S.composite
+@strategies.composite
 def ffn_gradient_inputs(draw, dtype):
     case = draw(ffn_inputs(dtype, layouts=FFN_GRADIENT_LAYOUTS))
-    case["cotangent_seed"] = draw(S.seeds, label="cotangent")
+    case["cotangent_seed"] = draw(strategies.seeds, label="cotangent")
     return case
 
 
@@ -125,7 +125,7 @@ def ffn_gradient(subject, case):
     if act == "relu":
         assume(_away_from_relu_kink(x, params))
     out_shape = x.shape[:-1] + (params["w2"].shape[1],)
-    cot = S.normal(out_shape, subject.dtype, case["cotangent_seed"])
+    cot = strategies.normal(out_shape, subject.dtype, case["cotangent_seed"])
     n, cond, _ = ffn_budget(subject.dtype, x, params, act)
     assert_vjp_matches(subject, "feed_forward", (x, params), {"activation": act}, cot, wrt=(0,), n=n, cond=cond)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.norms_common import (GROUP_LAYOUTS, MODERATE, affine_floor, condition, feature_shape, group_size,
@@ -25,11 +25,11 @@ _register_affine("group_norm", __name__)
 
 
 # --- group norm: its two extremes ------------------------------------------------------------------------------
-@S.composite
+@strategies.composite
 def extreme_groups(draw, dtype):
     case = draw(norm_inputs(dtype, "group_norm", regimes=MODERATE,
                             layouts=tuple(lay for lay in GROUP_LAYOUTS if len(lay[0]) >= 3)))
-    case["groups"] = draw(S.sampled_from([1, case["x"].shape[1]]), label="num_groups")
+    case["groups"] = draw(strategies.sampled_from([1, case["x"].shape[1]]), label="num_groups")
     return case
 
 

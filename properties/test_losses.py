@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects, require
 from properties.budgets import bce_budget, cross_entropy_budget
 from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
@@ -26,7 +26,7 @@ def _bounded(a: np.ndarray, dtype: str, limit: float) -> np.ndarray:
     value (not the implementation's fault); per-element properties use the unbounded arrays."""
     wide = a.astype(np.float64)
     m = float(np.max(np.abs(wide), initial=0.0))
-    return a if m <= limit else S.cast(wide * (limit / m), dtype)
+    return a if m <= limit else strategies.cast(wide * (limit / m), dtype)
 
 
 def _close_scaled(actual, expected, scale, *, dtype, what, n=1, cond=1.0, tol=None):
@@ -42,7 +42,7 @@ def _close_scaled(actual, expected, scale, *, dtype, what, n=1, cond=1.0, tol=No
 
 def _cotangent(shape, dtype, seed):
     """A standard-normal cotangent of ``shape`` as an ndarray (also for a 0-d, reduced output)."""
-    return np.asarray(S.normal(shape, dtype, seed), dtype=S.np_dtype(dtype))
+    return np.asarray(strategies.normal(shape, dtype, seed), dtype=strategies.np_dtype(dtype))
 
 
 #: the shapes the gradient properties draw (JAX compiles the backward pass once per shape and option set)
@@ -71,16 +71,16 @@ def _reduce64(per_element: np.ndarray, reduction: str):
 # ===========================================================================================================
 # cross_entropy
 # ===========================================================================================================
-@S.composite
+@strategies.composite
 def ce_inputs(draw, dtype, *, smoothing=SMOOTHING, reductions=REDUCTIONS, min_rows=1, need_ignored=False,
-              regimes=S.REGIMES, shapes=None):
-    shapes = shapes or [s for s in S.SHAPES if len(s) == 2 and s[0] >= min_rows]
-    n, c = draw(S.sampled_from(shapes), label="(N, C)")
-    logits = draw(S.arrays((n, c), dtype, regimes=regimes, const_axes=(1,), label="logits"))
+              regimes=strategies.REGIMES, shapes=None):
+    shapes = shapes or [s for s in strategies.SHAPES if len(s) == 2 and s[0] >= min_rows]
+    n, c = draw(strategies.sampled_from(shapes), label="(N, C)")
+    logits = draw(strategies.arrays((n, c), dtype, regimes=regimes, const_axes=(1,), label="logits"))
     # a mean/sum of N rows, each <= log C + 2 max|z|, must stay representable
     logits = _bounded(logits, dtype, MAX[dtype] / (8 * n * c))
-    ignore_index = draw(S.sampled_from(IGNORE_INDICES), label="ignore_index")
-    rng = S.rng(draw(S.seeds, label="target.seed"))
+    ignore_index = draw(strategies.sampled_from(IGNORE_INDICES), label="ignore_index")
+    rng = strategies.rng(draw(strategies.seeds, label="target.seed"))
     target = rng.integers(0, c, n).astype(np.int64)
     ignored = rng.random(n) < 0.4
     if need_ignored:
@@ -91,9 +91,9 @@ def ce_inputs(draw, dtype, *, smoothing=SMOOTHING, reductions=REDUCTIONS, min_ro
         i = int(rng.integers(n))
         target[i] = 0 if ignore_index != 0 else 2
     case = {"logits": logits, "target": target, "ignore_index": ignore_index,
-            "label_smoothing": draw(S.sampled_from(smoothing), label="label_smoothing"),
-            "reduction": draw(S.sampled_from(reductions), label="reduction")}
-    if draw(S.booleans(), label="confident"):
+            "label_smoothing": draw(strategies.sampled_from(smoothing), label="label_smoothing"),
+            "reduction": draw(strategies.sampled_from(reductions), label="reduction")}
+    if draw(strategies.booleans(), label="confident"):
         case["logits"] = _confident(logits, target, dtype)
     return case
 
@@ -106,7 +106,7 @@ def _confident(logits, target, dtype):
     margin = -math.log(EPS[dtype]) + 2.0
     rows = np.flatnonzero((target >= 0) & (target < logits.shape[1]))
     out[rows, target[rows]] = out[rows].max(axis=1) + margin
-    return S.cast(out, dtype)
+    return strategies.cast(out, dtype)
 
 
 def _ce_kwargs(case, **over):
@@ -166,12 +166,12 @@ def ce_lse(subject, case):
     assert_close(got, want, dtype=subject.dtype, what="cross_entropy vs logsumexp(z) - z[t]", n=z.shape[1])
 
 
-@S.composite
+@strategies.composite
 def ce_gradient_inputs(draw, dtype):
     case = draw(ce_inputs(dtype, shapes=((2, 3), (4, 8)), smoothing=(0.0, 0.1)))
     n = case["logits"].shape[0]
     shape = (n,) if case["reduction"] == "none" else ()
-    case["cotangent"] = _cotangent(shape, dtype, draw(S.seeds, label="cotangent.seed"))
+    case["cotangent"] = _cotangent(shape, dtype, draw(strategies.seeds, label="cotangent.seed"))
     return case
 
 
@@ -250,19 +250,19 @@ def ce_rejects(subject, case):
 # ===========================================================================================================
 # binary_cross_entropy_with_logits
 # ===========================================================================================================
-@S.composite
-def bce_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES, reductions=REDUCTIONS, bound=True):
-    shape = draw(shapes if shapes is not None else S.shapes(1, 3), label="shape")
-    x = draw(S.arrays(shape, dtype, regimes=regimes, label="logits"))
-    reduction = draw(S.sampled_from(reductions), label="reduction")
+@strategies.composite
+def bce_inputs(draw, dtype, *, shapes=None, regimes=strategies.REGIMES, reductions=REDUCTIONS, bound=True):
+    shape = draw(shapes if shapes is not None else strategies.shapes(1, 3), label="shape")
+    x = draw(strategies.arrays(shape, dtype, regimes=regimes, label="logits"))
+    reduction = draw(strategies.sampled_from(reductions), label="reduction")
     if bound and reduction != "none":  # each element's loss is <= |x| + log 2; the sum must stay representable
         x = _bounded(x, dtype, MAX[dtype] / (8 * x.size))
-    rng = S.rng(draw(S.seeds, label="target.seed"))
-    kind = draw(S.sampled_from(("hard", "soft", "mixed")), label="target kind")
+    rng = strategies.rng(draw(strategies.seeds, label="target.seed"))
+    kind = draw(strategies.sampled_from(("hard", "soft", "mixed")), label="target kind")
     hard = rng.integers(0, 2, shape).astype(np.float64)
     soft = rng.uniform(0.0, 1.0, shape)
     t = {"hard": hard, "soft": soft, "mixed": np.where(rng.random(shape) < 0.5, hard, soft)}[kind]
-    return {"logits": x, "target": S.cast(t, dtype), "reduction": reduction}
+    return {"logits": x, "target": strategies.cast(t, dtype), "reduction": reduction}
 
 
 def bce_reference(x, t):
@@ -310,12 +310,12 @@ def bce_sigmoid(subject, case):
     _close_scaled(got[ok], naive[ok], scale[ok], dtype=subject.dtype, what="BCE-with-logits vs BCE of sigmoid")
 
 
-@S.composite
+@strategies.composite
 def bce_gradient_inputs(draw, dtype):
-    case = draw(bce_inputs(dtype, shapes=S.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
+    case = draw(bce_inputs(dtype, shapes=strategies.sampled_from(GRADIENT_SHAPES), regimes=strategies.BENIGN))
     x = case["logits"]
     shape = x.shape if case["reduction"] == "none" else ()
-    case["cotangent"] = _cotangent(shape, dtype, draw(S.seeds, label="cotangent.seed"))
+    case["cotangent"] = _cotangent(shape, dtype, draw(strategies.seeds, label="cotangent.seed"))
     return case
 
 
@@ -332,7 +332,7 @@ def bce_gradient(subject, case):
 
 
 @prop("binary_cross_entropy_with_logits", "rejects_bad_input",
-      inputs=lambda d: bce_inputs(d, shapes=S.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
+      inputs=lambda d: bce_inputs(d, shapes=strategies.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
       dtypes=("float32",), max_examples=5,
       statement="binary_cross_entropy_with_logits raises ValueError/TypeError for logits (N, 1) against a "
                 "target (N,) (no silent broadcast to (N, N)), targets of another length, an unknown reduction and "
@@ -350,21 +350,21 @@ def bce_rejects(subject, case):
 # ===========================================================================================================
 # mse_loss
 # ===========================================================================================================
-@S.composite
-def mse_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES, reductions=REDUCTIONS):
-    shape = draw(shapes if shapes is not None else S.shapes(1, 3), label="shape")
+@strategies.composite
+def mse_inputs(draw, dtype, *, shapes=None, regimes=strategies.REGIMES, reductions=REDUCTIONS):
+    shape = draw(shapes if shapes is not None else strategies.shapes(1, 3), label="shape")
     # squares of max/4 overflow for the true value; bound so that the sum of squares is representable
     limit = math.sqrt(MAX[dtype] / (8 * int(np.prod(shape))))
-    pred = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="pred")), dtype, limit)
+    pred = _bounded(draw(strategies.arrays(shape, dtype, regimes=regimes, label="pred")), dtype, limit)
     # the target: independent, or the prediction plus a small perturbation (differences far below the values)
-    kind = draw(S.sampled_from(("independent", "close", "equal")), label="target kind")
+    kind = draw(strategies.sampled_from(("independent", "close", "equal")), label="target kind")
     if kind == "independent":
-        target = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="target")), dtype, limit)
+        target = _bounded(draw(strategies.arrays(shape, dtype, regimes=regimes, label="target")), dtype, limit)
     else:
-        rng = S.rng(draw(S.seeds, label="target.seed"))
+        rng = strategies.rng(draw(strategies.seeds, label="target.seed"))
         noise = 0.0 if kind == "equal" else 1e-2 * rng.standard_normal(shape) * np.abs(pred.astype(np.float64))
-        target = S.cast(pred.astype(np.float64) + noise, dtype)
-    return {"pred": pred, "target": target, "reduction": draw(S.sampled_from(reductions), label="reduction")}
+        target = strategies.cast(pred.astype(np.float64) + noise, dtype)
+    return {"pred": pred, "target": target, "reduction": draw(strategies.sampled_from(reductions), label="reduction")}
 
 
 def _mse_floor(dtype, n):
@@ -395,11 +395,11 @@ def mse_formula(subject, case):
                      "the mean squared difference", n=p.size, floor=_mse_floor(subject.dtype, p.size))
 
 
-@S.composite
+@strategies.composite
 def mse_gradient_inputs(draw, dtype):
-    case = draw(mse_inputs(dtype, shapes=S.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
+    case = draw(mse_inputs(dtype, shapes=strategies.sampled_from(GRADIENT_SHAPES), regimes=strategies.BENIGN))
     shape = case["pred"].shape if case["reduction"] == "none" else ()
-    case["cotangent"] = _cotangent(shape, dtype, draw(S.seeds, label="cotangent.seed"))
+    case["cotangent"] = _cotangent(shape, dtype, draw(strategies.seeds, label="cotangent.seed"))
     return case
 
 
@@ -415,7 +415,7 @@ def mse_gradient(subject, case):
 
 
 @prop("mse_loss", "rejects_bad_input",
-      inputs=lambda d: mse_inputs(d, shapes=S.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
+      inputs=lambda d: mse_inputs(d, shapes=strategies.sampled_from([(3,), (8,), (16,)]), regimes=("normal",)),
       dtypes=("float32",), max_examples=5,
       statement="mse_loss raises ValueError/TypeError for pred (N, 1) against target (N,) and vice versa (no "
                 "silent broadcast to (N, N)), targets of another length, an unknown reduction and integer "
@@ -441,19 +441,20 @@ def _log_softmax64(a, axis):
     return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
-@S.composite
-def kl_inputs(draw, dtype, *, shapes=None, regimes=S.REGIMES):
-    shape = draw(shapes if shapes is not None else S.shapes(1, 3), label="shape")
-    axis = draw(S.integers(-len(shape), len(shape) - 1), label="axis")
-    if draw(S.booleans(), label="equal_trailing_extents"):
+@strategies.composite
+def kl_inputs(draw, dtype, *, shapes=None, regimes=strategies.REGIMES):
+    shape = draw(shapes if shapes is not None else strategies.shapes(1, 3), label="shape")
+    axis = draw(strategies.integers(-len(shape), len(shape) - 1), label="axis")
+    if draw(strategies.booleans(), label="equal_trailing_extents"):
         # the axes from `axis` on all as long as the last: reducing over another of them (an implementation that
         # ignores `axis`) then gives an output of the right shape with the wrong values
         k = axis % len(shape)
         shape = shape[:k] + (shape[-1],) * (len(shape) - k)
     limit = MAX[dtype] / (8 * int(np.prod(shape)))  # log-probabilities >= -2 limit: KL <= 4 limit
-    a = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="p.logits")), dtype, limit)
-    b = _bounded(draw(S.arrays(shape, dtype, regimes=regimes, label="q.logits")), dtype, limit)
-    return {"log_p": S.cast(_log_softmax64(a, axis), dtype), "log_q": S.cast(_log_softmax64(b, axis), dtype),
+    a = _bounded(draw(strategies.arrays(shape, dtype, regimes=regimes, label="p.logits")), dtype, limit)
+    b = _bounded(draw(strategies.arrays(shape, dtype, regimes=regimes, label="q.logits")), dtype, limit)
+    return {"log_p": strategies.cast(_log_softmax64(a, axis), dtype), "log_q": strategies.cast(_log_softmax64(b, axis),
+                                                                                               dtype),
             "axis": axis}
 
 
@@ -517,12 +518,12 @@ def kl_gibbs(subject, case):
 KL_PAIRS = 8
 
 
-@S.composite
+@strategies.composite
 def bernoulli_inputs(draw, dtype):
-    rng = S.rng(draw(S.seeds, label="probabilities.seed"))
-    lo = draw(S.sampled_from((0.02, 0.3)), label="lowest probability")
+    rng = strategies.rng(draw(strategies.seeds, label="probabilities.seed"))
+    lo = draw(strategies.sampled_from((0.02, 0.3)), label="lowest probability")
     a, b = rng.uniform(lo, 1 - lo, KL_PAIRS), rng.uniform(lo, 1 - lo, KL_PAIRS)
-    return {"a": a, "b": b, "columns": draw(S.booleans(), label="along axis 0")}
+    return {"a": a, "b": b, "columns": draw(strategies.booleans(), label="along axis 0")}
 
 
 def _bernoulli_logs(a):
@@ -547,7 +548,7 @@ def kl_bernoulli(subject, case):
         # |dKL/dlog p_c| = p_c |log p_c - log q_c + 1| and |dKL/dlog q_c| = p_c times that
         input_err = 0.5 * EPS[subject.dtype] * (p1 * (np.abs(l1 - l2 + 1) * np.abs(l1) + np.abs(l2))).sum(-1)
         tol = tolerance(subject.dtype, n=2)
-        x1, x2 = S.cast(l1, subject.dtype), S.cast(l2, subject.dtype)
+        x1, x2 = strategies.cast(l1, subject.dtype), strategies.cast(l2, subject.dtype)
         if case["columns"]:
             x1, x2 = np.ascontiguousarray(x1.T), np.ascontiguousarray(x2.T)
         got = subject.expect(subject.kl_divergence(x1, x2, axis=axis), shape=(KL_PAIRS,), what=name)
@@ -555,11 +556,11 @@ def kl_bernoulli(subject, case):
                       what=f"{name} vs the closed form")
 
 
-@S.composite
+@strategies.composite
 def kl_gradient_inputs(draw, dtype):
-    case = draw(kl_inputs(dtype, shapes=S.sampled_from(GRADIENT_SHAPES), regimes=S.BENIGN))
+    case = draw(kl_inputs(dtype, shapes=strategies.sampled_from(GRADIENT_SHAPES), regimes=strategies.BENIGN))
     out_shape = tuple(np.delete(case["log_p"].shape, case["axis"] % case["log_p"].ndim))
-    case["cotangent"] = _cotangent(out_shape, dtype, draw(S.seeds, label="cotangent.seed"))
+    case["cotangent"] = _cotangent(out_shape, dtype, draw(strategies.seeds, label="cotangent.seed"))
     return case
 
 
@@ -577,7 +578,7 @@ def kl_gradient(subject, case):
 
 
 @prop("kl_divergence", "rejects_bad_input",
-      inputs=lambda d: kl_inputs(d, shapes=S.sampled_from([(2, 3), (4, 8)]), regimes=("normal",)),
+      inputs=lambda d: kl_inputs(d, shapes=strategies.sampled_from([(2, 3), (4, 8)]), regimes=("normal",)),
       dtypes=("float32",), max_examples=5,
       statement="kl_divergence raises ValueError/TypeError for log_p and log_q of different shapes (no "
                 "broadcasting), an axis out of range and integer inputs.")

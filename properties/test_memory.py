@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -23,26 +23,26 @@ PARTS = KEYS[:3]
 #: ZeRO stage -> the parts it partitions over the devices (stage 1 optimizer states, 2 also grads, 3 also params)
 PARTITIONED = {0: (), 1: ("optimizer_states",), 2: ("optimizer_states", "grads"),
                3: ("optimizer_states", "grads", "params")}
-NUM_PARAMS = st.one_of(S.sampled_from([0, 1, 124_439_808, 7_000_000_000, 7_500_000_000, 175 * 10 ** 9]),
-                       S.integers(0, 10 ** 12))
-NUM_DEVICES = st.one_of(S.sampled_from([1, 2, 3, 8, 64, 1024]), S.integers(1, 4096))
+NUM_PARAMS = st.one_of(strategies.sampled_from([0, 1, 124_439_808, 7_000_000_000, 7_500_000_000, 175 * 10 ** 9]),
+                       strategies.integers(0, 10 ** 12))
+NUM_DEVICES = st.one_of(strategies.sampled_from([1, 2, 3, 8, 64, 1024]), strategies.integers(1, 4096))
 
 
 def memory_inputs(dtype):
     return st.fixed_dictionaries({
         "num_params": NUM_PARAMS,
-        "optimizer": S.sampled_from(["adam", "adamw", "sgd"]),
-        "mixed_precision": S.booleans()})
+        "optimizer": strategies.sampled_from(["adam", "adamw", "sgd"]),
+        "mixed_precision": strategies.booleans()})
 
 
 def zero_inputs(dtype):
     """``memory_inputs`` plus ``zero`` (``zero_stage``/``num_devices`` keywords; empty: the defaults, omitted)."""
     return st.fixed_dictionaries({
         "num_params": NUM_PARAMS,
-        "optimizer": S.sampled_from(["adam", "adamw", "sgd"]),
-        "mixed_precision": S.booleans(),
+        "optimizer": strategies.sampled_from(["adam", "adamw", "sgd"]),
+        "mixed_precision": strategies.booleans(),
         "num_devices": NUM_DEVICES,
-        "zero": st.one_of(st.just({}), st.fixed_dictionaries({"zero_stage": S.sampled_from([0, 1, 2, 3]),
+        "zero": st.one_of(st.just({}), st.fixed_dictionaries({"zero_stage": strategies.sampled_from([0, 1, 2, 3]),
                                                               "num_devices": NUM_DEVICES}))})
 
 
@@ -196,9 +196,9 @@ def zero_figure_1(subject, case):
 # --- kv_cache_bytes -------------------------------------------------------------------------------------------
 def kv_inputs(dtype):
     return st.fixed_dictionaries({
-        "config": configs(), "batch_size": st.one_of(S.integers(1, 8), S.sampled_from([16, 64])),
-        "seq_len": st.one_of(S.integers(1, 64), S.sampled_from([2048, 4096, 32768])),
-        "bytes_per_element": S.sampled_from([None, 1, 2, 4])})  # None: the default (omitted)
+        "config": configs(), "batch_size": st.one_of(strategies.integers(1, 8), strategies.sampled_from([16, 64])),
+        "seq_len": st.one_of(strategies.integers(1, 64), strategies.sampled_from([2048, 4096, 32768])),
+        "bytes_per_element": strategies.sampled_from([None, 1, 2, 4])})  # None: the default (omitted)
 
 
 def _kv(subject, cfg, b, s, e=None) -> int:
@@ -295,9 +295,9 @@ RECOMPUTES = ("none", "selective", "full")
 
 def activation_inputs(dtype):
     return st.fixed_dictionaries({
-        "config": configs(), "batch_size": st.one_of(S.integers(1, 8), S.sampled_from([16, 64])),
-        "seq_len": st.one_of(S.integers(1, 64), S.sampled_from([2048, 4096, 32768])),
-        "recompute": S.sampled_from([None, *RECOMPUTES])})  # None: the default (omitted)
+        "config": configs(), "batch_size": st.one_of(strategies.integers(1, 8), strategies.sampled_from([16, 64])),
+        "seq_len": st.one_of(strategies.integers(1, 64), strategies.sampled_from([2048, 4096, 32768])),
+        "recompute": strategies.sampled_from([None, *RECOMPUTES])})  # None: the default (omitted)
 
 
 def _act(subject, cfg, b, s, recompute=None) -> int:
@@ -384,19 +384,21 @@ def act_rejects(subject, case):
 
 
 # --- count_parameters: the seed's claims ----------------------------------------------------------------------
-@S.composite
+@strategies.composite
 def mha_configs(draw, dtype):
     """MHA configs (n_kv_heads == n_heads) with any number of heads dividing d_model."""
-    d = draw(S.sampled_from([4, 8, 12, 16, 48, 768]), label="d_model")
-    heads = draw(S.sampled_from([h for h in range(1, d + 1) if d % h == 0 and h <= 16]), label="n_heads")
+    d = draw(strategies.sampled_from([4, 8, 12, 16, 48, 768]), label="d_model")
+    heads = draw(strategies.sampled_from([h for h in range(1, d + 1) if d % h == 0 and h <= 16]), label="n_heads")
     return {"config": {
-        "vocab_size": draw(S.sampled_from([11, 50]), label="vocab_size"), "d_model": d,
-        "n_layers": draw(S.sampled_from([0, 1, 2, 3]), label="n_layers"), "n_heads": heads, "n_kv_heads": heads,
-        "d_ff": 4 * d, "max_positions": draw(S.sampled_from([7, 16]), label="max_positions"),
-        "norm": draw(S.sampled_from(["layernorm", "rmsnorm"]), label="norm"),
-        "ffn": draw(S.sampled_from(["gelu", "relu"]), label="ffn"),
-        "positional": draw(S.sampled_from(["learned", "rope", "sinusoidal"]), label="positional"),
-        "bias": draw(S.booleans(), label="bias"), "tie_embeddings": draw(S.booleans(), label="tie_embeddings")}}
+        "vocab_size": draw(strategies.sampled_from([11, 50]), label="vocab_size"), "d_model": d,
+        "n_layers": draw(strategies.sampled_from([0, 1, 2, 3]), label="n_layers"),
+        "n_heads": heads, "n_kv_heads": heads,
+        "d_ff": 4 * d, "max_positions": draw(strategies.sampled_from([7, 16]), label="max_positions"),
+        "norm": draw(strategies.sampled_from(["layernorm", "rmsnorm"]), label="norm"),
+        "ffn": draw(strategies.sampled_from(["gelu", "relu"]), label="ffn"),
+        "positional": draw(strategies.sampled_from(["learned", "rope", "sinusoidal"]), label="positional"),
+        "bias": draw(strategies.booleans(), label="bias"),
+        "tie_embeddings": draw(strategies.booleans(), label="tie_embeddings")}}
 
 
 def _block(subject, cfg) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects, require
 from properties.gradients import assert_vjp_matches
 from properties.oracle import expected
@@ -69,10 +69,10 @@ def decode_oracle(subject, case):
                      floor=cfloor)
 
 
-@S.composite
+@strategies.composite
 def chunk_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, layouts=SELF_LAYOUTS, masks=("none",), causal=(True,)))
-    lengths = draw(S.sampled_from(CHUNKINGS[case["x"].shape[1]]), label="chunk lengths")
+    lengths = draw(strategies.sampled_from(CHUNKINGS[case["x"].shape[1]]), label="chunk lengths")
     bounds = np.cumsum((0,) + lengths).tolist()
     case["chunks"] = list(zip(bounds[:-1], bounds[1:]))
     return case
@@ -130,10 +130,10 @@ def decode_packed(subject, case):
                      floor=cfloor)
 
 
-@S.composite
+@strategies.composite
 def decode_gradient_inputs(draw, dtype):
     case = draw(decode_inputs(dtype, geometries=GRADIENT_DECODE_GEOMETRIES))
-    case["cotangent_seed"] = draw(S.seeds, label="cotangent")
+    case["cotangent_seed"] = draw(strategies.seeds, label="cotangent")
     return case
 
 
@@ -146,7 +146,7 @@ def decode_gradient(subject, case):
     n, cond, _ = mha_budget(subject.dtype, x, None, case["params"], case["num_heads"], _hkv(case),
                             rope_base=case["rope_base"], max_position=cache[0].shape[2] + x.shape[1], cache=cache)
     kw = {key: case[key] for key in ("num_heads", "num_kv_heads", "rope_base")}
-    cot = S.normal(x.shape, subject.dtype, case["cotangent_seed"])
+    cot = strategies.normal(x.shape, subject.dtype, case["cotangent_seed"])
     assert_vjp_matches(subject, "mha_decode", (x, cache, case["params"]), kw, cot, wrt=(0,), output=0, n=n, cond=cond)
 
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects
 from properties.gradients import assert_vjp_matches
 from properties.oracle import expected
@@ -39,10 +39,10 @@ def mha_oracle(subject, case):
     assert_close(got, want, dtype=subject.dtype, what="multi_head_attention vs float64 oracle", tol=tol, floor=floor)
 
 
-@S.composite
+@strategies.composite
 def permutation_inputs(draw, dtype, **kwargs):
     case = draw(mha_inputs(dtype, **kwargs))
-    case["perm_seed"] = draw(S.seeds, label="perm_seed")
+    case["perm_seed"] = draw(strategies.seeds, label="perm_seed")
     return case
 
 
@@ -53,7 +53,7 @@ def permutation_inputs(draw, dtype, **kwargs):
                 "MHA(x[:, perm]) == MHA(x)[:, perm].")
 def mha_permutation(subject, case):
     x = case["x"]
-    perm = S.rng(case["perm_seed"]).permutation(x.shape[1])
+    perm = strategies.rng(case["perm_seed"]).permutation(x.shape[1])
     out = _mha(subject, case)
     out_p = _mha(subject, case, x=np.ascontiguousarray(x[:, perm]))
     tol, floor = _mha_budget(subject, case)
@@ -68,7 +68,7 @@ def mha_permutation(subject, case):
                 "positions (with a key mask permuted alike) does not change it.")
 def mha_cross_order(subject, case):
     ctx, mask = case["context"], case["mask"]
-    perm = S.rng(case["perm_seed"]).permutation(ctx.shape[1])
+    perm = strategies.rng(case["perm_seed"]).permutation(ctx.shape[1])
     out = _mha(subject, case)  # expects shape (B, Lq, d)
     out_p = _mha(subject, case, context=np.ascontiguousarray(ctx[:, perm]),
                  mask=None if mask is None else np.ascontiguousarray(mask[..., perm]))
@@ -84,8 +84,8 @@ def mha_cross_order(subject, case):
 def mha_masked_context(subject, case):
     ctx, mask = case["context"], case["mask"]
     masked = ~np.broadcast_to(mask, (ctx.shape[0], 1, 1, ctx.shape[1]))[:, 0, 0, :]  # (B, Lk)
-    rng = S.rng(case["perm_seed"])
-    ctx2 = np.where(masked[..., None], S.cast(LARGE_X * rng.standard_normal(ctx.shape), subject.dtype), ctx)
+    rng = strategies.rng(case["perm_seed"])
+    ctx2 = np.where(masked[..., None], strategies.cast(LARGE_X * rng.standard_normal(ctx.shape), subject.dtype), ctx)
     out = _mha(subject, case)
     out2 = _mha(subject, case, context=ctx2)
     tol, floor = _mha_budget(subject, case)
@@ -93,11 +93,11 @@ def mha_masked_context(subject, case):
                  tol=tol, floor=floor)
 
 
-@S.composite
+@strategies.composite
 def mha_causal_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, layouts=SELF_LAYOUTS, masks=("none", "padding"), causal=(True,)))
-    case["cut"] = draw(S.integers(0, case["x"].shape[1] - 1), label="cut")
-    case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
+    case["cut"] = draw(strategies.integers(0, case["x"].shape[1] - 1), label="cut")
+    case["perturb_seed"] = draw(strategies.seeds, label="perturb_seed")
     return case
 
 
@@ -107,8 +107,8 @@ def mha_causal_inputs(draw, dtype):
 def mha_causal(subject, case):
     x, cut = case["x"], case["cut"]
     x2 = x.copy()
-    rng = S.rng(case["perturb_seed"])
-    x2[:, cut:] = S.cast(3.0 * rng.standard_normal(x2[:, cut:].shape), subject.dtype)
+    rng = strategies.rng(case["perturb_seed"])
+    x2[:, cut:] = strategies.cast(3.0 * rng.standard_normal(x2[:, cut:].shape), subject.dtype)
     out = _mha(subject, case)
     out2 = _mha(subject, case, x=x2)
     tol, floor = _mha_budget(subject, case)
@@ -195,10 +195,10 @@ def mha_packed(subject, case):
                  tol=tol, floor=floor)
 
 
-@S.composite
+@strategies.composite
 def mha_gradient_inputs(draw, dtype):
     case = draw(mha_inputs(dtype, regimes=("normal",), layouts=GRADIENT_MHA_LAYOUTS))
-    case["cotangent_seed"] = draw(S.seeds, label="cotangent")
+    case["cotangent_seed"] = draw(strategies.seeds, label="cotangent")
     return case
 
 
@@ -211,7 +211,7 @@ def mha_gradient(subject, case):
     n, cond, _ = mha_budget(subject.dtype, x, case["context"], case["params"], case["num_heads"], _hkv(case),
                             rope_base=case["rope_base"], max_position=x.shape[1])
     kw = {key: case[key] for key in ("num_heads", "num_kv_heads", "mask", "is_causal", "rope_base")}
-    cot = S.normal(x.shape, subject.dtype, case["cotangent_seed"])
+    cot = strategies.normal(x.shape, subject.dtype, case["cotangent_seed"])
     assert_vjp_matches(subject, "multi_head_attention", (x, case["context"], case["params"]), kw, cot, wrt=(0,),
                        n=n, cond=cond)
 

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -49,8 +49,9 @@ def _close_scaled(actual, expected_, scale, *, dtype, what, n=1):
 
 def _grads(rng_seed, shape, dtype, regime, scale, steps, limit):
     """``steps`` gradients of ``regime`` times ``scale``, clipped to ``limit`` in magnitude (see :func:`_limit`)."""
-    rng = S.rng(rng_seed)
-    return [S.cast(np.clip(S.generate(shape, "float64", regime, int(rng.integers(2 ** 32))) * scale, -limit, limit),
+    rng = strategies.rng(rng_seed)
+    return [strategies.cast(np.clip(strategies.generate(shape, "float64", regime, int(rng.integers(2 ** 32))) * scale,
+                                    -limit, limit),
                    dtype) for _ in range(steps)]
 
 
@@ -137,27 +138,28 @@ def adam_reference(param, grads, exp_avg, exp_avg_sq, step, *, lr, betas, eps, w
 # ===========================================================================================================
 # sgd_step
 # ===========================================================================================================
-@S.composite
+@strategies.composite
 def sgd_config(draw):
-    momentum = draw(S.sampled_from(MOMENTA), label="momentum")
-    nesterov = momentum > 0 and draw(S.booleans(), label="nesterov")
-    dampening = 0.0 if nesterov or momentum == 0 else draw(S.sampled_from(DAMPENINGS), label="dampening")
-    return {"lr": draw(S.sampled_from(LRS), label="lr"), "momentum": momentum, "dampening": dampening,
-            "nesterov": nesterov, "weight_decay": draw(S.sampled_from(WEIGHT_DECAYS), label="weight_decay")}
+    momentum = draw(strategies.sampled_from(MOMENTA), label="momentum")
+    nesterov = momentum > 0 and draw(strategies.booleans(), label="nesterov")
+    dampening = 0.0 if nesterov or momentum == 0 else draw(strategies.sampled_from(DAMPENINGS), label="dampening")
+    return {"lr": draw(strategies.sampled_from(LRS), label="lr"), "momentum": momentum, "dampening": dampening,
+            "nesterov": nesterov, "weight_decay": draw(strategies.sampled_from(WEIGHT_DECAYS), label="weight_decay")}
 
 
-@S.composite
+@strategies.composite
 def sgd_inputs(draw, dtype, *, steps=(1, 1), config=None, buffers=True):
-    shape = draw(S.sampled_from(OPT_SHAPES), label="shape")
-    param = draw(S.arrays(shape, dtype, regimes=PARAM_REGIMES, label="param"))
-    t = draw(S.integers(*steps), label="steps")
-    grads = _grads(draw(S.seeds, label="grads.seed"), shape, dtype,
-                   draw(S.sampled_from(GRAD_REGIMES), label="grads.regime"),
-                   draw(S.sampled_from(GRAD_SCALES), label="grads.scale"), t, _limit(dtype, "sgd_step"))
+    shape = draw(strategies.sampled_from(OPT_SHAPES), label="shape")
+    param = draw(strategies.arrays(shape, dtype, regimes=PARAM_REGIMES, label="param"))
+    t = draw(strategies.integers(*steps), label="steps")
+    grads = _grads(draw(strategies.seeds, label="grads.seed"), shape, dtype,
+                   draw(strategies.sampled_from(GRAD_REGIMES), label="grads.regime"),
+                   draw(strategies.sampled_from(GRAD_SCALES), label="grads.scale"), t, _limit(dtype, "sgd_step"))
     cfg = draw(config if config is not None else sgd_config())
     buffer = None
-    if buffers and cfg["momentum"] and draw(S.booleans(), label="has buffer"):
-        buffer = S.normal(shape, dtype, draw(S.seeds, label="buffer.seed"), scale=float(np.max(np.abs(grads[0]))))
+    if buffers and cfg["momentum"] and draw(strategies.booleans(), label="has buffer"):
+        buffer = strategies.normal(shape, dtype, draw(strategies.seeds, label="buffer.seed"),
+                                   scale=float(np.max(np.abs(grads[0]))))
     return {"param": param, "grads": grads, "momentum_buffer": buffer, "config": cfg}
 
 
@@ -195,7 +197,7 @@ def sgd_oracle(subject, case):
                 "returns the momentum buffer it was given (None stays None, an array comes back unchanged).")
 def sgd_plain(subject, case):
     p, g, cfg = case["param"], case["grads"][0], case["config"]
-    buf = S.normal(p.shape, subject.dtype, 7) if case["momentum_buffer"] is None and p.size > 3 else None
+    buf = strategies.normal(p.shape, subject.dtype, 7) if case["momentum_buffer"] is None and p.size > 3 else None
     new_p, new_buf = subject.sgd_step(p, g, buf, **cfg)
     p64, g64 = p.astype(np.float64), g.astype(np.float64)
     want = p64 - cfg["lr"] * (g64 + cfg["weight_decay"] * p64)
@@ -209,11 +211,11 @@ def sgd_plain(subject, case):
                      what="the momentum buffer passed through sgd_step(momentum=0)")
 
 
-@S.composite
+@strategies.composite
 def constant_gradient_inputs(draw, dtype):
     case = draw(sgd_inputs(dtype, config=sgd_config().map(
         lambda c: dict(c, dampening=0.0, weight_decay=0.0)), buffers=False))
-    case["steps"] = draw(S.integers(1, 8), label="steps")
+    case["steps"] = draw(strategies.integers(1, 8), label="steps")
     return case
 
 
@@ -277,36 +279,39 @@ def sgd_rejects(subject, case):
 ADAMS = ("adam_step", "adamw_step")
 
 
-@S.composite
+@strategies.composite
 def adam_config(draw, component, *, weight_decays=WEIGHT_DECAYS):
-    return {"lr": draw(S.sampled_from(LRS), label="lr"), "betas": draw(S.sampled_from(BETAS), label="betas"),
-            "eps": draw(S.sampled_from(EPSILONS), label="eps"),
-            "weight_decay": draw(S.sampled_from(weight_decays), label="weight_decay")}
+    return {"lr": draw(strategies.sampled_from(LRS), label="lr"), "betas": draw(strategies.sampled_from(BETAS),
+                                                                                label="betas"),
+            "eps": draw(strategies.sampled_from(EPSILONS), label="eps"),
+            "weight_decay": draw(strategies.sampled_from(weight_decays), label="weight_decay")}
 
 
-@S.composite
+@strategies.composite
 def adam_inputs(draw, dtype, component, *, steps=(1, 1), weight_decays=WEIGHT_DECAYS, state=None,
                 grad_scales=GRAD_SCALES, params=None):
-    shape = draw(S.sampled_from(OPT_SHAPES), label="shape")
+    shape = draw(strategies.sampled_from(OPT_SHAPES), label="shape")
     limit = _limit(dtype, component)
     # the param enters the gradient under L2 decay: bounded like the gradients
-    param = (np.zeros(shape, S.np_dtype(dtype)) if params == "zeros" else
-             S.cast(np.clip(draw(S.arrays(shape, dtype, regimes=PARAM_REGIMES, label="param")).astype(np.float64),
+    param = (np.zeros(shape, strategies.np_dtype(dtype)) if params == "zeros" else
+             strategies.cast(np.clip(draw(strategies.arrays(shape, dtype, regimes=PARAM_REGIMES,
+                                                            label="param")).astype(np.float64),
                             -limit, limit), dtype))
-    t = draw(S.integers(*steps), label="steps")
-    gscale = draw(S.sampled_from(grad_scales), label="grads.scale")
-    grads = _grads(draw(S.seeds, label="grads.seed"), shape, dtype,
-                   draw(S.sampled_from(GRAD_REGIMES), label="grads.regime"), gscale, t, limit)
+    t = draw(strategies.integers(*steps), label="steps")
+    gscale = draw(strategies.sampled_from(grad_scales), label="grads.scale")
+    grads = _grads(draw(strategies.seeds, label="grads.seed"), shape, dtype,
+                   draw(strategies.sampled_from(GRAD_REGIMES), label="grads.regime"), gscale, t, limit)
     gscale = min(gscale, limit)
-    warm = draw(S.booleans(), label="warm state") if state is None else state == "warm"
+    warm = draw(strategies.booleans(), label="warm state") if state is None else state == "warm"
     if warm:  # the state of an earlier step: moments of gradients of the same scale
-        seed = draw(S.seeds, label="state.seed")
-        m = S.normal(shape, dtype, seed, scale=gscale)
-        v = S.cast(S.normal(shape, "float64", seed + 1, scale=gscale) ** 2 + m.astype(np.float64) ** 2, dtype)
-        step = draw(S.sampled_from((2, 3, 10, 1000)), label="step")
+        seed = draw(strategies.seeds, label="state.seed")
+        m = strategies.normal(shape, dtype, seed, scale=gscale)
+        v = strategies.cast(strategies.normal(shape, "float64", seed + 1,
+                                              scale=gscale) ** 2 + m.astype(np.float64) ** 2, dtype)
+        step = draw(strategies.sampled_from((2, 3, 10, 1000)), label="step")
     else:
-        m = np.zeros(shape, S.np_dtype(dtype))
-        v = np.zeros(shape, S.np_dtype(dtype))
+        m = np.zeros(shape, strategies.np_dtype(dtype))
+        v = np.zeros(shape, strategies.np_dtype(dtype))
         step = 1
     return {"param": param, "grads": grads, "exp_avg": m, "exp_avg_sq": v, "step": step,
             "config": draw(adam_config(component, weight_decays=weight_decays))}
@@ -375,17 +380,17 @@ def _register_adam(component):
         _close_scaled(subject.expect(new_p, shape=p.shape), want, scale, dtype=subject.dtype,
                       what=f"first {component} vs param - lr g / (|g| + eps)")
 
-    @S.composite
+    @strategies.composite
     def scaled_inputs(draw, dtype):
-        shape = draw(S.sampled_from(OPT_SHAPES), label="shape")
-        rng = S.rng(draw(S.seeds, label="grads.seed"))
-        t = draw(S.integers(1, 3), label="steps")
+        shape = draw(strategies.sampled_from(OPT_SHAPES), label="shape")
+        rng = strategies.rng(draw(strategies.seeds, label="grads.seed"))
+        t = draw(strategies.integers(1, 3), label="steps")
         # |g| log-uniform in [0.1, 10] with random signs: large relative to eps after scaling by c >= 1e-2
-        grads = [S.cast(np.exp(rng.uniform(np.log(0.1), np.log(10.0), shape)) * rng.choice([-1.0, 1.0], shape),
+        grads = [strategies.cast(np.exp(rng.uniform(np.log(0.1), np.log(10.0), shape)) * rng.choice([-1.0, 1.0], shape),
                         dtype) for _ in range(t)]
         cfg = draw(adam_config(component, weight_decays=(0.0, 0.1) if decoupled else (0.0,)))
-        return {"param": draw(S.arrays(shape, dtype, regimes=("normal", "integers"), label="param")),
-                "grads": grads, "c": draw(S.sampled_from((0.5, 2.0, 1e-2, 1e3)), label="c"), "config": cfg}
+        return {"param": draw(strategies.arrays(shape, dtype, regimes=("normal", "integers"), label="param")),
+                "grads": grads, "c": draw(strategies.sampled_from((0.5, 2.0, 1e-2, 1e3)), label="c"), "config": cfg}
 
     @prop(component, "invariant_to_gradient_scale", inputs=scaled_inputs, max_examples=20,
           statement=f"1 to 3 {component}s from the zero state with gradients c * g (c in {{1e-2, 0.5, 2, 1e3}}) "
@@ -401,7 +406,7 @@ def _register_adam(component):
             m = np.zeros(p0.shape, p0.dtype)
             v = np.zeros(p0.shape, p0.dtype)
             for k, g in enumerate(grads):
-                gg = S.cast(g.astype(np.float64) * factor, subject.dtype)
+                gg = strategies.cast(g.astype(np.float64) * factor, subject.dtype)
                 p, m, v = _call(subject, component, p, gg, m, v, k + 1, cfg)
             ends.append(subject.expect(p, shape=p0.shape).astype(np.float64))
         refs = adam_reference(p0, grads, np.zeros(p0.shape), np.zeros(p0.shape), 1, decoupled=decoupled,
@@ -447,11 +452,11 @@ for _c in ADAMS:
     _register_adam(_c)
 
 
-@S.composite
+@strategies.composite
 def adamw_zero_grad_inputs(draw, dtype):
     case = draw(adam_inputs(dtype, "adamw_step", state="zeros", weight_decays=(1e-2, 0.1, 0.5)))
-    case["config"]["lr"] = draw(S.sampled_from((1e-3, 0.1, 0.5, 2.0)), label="lr")
-    case["step"] = draw(S.sampled_from((1, 2, 10)), label="step")
+    case["config"]["lr"] = draw(strategies.sampled_from((1e-3, 0.1, 0.5, 2.0)), label="lr")
+    case["step"] = draw(strategies.sampled_from((1, 2, 10)), label="step")
     return case
 
 

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 from hypothesis import strategies as st
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import PropertyFailure, assert_equal, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -20,22 +20,22 @@ ATTENTION_SHAPES = ((4, 1, 1), (4, 2, 1), (8, 2, 2), (8, 4, 2), (8, 4, 1), (12, 
                     (16, 8, 4), (16, 4, 4))
 
 
-@S.composite
+@strategies.composite
 def configs(draw):
-    d, h, kv = draw(S.sampled_from(ATTENTION_SHAPES), label="(d_model, n_heads, n_kv_heads)")
-    return {"vocab_size": draw(S.sampled_from([11, 50]), label="vocab_size"), "d_model": d,
-            "n_layers": draw(S.sampled_from([1, 2, 3]), label="n_layers"), "n_heads": h, "n_kv_heads": kv,
-            "d_ff": draw(S.sampled_from([6, 32]), label="d_ff"),
-            "max_positions": draw(S.sampled_from([7, 16]), label="max_positions"),
-            "norm": draw(S.sampled_from(["layernorm", "rmsnorm"]), label="norm"),
-            "ffn": draw(S.sampled_from(["gelu", "swiglu", "relu"]), label="ffn"),
-            "positional": draw(S.sampled_from(["learned", "rope", "sinusoidal"]), label="positional"),
-            "bias": draw(S.booleans(), label="bias"),
-            "tie_embeddings": draw(S.booleans(), label="tie_embeddings")}
+    d, h, kv = draw(strategies.sampled_from(ATTENTION_SHAPES), label="(d_model, n_heads, n_kv_heads)")
+    return {"vocab_size": draw(strategies.sampled_from([11, 50]), label="vocab_size"), "d_model": d,
+            "n_layers": draw(strategies.sampled_from([1, 2, 3]), label="n_layers"), "n_heads": h, "n_kv_heads": kv,
+            "d_ff": draw(strategies.sampled_from([6, 32]), label="d_ff"),
+            "max_positions": draw(strategies.sampled_from([7, 16]), label="max_positions"),
+            "norm": draw(strategies.sampled_from(["layernorm", "rmsnorm"]), label="norm"),
+            "ffn": draw(strategies.sampled_from(["gelu", "swiglu", "relu"]), label="ffn"),
+            "positional": draw(strategies.sampled_from(["learned", "rope", "sinusoidal"]), label="positional"),
+            "bias": draw(strategies.booleans(), label="bias"),
+            "tie_embeddings": draw(strategies.booleans(), label="tie_embeddings")}
 
 
 def config_inputs(dtype):
-    return st.fixed_dictionaries({"config": configs(), "seed": S.seeds})
+    return st.fixed_dictionaries({"config": configs(), "seed": strategies.seeds})
 
 
 def expected_shapes(cfg) -> list[tuple[int, ...]]:
@@ -200,10 +200,10 @@ def init_shapes(subject, case):
                                                          "breaking)")
 
 
-@S.composite
+@strategies.composite
 def two_seeds(draw, dtype):
     case = draw(config_inputs(dtype))
-    case["other_seed"] = draw(S.seeds.filter(lambda s: s != case["seed"]), label="other_seed")
+    case["other_seed"] = draw(strategies.seeds.filter(lambda s: s != case["seed"]), label="other_seed")
     return case
 
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_equal, assert_rejects, require
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
@@ -36,23 +36,23 @@ def _no_zeros(x):
     return np.where(x == 0, np.asarray(1, x.dtype), x)
 
 
-@S.composite
+@strategies.composite
 def dropout_inputs(draw, dtype, *, ps=ALL_PS, regimes=VALUE_REGIMES):
-    shape = draw(S.shapes(1, 3), label="shape")
-    x = _no_zeros(draw(S.arrays(shape, dtype, regimes=regimes, label="x")))
-    return {"x": x, "p": draw(S.sampled_from(ps), label="p"), "seed": draw(S.seeds, label="seed")}
+    shape = draw(strategies.shapes(1, 3), label="shape")
+    x = _no_zeros(draw(strategies.arrays(shape, dtype, regimes=regimes, label="x")))
+    return {"x": x, "p": draw(strategies.sampled_from(ps), label="p"), "seed": draw(strategies.seeds, label="seed")}
 
 
-@S.composite
+@strategies.composite
 def statistical_inputs(draw, dtype):
     """x = s * U(0.5, 2) with one sign s for the whole array: no zeros, and a mean far from 0, so that an unscaled
     or wrongly scaled output moves the mean by many Hoeffding radii."""
-    rng = S.rng(draw(S.seeds, label="x.seed"))
-    sign = draw(S.sampled_from((1.0, -1.0)), label="sign")
-    x = S.cast(sign * rng.uniform(0.5, 2.0, STAT_SHAPE), dtype)
-    seed = draw(S.seeds, label="seed")
-    return {"x": x, "p": draw(S.sampled_from(STAT_PS), label="p"), "seed": seed,
-            "other_seed": draw(S.seeds.filter(lambda s: s != seed), label="other_seed")}
+    rng = strategies.rng(draw(strategies.seeds, label="x.seed"))
+    sign = draw(strategies.sampled_from((1.0, -1.0)), label="sign")
+    x = strategies.cast(sign * rng.uniform(0.5, 2.0, STAT_SHAPE), dtype)
+    seed = draw(strategies.seeds, label="seed")
+    return {"x": x, "p": draw(strategies.sampled_from(STAT_PS), label="p"), "seed": seed,
+            "other_seed": draw(strategies.seeds.filter(lambda s: s != seed), label="other_seed")}
 
 
 def _dropout(subject, x, p, seed, training=True):
@@ -60,7 +60,7 @@ def _dropout(subject, x, p, seed, training=True):
 
 
 @prop("dropout", "eval_is_identity",
-      inputs=lambda d: dropout_inputs(d, regimes=S.REGIMES), dtypes=FLOATS,
+      inputs=lambda d: dropout_inputs(d, regimes=strategies.REGIMES), dtypes=FLOATS,
       statement="With training=False dropout returns x unchanged, bit for bit, for every p in [0, 1] and every x "
                 "(huge values and zeros included).")
 def eval_identity(subject, case):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_equal, assert_rejects
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -27,15 +27,15 @@ BIAS_GEOMETRIES = (((1, 1), 32, 1),
 SHIFT_GEOMETRIES = tuple(g for g in BIAS_GEOMETRIES if g[0] in SHIFT_LENGTHS)
 
 
-@S.composite
+@strategies.composite
 def bias_inputs(draw, dtype, *, geometries=BIAS_GEOMETRIES):
-    lengths, buckets, heads = draw(S.sampled_from(geometries), label="((q_len, k_len), num_buckets, heads)")
+    lengths, buckets, heads = draw(strategies.sampled_from(geometries), label="((q_len, k_len), num_buckets, heads)")
     case = draw(t5_options(buckets=(buckets,)))
     case["q_len"], case["k_len"] = lengths
-    rng = S.rng(draw(S.seeds, label="table"))
+    rng = strategies.rng(draw(strategies.seeds, label="table"))
     # distinct values, so that a wrong bucket shows as a wrong value (exact in every dtype up to its precision)
     values = rng.permutation(case["num_buckets"] * heads) - case["num_buckets"] * heads // 2
-    case["table"] = S.cast(values.reshape(case["num_buckets"], heads), dtype)
+    case["table"] = strategies.cast(values.reshape(case["num_buckets"], heads), dtype)
     return case
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.norms_common import (MODERATE, affine_floor, eps_of, inputs_for, moments, rows)
@@ -34,7 +34,7 @@ def rms_equals_layer(subject, case):
     eps = eps_of("rms_norm", case)
     axes = tuple(range(x.ndim - k, x.ndim))
     x64 = x.astype(np.float64)
-    z = S.cast(x64 - x64.mean(axis=axes, keepdims=True), subject.dtype)
+    z = strategies.cast(x64 - x64.mean(axis=axes, keepdims=True), subject.dtype)
     r = rows("rms_norm", case, z)
     mean, var, seps, scale = moments(r, eps)
     # rms(z) - layer_norm(z) = m / sqrt(v + eps) + O(m^2): the residual mean of the rounded z, in float64

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_equal, assert_rejects
 from properties.gradients import MAX_FD_ELEMENTS, assert_vjp_matches
 from properties.oracle import expected
@@ -31,12 +31,12 @@ ROPE_SHAPES = ((1, 2), (3, 4), (2, 3, 4), (1, 4, 8), (3, 16), (2, 1, 64))
 ROPE_GRAD_SHAPES = tuple(s for s in ROPE_SHAPES if math.prod(s) <= MAX_FD_ELEMENTS)
 
 
-@S.composite
+@strategies.composite
 def positions(draw, length, *, label="positions"):
     """``length`` int64 positions: a consecutive run, a scattered set or one repeated value, from a drawn start."""
-    start = draw(S.sampled_from(POSITION_STARTS), label=f"{label}.start")
-    kind = draw(S.sampled_from(("consecutive", "scattered", "repeated")), label=f"{label}.kind")
-    rng = S.rng(draw(S.seeds, label=f"{label}.seed"))
+    start = draw(strategies.sampled_from(POSITION_STARTS), label=f"{label}.start")
+    kind = draw(strategies.sampled_from(("consecutive", "scattered", "repeated")), label=f"{label}.kind")
+    rng = strategies.rng(draw(strategies.seeds, label=f"{label}.seed"))
     if kind == "consecutive":
         p = start + np.arange(length)
     elif kind == "scattered":
@@ -46,14 +46,14 @@ def positions(draw, length, *, label="positions"):
     return p.astype(np.int64)
 
 
-@S.composite
-def rope_inputs(draw, dtype, *, shapes=ROPE_SHAPES, regimes=S.REGIMES, int32=False):
-    shape = draw(S.sampled_from(shapes), label="shape")
-    case = {"x": draw(S.arrays(shape, dtype, regimes=regimes)),
+@strategies.composite
+def rope_inputs(draw, dtype, *, shapes=ROPE_SHAPES, regimes=strategies.REGIMES, int32=False):
+    shape = draw(strategies.sampled_from(shapes), label="shape")
+    case = {"x": draw(strategies.arrays(shape, dtype, regimes=regimes)),
             "positions": draw(positions(shape[-2])),
-            "base": draw(S.sampled_from(BASES), label="base"),
-            "interleaved": draw(S.booleans(), label="interleaved")}
-    if int32 and draw(S.booleans(), label="int32"):
+            "base": draw(strategies.sampled_from(BASES), label="base"),
+            "interleaved": draw(strategies.booleans(), label="interleaved")}
+    if int32 and draw(strategies.booleans(), label="int32"):
         case["positions"] = case["positions"].astype(np.int32)
     return case
 
@@ -117,11 +117,11 @@ def rope_norms(subject, case):
                  floor=flush_floor(subject.dtype))
 
 
-@S.composite
+@strategies.composite
 def rope_with_zeros(draw, dtype):
     case = draw(rope_inputs(dtype))
     p = case["positions"].copy()
-    rng = S.rng(draw(S.seeds, label="zeros"))
+    rng = strategies.rng(draw(strategies.seeds, label="zeros"))
     zero = rng.random(p.shape) < 0.5
     zero[0] = True
     p[zero] = 0
@@ -139,7 +139,7 @@ def rope_identity(subject, case):
     assert_equal(y[..., rows, :], x[..., rows, :], what="rope at position 0 vs x")
 
 
-@S.composite
+@strategies.composite
 def rope_two_positions(draw, dtype):
     case = draw(rope_inputs(dtype))
     case["positions2"] = draw(positions(case["x"].shape[-2], label="positions2"))
@@ -160,11 +160,11 @@ def rope_composes(subject, case):
                            cond=angle_cond(subject.dtype, _max_pos(m) + _max_pos(n) + _max_pos(m + n)))
 
 
-@S.composite
+@strategies.composite
 def rope_qk(draw, dtype):
     case = draw(rope_two_positions(dtype))
-    case["k"] = draw(S.arrays(case["x"].shape, dtype, regimes=S.REGIMES, label="k"))
-    case["shift"] = draw(S.sampled_from((1, 37, 1000, 4096, 12345)), label="shift")
+    case["k"] = draw(strategies.arrays(case["x"].shape, dtype, regimes=strategies.REGIMES, label="k"))
+    case["shift"] = draw(strategies.sampled_from((1, 37, 1000, 4096, 12345)), label="shift")
     return case
 
 
@@ -212,14 +212,14 @@ def rope_layouts(subject, case):
                            cond=angle_cond(subject.dtype, 2 * _max_pos(p)))
 
 
-@S.composite
+@strategies.composite
 def rope_gradient_inputs(draw, dtype):
     # rope is linear in x, so x's regime does not matter for the gradient; unit-normal x keeps the finite
     # differences' own rounding (eps64 |<c, rope(x)>| / h, with h ~ 1e-6 for |x_i| <= 1) below their budget,
     # which x of mixed magnitudes (the "wide" regime: 1e-3 next to 1e3) does not
     case = draw(rope_inputs(dtype, shapes=ROPE_GRAD_SHAPES, regimes=("normal",)))
-    case["x"] = S.normal(case["x"].shape, dtype, draw(S.seeds, label="x.seed"))
-    case["cotangent"] = S.normal(case["x"].shape, dtype, draw(S.seeds, label="cotangent"))
+    case["x"] = strategies.normal(case["x"].shape, dtype, draw(strategies.seeds, label="x.seed"))
+    case["cotangent"] = strategies.normal(case["x"].shape, dtype, draw(strategies.seeds, label="cotangent"))
     return case
 
 
@@ -233,11 +233,11 @@ def rope_gradient(subject, case):
                        cond=angle_cond(subject.dtype, _max_pos(p), gradient=True))
 
 
-@S.composite
+@strategies.composite
 def rope_bad(draw, dtype):
-    shape = draw(S.sampled_from(ROPE_SHAPES), label="shape")
-    return {"x": S.normal(shape, dtype, draw(S.seeds)), "positions": draw(positions(shape[-2])),
-            "interleaved": draw(S.booleans(), label="interleaved")}
+    shape = draw(strategies.sampled_from(ROPE_SHAPES), label="shape")
+    return {"x": strategies.normal(shape, dtype, draw(strategies.seeds)), "positions": draw(positions(shape[-2])),
+            "interleaved": draw(strategies.booleans(), label="interleaved")}
 
 
 @prop("rope", "rejects_bad_input", inputs=rope_bad, dtypes=("float32",), max_examples=10,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, require
 from properties.gradients import assert_vjp_matches
 from properties.oracle import expected
@@ -45,10 +45,10 @@ def _rows_close(subject, a, b, rows, tol, floor, what):
                  tol=tol, floor=floor)
 
 
-@S.composite
+@strategies.composite
 def masked_perturbation_inputs(draw, dtype):
     case = draw(attention_inputs(dtype, masks=("padding", "random", "matrix", "keys")))
-    case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
+    case["perturb_seed"] = draw(strategies.seeds, label="perturb_seed")
     return case
 
 
@@ -58,11 +58,11 @@ def masked_perturbation_inputs(draw, dtype):
 def sdpa_masked_ignored(subject, case):
     q, k, v = case["q"], case["k"], case["v"]
     allowed = _allowed(case)
-    rng = S.rng(case["perturb_seed"])
+    rng = strategies.rng(case["perturb_seed"])
     hit = rng.random(k.shape[:3]) < 0.5                                  # (B, Hkv, Lk): the keys replaced
     big = _large(subject.dtype, k.shape[-1])
-    k2 = np.where(hit[..., None], S.cast(big * rng.standard_normal(k.shape), subject.dtype), k)
-    v2 = np.where(hit[..., None], S.cast(100.0 * rng.standard_normal(v.shape), subject.dtype), v)
+    k2 = np.where(hit[..., None], strategies.cast(big * rng.standard_normal(k.shape), subject.dtype), k)
+    v2 = np.where(hit[..., None], strategies.cast(100.0 * rng.standard_normal(v.shape), subject.dtype), v)
     hit_q = np.repeat(hit, q.shape[1] // k.shape[1], axis=1)[:, :, None, :]  # (B, H, 1, Lk)
     rows = ~np.any(hit_q & allowed, axis=-1)                                # rows that see no replaced key
     out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
@@ -71,11 +71,11 @@ def sdpa_masked_ignored(subject, case):
                 "output of rows whose replaced keys are all masked")
 
 
-@S.composite
+@strategies.composite
 def causal_inputs(draw, dtype):
     case = draw(attention_inputs(dtype, masks=("none", "padding"), causal=(True,)))
-    case["cut"] = draw(S.integers(0, case["k"].shape[2] - 1), label="cut")
-    case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
+    case["cut"] = draw(strategies.integers(0, case["k"].shape[2] - 1), label="cut")
+    case["perturb_seed"] = draw(strategies.seeds, label="perturb_seed")
     return case
 
 
@@ -84,10 +84,10 @@ def causal_inputs(draw, dtype):
                 "when keys/values after position i + (Lk - Lq) change.")
 def sdpa_causal(subject, case):
     q, k, v, cut = case["q"], case["k"], case["v"], case["cut"]
-    rng = S.rng(case["perturb_seed"])
+    rng = strategies.rng(case["perturb_seed"])
     k2, v2 = k.copy(), v.copy()
-    k2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(k2[:, :, cut:].shape), subject.dtype)
-    v2[:, :, cut:] = S.cast(3.0 * rng.standard_normal(v2[:, :, cut:].shape), subject.dtype)
+    k2[:, :, cut:] = strategies.cast(3.0 * rng.standard_normal(k2[:, :, cut:].shape), subject.dtype)
+    v2[:, :, cut:] = strategies.cast(3.0 * rng.standard_normal(v2[:, :, cut:].shape), subject.dtype)
     q_len, k_len = q.shape[2], k.shape[2]
     last_seen = np.arange(q_len) + (k_len - q_len)                       # the last key query i may attend
     rows = np.broadcast_to((last_seen < cut)[None, None, :], q.shape[:3])
@@ -117,11 +117,11 @@ def sdpa_convex(subject, case):
                             f"(allowed slack {slack:.3g})")
 
 
-@S.composite
+@strategies.composite
 def grouped_inputs(draw, dtype):
     case = draw(attention_inputs(dtype, layouts=GROUPED_SDPA_LAYOUTS))
-    case["group"] = draw(S.integers(0, case["k"].shape[1] - 1), label="kv_head")
-    case["perturb_seed"] = draw(S.seeds, label="perturb_seed")
+    case["group"] = draw(strategies.integers(0, case["k"].shape[1] - 1), label="kv_head")
+    case["perturb_seed"] = draw(strategies.seeds, label="perturb_seed")
     return case
 
 
@@ -142,10 +142,10 @@ def sdpa_gqa_repeat(subject, case):
       statement="Changing K/V head j changes only the outputs of query heads h with h // (H / Hkv) == j.")
 def sdpa_kv_group(subject, case):
     q, k, v, j = case["q"], case["k"], case["v"], case["group"]
-    rng = S.rng(case["perturb_seed"])
+    rng = strategies.rng(case["perturb_seed"])
     k2, v2 = k.copy(), v.copy()
-    k2[:, j] = S.cast(2.0 * rng.standard_normal(k2[:, j].shape), subject.dtype)
-    v2[:, j] = S.cast(2.0 * rng.standard_normal(v2[:, j].shape), subject.dtype)
+    k2[:, j] = strategies.cast(2.0 * rng.standard_normal(k2[:, j].shape), subject.dtype)
+    v2[:, j] = strategies.cast(2.0 * rng.standard_normal(v2[:, j].shape), subject.dtype)
     others = np.arange(q.shape[1]) // (q.shape[1] // k.shape[1]) != j
     rows = np.broadcast_to(others[None, :, None], q.shape[:3])
     out = subject.expect(subject.scaled_dot_product_attention(q, k, v, **_kw(case)), shape=_o_shape(case))
@@ -159,7 +159,7 @@ def sdpa_kv_group(subject, case):
                 "of the float64 oracle (masks, causal, grouped heads).")
 def sdpa_gradient(subject, case):
     q, k, v = case["q"], case["k"], case["v"]
-    cot = S.normal(_o_shape(case), subject.dtype, case["cotangent_seed"])
+    cot = strategies.normal(_o_shape(case), subject.dtype, case["cotangent_seed"])
     assert_vjp_matches(subject, "scaled_dot_product_attention", (q, k, v), _kw(case), cot, wrt=(0, 1, 2),
                        n=q.shape[-1] + k.shape[2], cond=logit_cond(q, k, case["scale"], _allowed(case)))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -19,11 +19,11 @@ from properties.tolerances import angle_cond
 SINUSOIDAL_SIZES = ((1, 2), (16, 4), (3, 8), (128, 16), (1024, 6), (4096, 64), (300, 2))
 
 
-@S.composite
+@strategies.composite
 def sinusoidal_inputs(draw, dtype):
-    num_positions, dim = draw(S.sampled_from(SINUSOIDAL_SIZES), label="size")
-    return {"num_positions": num_positions, "dim": dim, "base": draw(S.sampled_from(BASES), label="base"),
-            "delta": draw(S.integers(1, max(num_positions - 1, 1)), label="delta")}
+    num_positions, dim = draw(strategies.sampled_from(SINUSOIDAL_SIZES), label="size")
+    return {"num_positions": num_positions, "dim": dim, "base": draw(strategies.sampled_from(BASES), label="base"),
+            "delta": draw(strategies.integers(1, max(num_positions - 1, 1)), label="delta")}
 
 
 def _sinusoidal(subject, case):

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_equal, assert_rejects, require
 from properties.oracle import expected
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -20,11 +20,11 @@ from properties.registry import NO_DTYPE, prop
 T5_WINDOWS = (40, 1500)
 
 
-@S.composite
+@strategies.composite
 def t5_window(draw, dtype, *, bidirectional=None):
     """Every distance -W..W (so exactness, monotonicity and the clamp are checked exhaustively)."""
     case = draw(t5_options(bidirectional=bidirectional))
-    w = draw(S.sampled_from(T5_WINDOWS), label="window")
+    w = draw(strategies.sampled_from(T5_WINDOWS), label="window")
     case["relative_position"] = np.arange(-w, w + 1, dtype=np.int64)
     return case
 
@@ -53,23 +53,23 @@ def precision_witnesses(num_buckets, max_distance, bidirectional) -> np.ndarray:
     return np.concatenate([-differ, differ]) if bidirectional else -differ
 
 
-@S.composite
+@strategies.composite
 def t5_inputs(draw, dtype):
     """A window of distances, random ones (any shape) up to 2**40 in magnitude, int64 or int32, or the distances
     that tell T5's float32 logarithm from a float64 one (:data:`PRECISION_CONFIGS`)."""
-    kind = draw(S.sampled_from(("window", "random", "precision")), label="distances")
+    kind = draw(strategies.sampled_from(("window", "random", "precision")), label="distances")
     if kind == "window":
         return draw(t5_window(dtype))
     if kind == "precision":
-        num_buckets, max_distance, bidirectional = draw(S.sampled_from(PRECISION_CONFIGS), label="config")
+        num_buckets, max_distance, bidirectional = draw(strategies.sampled_from(PRECISION_CONFIGS), label="config")
         return {"bidirectional": bidirectional, "num_buckets": num_buckets, "max_distance": max_distance,
                 "relative_position": precision_witnesses(num_buckets, max_distance, bidirectional)}
     case = draw(t5_options())
-    shape = draw(S.shapes(1, 3), label="shape")
-    magnitude = draw(S.sampled_from((10, 300, 5000, 10 ** 6, 2 ** 40)), label="magnitude")
-    rng = S.rng(draw(S.seeds, label="seed"))
+    shape = draw(strategies.shapes(1, 3), label="shape")
+    magnitude = draw(strategies.sampled_from((10, 300, 5000, 10 ** 6, 2 ** 40)), label="magnitude")
+    rng = strategies.rng(draw(strategies.seeds, label="seed"))
     rel = rng.integers(-magnitude, magnitude + 1, shape)
-    int32 = magnitude < 2 ** 31 and draw(S.booleans(), label="int32")
+    int32 = magnitude < 2 ** 31 and draw(strategies.booleans(), label="int32")
     case["relative_position"] = rel.astype(np.int32 if int32 else np.int64)
     return case
 

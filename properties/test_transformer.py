@@ -25,7 +25,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import assert_close, assert_rejects, require
 from properties.oracle import expected, widen
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
@@ -63,10 +63,10 @@ def _leaf(path: tuple, shape, dtype: str, seed: int) -> np.ndarray:
     name = path[-1]
     if len(shape) == 2:
         scale = 1.0 if name == "tokens" else 0.5 if name == "positions" else 1.0 / math.sqrt(shape[0])
-        return S.normal(shape, dtype, seed, scale)
+        return strategies.normal(shape, dtype, seed, scale)
     if name == "weight":
-        return S.cast(1.0 + 0.1 * S.normal(shape, "float64", seed), dtype)
-    return S.normal(shape, dtype, seed, 0.1)
+        return strategies.cast(1.0 + 0.1 * strategies.normal(shape, "float64", seed), dtype)
+    return strategies.normal(shape, dtype, seed, 0.1)
 
 
 def randomise(tree, dtype: str, seed: int, path=()):
@@ -265,34 +265,34 @@ BLOCK_EPS = (None, 1e-3, 1e-1)
 BLOCK_BIASES = ("none", "alibi", "normal")
 
 
-@S.composite
+@strategies.composite
 def block_inputs(draw, dtype, *, layouts=BLOCK_LAYOUTS, positions=("pre", "post"), causal=(False, True),
                  rope=(None, 10000.0), masks=("none", "keys"), eps=(None,), biases=("none",)):
     """One block call. ``eps`` and ``biases`` widen beyond the defaults only for the oracle comparison: the other
     properties state identities of the default block (a bias breaks permutation equivariance, for one)."""
-    batch, length, d, h, hkv, f = draw(S.sampled_from(layouts), label="(B, L, d, H, Hkv, d_ff)")
-    norm = draw(S.sampled_from(NORMS), label="norm")
-    ffn = draw(S.sampled_from(FFNS), label="ffn")
-    params = block_params(dtype, d, h, hkv, f, norm=norm, ffn=ffn, bias=draw(S.booleans(), label="bias"),
-                          seed=draw(S.seeds, label="params.seed"))
-    x = draw(S.arrays((batch, length, d), dtype, regimes=("normal", "integers"), label="x"))
+    batch, length, d, h, hkv, f = draw(strategies.sampled_from(layouts), label="(B, L, d, H, Hkv, d_ff)")
+    norm = draw(strategies.sampled_from(NORMS), label="norm")
+    ffn = draw(strategies.sampled_from(FFNS), label="ffn")
+    params = block_params(dtype, d, h, hkv, f, norm=norm, ffn=ffn, bias=draw(strategies.booleans(), label="bias"),
+                          seed=draw(strategies.seeds, label="params.seed"))
+    x = draw(strategies.arrays((batch, length, d), dtype, regimes=("normal", "integers"), label="x"))
     mask = None
-    if draw(S.sampled_from(masks), label="mask") == "keys":  # (L,): keys every query may attend; key 0 always
-        mask = S.rng(draw(S.seeds, label="mask.seed")).random(length) < 0.6
+    if draw(strategies.sampled_from(masks), label="mask") == "keys":  # (L,): keys every query may attend; key 0 always
+        mask = strategies.rng(draw(strategies.seeds, label="mask.seed")).random(length) < 0.6
         mask[0] = True
     opts = {"num_heads": h, "num_kv_heads": None if hkv == h else hkv, "norm": norm,
-            "norm_position": draw(S.sampled_from(positions), label="norm_position"), "ffn": ffn, "mask": mask,
-            "is_causal": draw(S.sampled_from(causal), label="is_causal"),
-            "rope_base": draw(S.sampled_from(rope), label="rope_base")}
+            "norm_position": draw(strategies.sampled_from(positions), label="norm_position"), "ffn": ffn, "mask": mask,
+            "is_causal": draw(strategies.sampled_from(causal), label="is_causal"),
+            "rope_base": draw(strategies.sampled_from(rope), label="rope_base")}
     # eps and an attention bias, each omitted (the catalogue's default) or not: a block that ignores either fails
-    eps = draw(S.sampled_from(eps), label="eps")
+    eps = draw(strategies.sampled_from(eps), label="eps")
     if eps is not None:
         opts["eps"] = eps
-    bias = draw(S.sampled_from(biases), label="bias")
+    bias = draw(strategies.sampled_from(biases), label="bias")
     if bias == "alibi":
-        opts["bias"] = S.cast(expected("alibi_bias", h, length, length), dtype)
+        opts["bias"] = strategies.cast(expected("alibi_bias", h, length, length), dtype)
     elif bias == "normal":
-        opts["bias"] = S.normal((h, length, length), dtype, draw(S.seeds, label="bias.seed"))
+        opts["bias"] = strategies.normal((h, length, length), dtype, draw(strategies.seeds, label="bias.seed"))
     return {"x": x, "params": params, "opts": opts}
 
 
@@ -308,26 +308,26 @@ def _block_budget(subject, case, **override):
     return budget
 
 
-@S.composite
+@strategies.composite
 def configs(draw, *, heads=MODEL_HEADS, positionals=POSITIONALS):
-    d, h, hkv = draw(S.sampled_from(heads), label="(d_model, n_heads, n_kv_heads)")
-    return {"vocab_size": draw(S.sampled_from([11, 17]), label="vocab_size"), "d_model": d,
-            "n_layers": draw(S.sampled_from([1, 2]), label="n_layers"), "n_heads": h, "n_kv_heads": hkv,
+    d, h, hkv = draw(strategies.sampled_from(heads), label="(d_model, n_heads, n_kv_heads)")
+    return {"vocab_size": draw(strategies.sampled_from([11, 17]), label="vocab_size"), "d_model": d,
+            "n_layers": draw(strategies.sampled_from([1, 2]), label="n_layers"), "n_heads": h, "n_kv_heads": hkv,
             "d_ff": 12, "max_positions": MAX_POSITIONS,
-            "norm": draw(S.sampled_from(NORMS), label="norm"),
-            "ffn": draw(S.sampled_from(FFNS), label="ffn"),
-            "positional": draw(S.sampled_from(positionals), label="positional"),
-            "bias": draw(S.booleans(), label="bias"),
-            "tie_embeddings": draw(S.booleans(), label="tie_embeddings")}
+            "norm": draw(strategies.sampled_from(NORMS), label="norm"),
+            "ffn": draw(strategies.sampled_from(FFNS), label="ffn"),
+            "positional": draw(strategies.sampled_from(positionals), label="positional"),
+            "bias": draw(strategies.booleans(), label="bias"),
+            "tie_embeddings": draw(strategies.booleans(), label="tie_embeddings")}
 
 
-@S.composite
+@strategies.composite
 def model_inputs(draw, dtype, *, heads=MODEL_HEADS, positionals=POSITIONALS, inputs=MODEL_INPUTS):
     cfg = draw(configs(heads=heads, positionals=positionals))
-    batch, length = draw(S.sampled_from(inputs), label="(B, L)")
+    batch, length = draw(strategies.sampled_from(inputs), label="(B, L)")
     layout = expected("init_transformer_params", cfg, seed=0)
-    params = randomise(layout, dtype, draw(S.seeds, label="params.seed"))
-    ids = S.rng(draw(S.seeds, label="ids.seed")).integers(0, cfg["vocab_size"], (batch, length))
+    params = randomise(layout, dtype, draw(strategies.seeds, label="params.seed"))
+    ids = strategies.rng(draw(strategies.seeds, label="ids.seed")).integers(0, cfg["vocab_size"], (batch, length))
     return {"config": cfg, "params": params, "ids": ids.astype(np.int64)}
 
 
@@ -424,12 +424,12 @@ def block_post_norm_standardised(subject, case):
                  what="per-position variance of a post-norm block's output")
 
 
-@S.composite
+@strategies.composite
 def block_causal_inputs(draw, dtype):
     case = draw(block_inputs(dtype, causal=(True,), masks=("none",)))
     length = case["x"].shape[1]
-    case["cut"] = draw(S.integers(0, length - 1), label="last kept position")
-    future = draw(S.arrays(case["x"].shape, dtype, regimes=("normal", "integers"), label="future"))
+    case["cut"] = draw(strategies.integers(0, length - 1), label="last kept position")
+    future = draw(strategies.arrays(case["x"].shape, dtype, regimes=("normal", "integers"), label="future"))
     changed = case["x"].copy()
     changed[:, case["cut"] + 1:] = future[:, case["cut"] + 1:]
     case["changed"] = changed
@@ -448,10 +448,10 @@ def block_causal(subject, case):
                  what=f"causal block outputs at positions 0..{cut - 1} after changing later inputs")
 
 
-@S.composite
+@strategies.composite
 def block_permutation_inputs(draw, dtype):
     case = draw(block_inputs(dtype, causal=(False,), rope=(None,), masks=("none",)))
-    case["perm"] = S.rng(draw(S.seeds, label="perm.seed")).permutation(case["x"].shape[1])
+    case["perm"] = strategies.rng(draw(strategies.seeds, label="perm.seed")).permutation(case["x"].shape[1])
     return case
 
 
@@ -483,12 +483,13 @@ def forward_oracle(subject, case):
                  floor=budget.floor)
 
 
-@S.composite
+@strategies.composite
 def model_causal_inputs(draw, dtype):
     case = draw(model_inputs(dtype, inputs=((1, 3), (2, 6))))
     ids = case["ids"]
-    case["cut"] = draw(S.integers(0, ids.shape[1] - 2), label="last kept position")
-    other = S.rng(draw(S.seeds, label="future.seed")).integers(0, case["config"]["vocab_size"], ids.shape)
+    case["cut"] = draw(strategies.integers(0, ids.shape[1] - 2), label="last kept position")
+    other = strategies.rng(draw(strategies.seeds, label="future.seed")).integers(0, case["config"]["vocab_size"],
+                                                                                 ids.shape)
     changed = ids.copy()
     changed[:, case["cut"] + 1:] = other[:, case["cut"] + 1:]
     case["changed"] = changed
@@ -558,7 +559,7 @@ def forward_no_dead(subject, case):
     for i, (path, a) in enumerate(leaves(params)):
         if _dead_by_design(path, cfg):
             continue
-        noise = S.normal(a.shape, subject.dtype, 1000 + i, 0.5)
+        noise = strategies.normal(a.shape, subject.dtype, 1000 + i, 0.5)
         changed = _forward(subject, ids, replace(params, path, (a.astype(np.float64) + noise).astype(a.dtype)), cfg)
         moved = float(np.max(np.abs(changed.astype(np.float64) - base)))
         name = "".join(f"[{p!r}]" for p in path)
@@ -567,16 +568,17 @@ def forward_no_dead(subject, case):
 
 
 # --- decoder_decode ----------------------------------------------------------------------------------------------
-@S.composite
+@strategies.composite
 def decode_inputs(draw, dtype):
     case = draw(model_inputs(dtype))
     cfg, length = case["config"], case["ids"].shape[1]
-    past = draw(S.sampled_from([0, 2]), label="P")
+    past = draw(strategies.sampled_from([0, 2]), label="P")
     if past:
         batch = case["ids"].shape[0]
         shape = (batch, cfg["n_kv_heads"], past, cfg["d_model"] // cfg["n_heads"])
-        seed = draw(S.seeds, label="cache.seed")
-        case["cache"] = [(S.normal(shape, dtype, seed + 2 * i), S.normal(shape, dtype, seed + 2 * i + 1))
+        seed = draw(strategies.seeds, label="cache.seed")
+        case["cache"] = [(strategies.normal(shape, dtype, seed + 2 * i), strategies.normal(shape, dtype,
+                                                                                           seed + 2 * i + 1))
                          for i in range(cfg["n_layers"])]
         case["ids"] = case["ids"][:, :min(length, MAX_POSITIONS - past)]
     else:
@@ -601,10 +603,10 @@ def decode_oracle(subject, case):
                          tol=budget.tol, floor=budget.floor)
 
 
-@S.composite
+@strategies.composite
 def chunk_inputs(draw, dtype):
     case = draw(model_inputs(dtype))
-    lengths = draw(S.sampled_from(CHUNKINGS[case["ids"].shape[1]]), label="chunk lengths")
+    lengths = draw(strategies.sampled_from(CHUNKINGS[case["ids"].shape[1]]), label="chunk lengths")
     bounds = np.cumsum((0,) + lengths).tolist()
     case["chunks"] = list(zip(bounds[:-1], bounds[1:]))
     return case
@@ -647,7 +649,7 @@ def _f32_model(cfg=None):
       statement="transformer_block raises ValueError/TypeError for an unknown norm_position, norm or ffn, params "
                 "without one of attn_norm/attn/ffn_norm/ffn, a norm weight of the wrong shape, and H % Hkv != 0.")
 def block_rejects(subject, case):
-    x = S.normal((2, 3, 8), "float32", 0)
+    x = strategies.normal((2, 3, 8), "float32", 0)
     params = block_params("float32", 8, 4, 2, 12, norm="layernorm", ffn="gelu", bias=False, seed=0)
     good = {"num_heads": 4, "num_kv_heads": 2}
 
@@ -659,7 +661,8 @@ def block_rejects(subject, case):
     call(norm="batchnorm", why="norm='batchnorm'")
     call(ffn="tanh", why="ffn='tanh'")
     call({k: v for k, v in params.items() if k != "ffn_norm"}, why="params without 'ffn_norm'")
-    call({**params, "attn_norm": {"weight": S.normal((6,), "float32", 1)}}, why="attn_norm weight (6,) for d = 8")
+    call({**params, "attn_norm": {"weight": strategies.normal((6,), "float32", 1)}},
+         why="attn_norm weight (6,) for d = 8")
     call(num_kv_heads=3, why="num_heads=4 with num_kv_heads=3")
 
 
@@ -688,7 +691,8 @@ def _register_model_rejects(component):
         call(cfg={**_CFG, "ffn": "tanh"}, why="config ffn='tanh'")
         if decoding:
             def cache(layers=2, b=2, hkv=2, p=2, d=2):
-                return [(S.normal((b, hkv, p, d), "float32", 2 * i), S.normal((b, hkv, p, d), "float32", 2 * i + 1))
+                return [(strategies.normal((b, hkv, p, d), "float32", 2 * i), strategies.normal((b, hkv, p, d),
+                                                                                                "float32", 2 * i + 1))
                         for i in range(layers)]
             call(cache=cache(layers=1), why="a cache of 1 layer for n_layers=2")
             call(cache=cache(hkv=4), why="a cache with 4 K/V heads for n_kv_heads=2")

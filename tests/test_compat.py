@@ -13,7 +13,7 @@ from hypothesis import given, settings
 
 from impls import _compat as impl_compat
 from properties import compat, replicas
-from properties import strategies as S
+from properties import strategies
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,13 +119,13 @@ def _replicas(strategy, n=8):
     return seen
 
 
-@S.composite
+@strategies.composite
 def _case(draw, dtype):
-    shape = draw(S.shapes(1, 3))
-    return {"x": draw(S.arrays(shape, dtype)), "axis": draw(S.axes(len(shape)))}
+    shape = draw(strategies.shapes(1, 3))
+    return {"x": draw(strategies.arrays(shape, dtype)), "axis": draw(strategies.axes(len(shape)))}
 
 
-@S.composite
+@strategies.composite
 def _pair(draw):
     return draw(_case("float32")), draw(_case("float64"))
 

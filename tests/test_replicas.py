@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from properties import registry, runner
-from properties import strategies as S
+from properties import strategies
 from properties.assertions import require
 from properties.loader import make_impl
 from properties.replicas import Diverged, Replicable
@@ -20,8 +20,9 @@ CI = settings.get_profile("ci")
 
 @st.composite
 def recipe(draw):
-    shape = draw(S.shapes(1, 3))
-    return {"x": draw(S.arrays(shape, "float32", regimes=("normal",))), "axis": draw(S.axes(len(shape)))}
+    shape = draw(strategies.shapes(1, 3))
+    return {"x": draw(strategies.arrays(shape, "float32", regimes=("normal",))),
+            "axis": draw(strategies.axes(len(shape)))}
 
 
 @st.composite
@@ -80,8 +81,8 @@ def test_a_failure_on_a_later_replica_fails_the_check_with_that_replica_as_count
     made = {}
 
     def fails_on_replica_5(subject, case):
-        made[S._REPLICA] = S.describe(case)
-        require(S._REPLICA != 5, "planted: replica 5")
+        made[strategies._REPLICA] = strategies.describe(case)
+        require(strategies._REPLICA != 5, "planted: replica 5")
 
     record = runner.run_check(_check(fails_on_replica_5), base_settings=CI)
     assert record["status"] == "failed" and "replica 5" in record["message"]
@@ -90,12 +91,12 @@ def test_a_failure_on_a_later_replica_fails_the_check_with_that_replica_as_count
 
 def test_every_replica_runs_and_counts_as_an_example():
     seen = []
-    record = runner.run_check(_check(lambda subject, case: seen.append(S._REPLICA)),
+    record = runner.run_check(_check(lambda subject, case: seen.append(strategies._REPLICA)),
                               base_settings=settings(CI, max_examples=3))
     per_example = registry.replicas_of(_check(None).prop)
     assert per_example == registry.REPLICAS["activations"] > 1
     assert record["status"] == "passed" and record["examples"] == len(seen)
-    assert sorted(set(seen)) == list(range(per_example)) and S._REPLICA == 0
+    assert sorted(set(seen)) == list(range(per_example)) and strategies._REPLICA == 0
 
 
 def test_statistical_gradient_and_capped_properties_run_one_replica():
@@ -107,8 +108,8 @@ def test_statistical_gradient_and_capped_properties_run_one_replica():
 
 
 def _first_values(seeds, index, count=0):
-    with S.replica(index, count):
-        return np.array([S.generate((1,), "float64", "tiny", seed)[0] for seed in seeds])
+    with strategies.replica(index, count):
+        return np.array([strategies.generate((1,), "float64", "tiny", seed)[0] for seed in seeds])
 
 
 def test_replica_streams_are_independent_of_each_other():
@@ -130,7 +131,7 @@ def test_replica_streams_are_independent_of_each_other():
 def test_replicas_of_a_known_count_are_the_same_in_any_order_and_independent_copies():
     def body(r):
         forward = [r.replica(index, 8)["x"] for index in range(8)]
-        S._BATCHES.clear()
+        strategies._BATCHES.clear()
         backward = [r.replica(index, 8)["x"] for index in reversed(range(8))][::-1]
         for a, b in zip(forward, backward):
             np.testing.assert_array_equal(a, b)
@@ -152,15 +153,15 @@ def test_neighbouring_seeds_and_numpys_own_seeding_give_unrelated_data():
 
 
 def test_generation_is_deterministic_per_seed_regime_and_replica():
-    for regime in S.REGIMES:
-        a = S.generate((2, 3), "float16", regime, 12345)
-        np.testing.assert_array_equal(a, S.generate((2, 3), "float16", regime, 12345))
+    for regime in strategies.REGIMES:
+        a = strategies.generate((2, 3), "float16", regime, 12345)
+        np.testing.assert_array_equal(a, strategies.generate((2, 3), "float16", regime, 12345))
         assert a.dtype == np.float16 and np.isfinite(a).all()
 
 
 def _failing_check(calls, deviations):
     def fails_on_four_elements_or_more(subject, case):
-        calls.append((case["x"].size >= 4, S.describe(case)))
+        calls.append((case["x"].size >= 4, strategies.describe(case)))
         require(case["x"].size < 4, "planted: four elements or more")
 
     check = _check(fails_on_four_elements_or_more)
@@ -184,10 +185,10 @@ def test_rng_streams_are_apart_from_the_arrays_from_numpys_seeding_and_across_re
     # a seed drawn for an array and for a generator (shrinking makes both 0) must not give the same numbers twice;
     # each |r| < 0.3 bound has a false-alarm probability ~1e-9 for independent streams (as above)
     seeds = range(400)
-    ours = np.array([S.rng(seed).standard_normal() for seed in seeds])
-    with S.replica(1):
-        other_replica = np.array([S.rng(seed).standard_normal() for seed in seeds])
-    np.testing.assert_array_equal(ours, [S.rng(seed).standard_normal() for seed in seeds])  # deterministic
+    ours = np.array([strategies.rng(seed).standard_normal() for seed in seeds])
+    with strategies.replica(1):
+        other_replica = np.array([strategies.rng(seed).standard_normal() for seed in seeds])
+    np.testing.assert_array_equal(ours, [strategies.rng(seed).standard_normal() for seed in seeds])  # deterministic
     for other in (1e3 * _first_values(seeds, 0), other_replica,
                   [np.random.default_rng(seed).standard_normal() for seed in seeds]):
         assert not np.any(ours == other) and abs(np.corrcoef(ours, other)[0, 1]) < 0.3

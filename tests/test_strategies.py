@@ -5,21 +5,21 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from properties import strategies as S
+from properties import strategies
 
 
 def test_sampled_from_is_built_once_per_typed_sequence():
-    assert S.sampled_from((1, 2)) is S.sampled_from([1, 2])
+    assert strategies.sampled_from((1, 2)) is strategies.sampled_from([1, 2])
     # 1 == 1.0 == True, and they hash alike: a plain cache would hand floats to a caller that asked for ints
-    assert len({id(S.sampled_from(o)) for o in ((1, 0), (1.0, 0.0), (True, False))}) == 3
-    unhashable = S.sampled_from([np.zeros(2), np.ones(2)])  # built anew, still a strategy
-    assert unhashable is not S.sampled_from([np.zeros(2), np.ones(2)])
-    assert S.booleans() is S.booleans()
+    assert len({id(strategies.sampled_from(o)) for o in ((1, 0), (1.0, 0.0), (True, False))}) == 3
+    unhashable = strategies.sampled_from([np.zeros(2), np.ones(2)])  # built anew, still a strategy
+    assert unhashable is not strategies.sampled_from([np.zeros(2), np.ones(2)])
+    assert strategies.booleans() is strategies.booleans()
 
 
-@S.composite
+@strategies.composite
 def _scaled(draw, scale, *, shift=0):
-    return draw(S.sampled_from((1, 2, 3))) * scale + shift
+    return draw(strategies.sampled_from((1, 2, 3))) * scale + shift
 
 
 def _plain_scaled(draw, scale, *, shift=0):
