@@ -25,6 +25,10 @@ flag                   private fast path                                     pub
                        ``registered_collections``): one worker per           on both), a crashing check is
                        (implementation, component), a crashing check is      reported once
                        not re-run
+``SOURCE_CONSTANTS``   ``hypothesis.internal.conjecture.providers``          none: a check's draws depend on the
+                       (``_get_local_constants``, ``CONSTANTS_CACHE``):      local modules the process has
+                       no constants from the loaded source during a check    imported (the selection, and what
+                       (:func:`no_source_constants`)                         ran before)
 =====================  ====================================================  =====================================
 
 Set ``DLPROPS_NO_FAST_PATHS=1`` to start with every flag off.
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 #: flag -> why its fast path is off (read by tests/test_compat.py)
@@ -55,7 +60,6 @@ def _off(flag: str, dist: str, api: str, why: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------- Hypothesis composites
-_LAZY = _COMPOSITE_TYPE = None
 #: what :func:`register_composite` recorded on a strategy (an attribute of our own, in its ``__dict__``)
 _PARTS = "_dlprops_composite"
 
@@ -78,15 +82,16 @@ def composite_parts(strategy):
     return getattr(strategy, "__dict__", {}).get(_PARTS)
 
 
-def _probe_composite() -> bool:
-    global _LAZY, _COMPOSITE_TYPE
+def _probe_composite() -> tuple | None:
+    """``(LazyStrategy, CompositeStrategy)``, Hypothesis's private types, if unwrapping a composite through them
+    works; None (and the flag off) if not."""
     api = "hypothesis.strategies._internal (LazyStrategy, CompositeStrategy)"
     try:
         from hypothesis import strategies as st
         from hypothesis.strategies._internal.core import CompositeStrategy
         from hypothesis.strategies._internal.lazy import LazyStrategy
     except Exception as error:
-        return _off("COMPOSITE", "hypothesis", api, f"import failed: {error!r}")
+        return _off("COMPOSITE", "hypothesis", api, f"import failed: {error!r}") or None
 
     def definition(draw, a, *, b):
         return draw(st.just(a + b))
@@ -105,9 +110,8 @@ def _probe_composite() -> bool:
     except Exception as error:
         ok, why = False, f"unwrapping raised {error!r}"
     if not ok:
-        return _off("COMPOSITE", "hypothesis", api, why)
-    _LAZY, _COMPOSITE_TYPE = LazyStrategy, CompositeStrategy
-    return True
+        return _off("COMPOSITE", "hypothesis", api, why) or None
+    return LazyStrategy, CompositeStrategy
 
 
 # ------------------------------------------------------------------------------- Hypothesis database key
@@ -131,6 +135,61 @@ def _probe_database_key() -> bool:
     except Exception as error:
         return _off("DATABASE_KEY", "hypothesis", api, f"the probe raised {error!r}")
     return found or _off("DATABASE_KEY", "hypothesis", api, "a test's database key no longer depends on it")
+
+
+# ------------------------------------------------------------------- Hypothesis's constants from the source
+@contextmanager
+def no_source_constants():
+    """Within the block, Hypothesis draws no constants from the source of the modules loaded.
+
+    Hypothesis answers about one integer or float draw in twenty with a literal, half the time one found in the
+    source of any loaded module outside the standard library and site-packages. Which of the suite's modules are
+    loaded depends on the run: the test modules selected (each imports its own helpers), the implementations
+    loaded, a module imported on first use (reports.replay, after a first failure). So the same check with the
+    same seed drew different inputs, and could reach another verdict, depending on what else the run selected
+    or ran before it, and any edit to a literal anywhere changed every check's draws. With the pool empty, a
+    check's draws depend on its seed and its strategy only (Hypothesis's own constants stay). Hypothesis caches
+    the permitted constants per draw kind, including that pool: the cache is emptied on entry and on exit, so
+    nothing computed outside leaks in, nor the empty pool out."""
+    if not SOURCE_CONSTANTS:
+        yield
+        return
+    original = _PROVIDERS._get_local_constants
+    _PROVIDERS._get_local_constants = _no_constants
+    _PROVIDERS.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        _PROVIDERS._get_local_constants = original
+        _PROVIDERS.CONSTANTS_CACHE.cache.clear()
+
+
+def _no_constants():
+    return _EMPTY_CONSTANTS
+
+
+def _probe_source_constants() -> tuple | None:
+    """``(providers module, empty Constants)`` if a provider reads its source constants through the module's
+    ``_get_local_constants`` (so replacing it empties the pool) and the permitted-constants cache can be
+    emptied; None (and the flag off) if not."""
+    api = "hypothesis.internal.conjecture.providers (_get_local_constants, CONSTANTS_CACHE)"
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+        empty, original = Constants(), providers._get_local_constants
+    except Exception as error:
+        return _off("SOURCE_CONSTANTS", "hypothesis", api, f"import failed: {error!r}") or None
+    try:
+        providers._get_local_constants = lambda: empty
+        try:
+            seen = providers.HypothesisProvider(None)._local_constants
+        finally:
+            providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
+        ok, why = seen is empty, "a provider's _local_constants no longer come from _get_local_constants()"
+    except Exception as error:
+        ok, why = False, f"the probe raised {error!r}"
+    return (providers, empty) if ok else _off("SOURCE_CONSTANTS", "hypothesis", api, why) or None
 
 
 # ------------------------------------------------------------------------------------- xdist's scheduler
@@ -227,10 +286,16 @@ def _probe_xdist_scheduler() -> bool:
 
 
 #: flag names, in the order of the table above
-FLAGS = ("COMPOSITE", "DATABASE_KEY", "XDIST_SCHEDULER")
-COMPOSITE = not _DISABLED and _probe_composite()
+FLAGS = ("COMPOSITE", "DATABASE_KEY", "XDIST_SCHEDULER", "SOURCE_CONSTANTS")
+#: Hypothesis's private strategy types :func:`composite_parts` unwraps through, found once by the probe at import
+#: and never changed after: a fact about the installed Hypothesis (as the flags are), not state of a run
+_LAZY, _COMPOSITE_TYPE = (not _DISABLED and _probe_composite()) or (None, None)
+COMPOSITE = _COMPOSITE_TYPE is not None
 DATABASE_KEY = not _DISABLED and _probe_database_key()
 XDIST_SCHEDULER = not _DISABLED and _probe_xdist_scheduler()
+#: Hypothesis's providers module and the empty pool :func:`no_source_constants` puts in, found by the probe
+_PROVIDERS, _EMPTY_CONSTANTS = (not _DISABLED and _probe_source_constants()) or (None, None)
+SOURCE_CONSTANTS = _PROVIDERS is not None
 if _DISABLED:
     for _flag in FLAGS:
         PROBLEMS[_flag] = "DLPROPS_NO_FAST_PATHS is set; the fast path is off"

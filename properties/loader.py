@@ -8,7 +8,6 @@ about a plug-in (a component that raises, hangs, returns garbage, or takes other
 """
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
 import importlib.metadata
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from properties.catalogue import SIGNATURES, signature
+from properties.draw_state import current
 from properties.registry import FLOATS
 
 #: the implementations ``make verify`` checks
@@ -331,18 +331,17 @@ def load_impls(extra: list[str], *, builtins: bool = True, only: list[str] | Non
     return impls
 
 
-_ORACLE: Impl | None = None
-
-
-@functools.lru_cache(maxsize=None)
 def builtin(target: str) -> Impl:
-    """A built-in implementation by its dotted module name, loaded once (the oracle's witnesses)."""
-    return make_impl(importlib.import_module(target), target)
+    """A built-in implementation by its dotted module name (the oracle's witnesses), loaded once per run
+    (:attr:`properties.draw_state.RunState.builtins`)."""
+    loaded = current().builtins
+    impl = loaded.get(target)
+    if impl is None:
+        impl = loaded[target] = make_impl(importlib.import_module(target), target)
+    return impl
 
 
 def oracle() -> Impl:
-    """The NumPy implementation (used in float64 as the oracle), loaded once."""
-    global _ORACLE
-    if _ORACLE is None:
-        _ORACLE = make_impl(importlib.import_module(ORACLE), ORACLE)
-    return _ORACLE
+    """The NumPy implementation (used in float64 as the oracle), loaded once per run; the run's
+    :attr:`properties.draw_state.RunState.oracle` instead when set."""
+    return current().oracle or builtin(ORACLE)

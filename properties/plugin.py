@@ -5,6 +5,9 @@ expands that one test into a check per (implementation, component, property, dty
 properties. The outcome travels in the report's ``user_properties``, so pytest-xdist brings it to the
 controller, which appends it to ``results.jsonl`` as each check finishes and writes the JSON and HTML
 reports at the end.
+
+A session is a run: it owns its state (:mod:`properties.draw_state`), begun at ``pytest_configure`` and handed
+back at ``pytest_unconfigure``, so a session run in-process inside another leaves the outer one's as it was.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import sys
 import pytest
 from hypothesis import settings
 
-from properties import compat, registry, runner
+from properties import compat, draw_state, registry, runner
 from properties import result as result_module
 from properties.result import RESULT_KEY, Result
 from properties.loader import PluginError, load_impls
@@ -96,6 +99,7 @@ def pytest_configure(config):
         raise pytest.UsageError(str(exc)) from None
     _one_thread_per_worker()  # torch's threads, now that the implementations that use it are imported
     config.dlprops_seed = _run_seed(config)
+    config.dlprops_run = draw_state.start(config)  # after the loading that may stop the run: no state to hand back
     if not _is_worker(config):
         from reports.recorder import Recorder
         config.dlprops_recorder = Recorder.from_config(config)
@@ -227,21 +231,22 @@ def pytest_unconfigure(config):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+    token = getattr(config, "dlprops_run", None)
+    if token is not None:  # the run's state is dropped; the one before it (an outer session's) is current again
+        del config.dlprops_run
+        draw_state.finish(token)
 
 
 def pytest_runtest_logreport(report):
-    config = getattr(report, "config", None) or _CONFIG.get("config")
+    # the hook is given no config: the session's, as the run keeps it
+    config = getattr(report, "config", None) or draw_state.current().config
     if config is None or _is_worker(config) or not hasattr(config, "dlprops_recorder"):
         return
     config.dlprops_recorder.add_report(report)
 
 
-_CONFIG: dict = {}
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
-    _CONFIG["config"] = session.config
     config = session.config
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if not _is_worker(config) and reporter is not None:  # at load, one line each; the summary repeats them

@@ -22,6 +22,7 @@ from hypothesis.strategies import SearchStrategy
 
 from properties import strategies
 from properties.compat import composite_parts
+from properties.draw_state import current
 
 
 class Diverged(Exception):
@@ -37,30 +38,32 @@ def _composite(strategy):
     return composite_parts(strategy)
 
 
-#: what a strategy met in a walk is, by id: ``(strategy, composite or None)``; a replica asks ~6 times per case,
-#: and unwrapping a lazy strategy costs more than the rest of a draw. The entries hold the strategies alive, so
-#: that an id is never reused by another one while it is here; the table is emptied when it is full (strategies
-#: built anew for every case, with arguments the caches cannot key, would otherwise crowd out the rest).
-_KNOWN: dict[int, tuple] = {}
+#: what a strategy met in a walk is, by id, in the run's table (:attr:`properties.draw_state.DrawState.known`):
+#: ``(strategy, composite or None)``; a replica asks ~6 times per case, and unwrapping a lazy strategy costs more
+#: than the rest of a draw. The entries hold the strategies alive, so that an id is never reused by another one
+#: while it is there; the table is emptied when it holds this many (strategies built anew for every case, with
+#: arguments the caches cannot key, would otherwise crowd out the rest).
 _KNOWN_LIMIT = 4096
 
 
-def _known(strategy):
-    """The composite behind ``strategy`` or ``None`` (a primitive), remembered by id."""
-    entry = _KNOWN.get(id(strategy))
+def _known(known: dict, strategy):
+    """The composite behind ``strategy`` or ``None`` (a primitive), remembered by id in ``known``."""
+    entry = known.get(id(strategy))
     if entry is None:
-        if len(_KNOWN) >= _KNOWN_LIMIT:
-            _KNOWN.clear()
-        entry = _KNOWN[id(strategy)] = (strategy, _composite(strategy))
+        if len(known) >= _KNOWN_LIMIT:
+            known.clear()
+        entry = known[id(strategy)] = (strategy, _composite(strategy))
     return entry[1]
 
 
 def _walk(strategy, primitive):
     """Run ``strategy``'s composite functions ourselves, handing every other draw to ``primitive``."""
+    known = current().draw.known  # looked up once per walk, not per draw
+
     def draw(inner, label=None):
         if type(inner) is strategies.ArrayRecipe:
             return inner.definition(draw, *inner.args)
-        comp = _known(inner)
+        comp = _known(known, inner)
         if comp is None:
             return primitive(inner, label)
         return comp.definition(draw, *comp.args, **comp.kwargs)

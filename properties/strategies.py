@@ -16,6 +16,12 @@ Regimes (``REGIMES``):
 ``wide``    log-uniform magnitudes over six decades with random signs;
 ``huge``    a few elements near the dtype's max/4 among ordinary ones (overflow in exp, squares, sums);
 ``specials`` a mix of 0, -0, +-1, +-max/4 and the smallest normal number.
+
+What drawing changes as it goes (the replica being made, the generator re-seeded per array, the batches of
+replica arrays) is the run's (:class:`properties.draw_state.DrawState`, reached through
+:func:`properties.draw_state.current`). The ``lru_cache`` memos here stay module-level: each is a pure function of
+its arguments (a strategy built from them, a stream key mixed from a replica index), so it holds no run's data and
+two runs asking the same get the same answer.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from hypothesis.strategies import SearchStrategy
 from numpy.random.bit_generator import ISeedSequence
 
 from properties.compat import register_composite
+from properties.draw_state import current
 from properties.tolerances import MAX, TINY
 
 #: dimension sizes drawn (first = what shrinking aims for); few distinct values keep JAX's compile cache warm
@@ -148,30 +155,27 @@ def axes(ndim: int) -> st.SearchStrategy[int]:
 DATA_STREAM = 0x646C70726F7073  # "dlprops"
 
 
-#: the replica being made (:mod:`properties.replicas`): replica ``r > 0`` of a case draws its data from its own
-#: stream of every seed, so the same recipe gives fresh values; and how many replicas its example has (0: unknown)
-_REPLICA = 0
-_REPLICAS = 0
-
-
 class replica:
     """``with replica(index, count):`` — within the block, :func:`rng` yields replica ``index``'s stream of each
     seed, and :func:`generate` replica ``index``'s array of ``count`` (made for all of them at once when the
-    count is known). A class, not ``@contextmanager``: it is entered twice per case (~0.3 us instead of ~2 us)."""
-    __slots__ = ("index", "count", "previous")
+    count is known): replica ``r > 0`` of a case draws its data from its own stream of every seed, so the same
+    recipe gives fresh values. The scope is the run's (:class:`properties.draw_state.DrawState`) and the one
+    before is restored on leaving, an exception or not. A class, not ``@contextmanager``: it is entered twice per
+    case (~0.4 us instead of ~2 us)."""
+    __slots__ = ("index", "count", "previous", "state")
 
     def __init__(self, index: int, count: int = 0):
         self.index = index
         self.count = count
 
     def __enter__(self):
-        global _REPLICA, _REPLICAS
-        self.previous, (_REPLICA, _REPLICAS) = (_REPLICA, _REPLICAS), (self.index, self.count)
+        state = self.state = current().draw
+        self.previous = state.index, state.count
+        state.index, state.count = self.index, self.count
         return self
 
     def __exit__(self, *exc_info):
-        global _REPLICA, _REPLICAS
-        _REPLICA, _REPLICAS = self.previous
+        self.state.index, self.state.count = self.previous
 
 
 _MASK64 = (1 << 64) - 1
@@ -211,17 +215,9 @@ def rng(seed: int) -> np.random.Generator:
     with state and stream words mixed by SplitMix64 from ``seed`` and the replica's key, never the state of
     ``default_rng(seed)`` (which hashes its seed) nor a stream :func:`generate` uses. A fresh object, safe to
     hold while drawing more; :func:`generate` (every array of a recipe) uses a cheaper shared one."""
-    seed, k = int(seed) & _MASK64, _rng_key(_REPLICA)
+    seed, k = int(seed) & _MASK64, _rng_key(current().draw.index)
     words = np.array([_splitmix64((seed + i) ^ k) for i in range(4)], dtype=np.uint64)
     return np.random.Generator(np.random.PCG64(_FixedSeedWords(words)))
-
-
-#: one generator re-seeded per generated array: seeding PCG64 through a SeedSequence costs ~14 us, setting its
-#: state ~2 us, and an array is generated per replica of every case (this is the harness's hottest line)
-_ARRAY_BITS = np.random.PCG64(0)
-_ARRAY_GEN = np.random.Generator(_ARRAY_BITS)
-#: the state :func:`_array_stream` sets, filled in place (building the dicts anew was a third of its cost)
-_ARRAY_STATE = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0, "state": {"state": 0, "inc": 1}}
 
 
 @lru_cache(maxsize=None)
@@ -229,18 +225,21 @@ def _stream_key(replica_index: int) -> int:
     return _splitmix64(DATA_STREAM + replica_index)
 
 
-def _array_stream(seed: int, key: int | None = None) -> np.random.Generator:
-    """The generator for one array drawn from ``seed`` in the current replica: PCG64 with its 128-bit state
+def _array_stream(state, seed: int, key: int | None = None) -> np.random.Generator:
+    """The generator for one array drawn from ``seed`` in ``state``'s replica: PCG64 with its 128-bit state
     and its stream (increment) mixed by SplitMix64 from ``seed`` and ``k = splitmix(DATA_STREAM + replica)``
     (or the given ``key``), so replicas and neighbouring seeds start far apart; ``default_rng(seed)`` derives its
-    state by hashing and never replays it. Shared: use it at once, before anything else generates an array."""
+    state by hashing and never replays it. The run's one generator, re-seeded (seeding PCG64 through a
+    SeedSequence costs ~14 us, setting its state ~2 us, and an array is generated per replica of every case: this
+    is the harness's hottest line): use it at once, before anything else generates an array."""
     seed = int(seed) & _MASK64
-    k = _stream_key(_REPLICA) if key is None else key
-    inner = _ARRAY_STATE["state"]
+    k = _stream_key(state.index) if key is None else key
+    seeding = state.seeding
+    inner = seeding["state"]  # filled in place: building the dicts anew was a third of the cost
     inner["state"] = (_splitmix64(seed ^ k) << 64) | _splitmix64((seed + 1) ^ k)
     inner["inc"] = (k << 1) | 1
-    _ARRAY_BITS.state = _ARRAY_STATE
-    return _ARRAY_GEN
+    state.bits.state = seeding
+    return state.gen
 
 
 # The makers below draw ``count`` arrays of ``shape`` at once, an array of shape ``(count, *shape)``: every
@@ -329,10 +328,10 @@ def _make(regime: str, gen, count: int, shape: tuple, dtype: str, const_axes) ->
     return make(gen, (count,) + shape, dtype, const_axes).astype(np_dtype(dtype))
 
 
-#: the arrays of replicas ``1..count-1`` of a recipe, made together when the first of them asks for its own (one
-#: re-seeding and one vectorised draw instead of ``count - 1``; the other replicas of the example take theirs
-#: from here). Keyed by everything that determines them; emptied when full.
-_BATCHES: dict[tuple, np.ndarray] = {}
+#: the run's batches (:attr:`properties.draw_state.DrawState.batches`) hold the arrays of replicas ``1..count-1``
+#: of a recipe, made together when the first of them asks for its own (one re-seeding and one vectorised draw
+#: instead of ``count - 1``; the other replicas of the example take theirs from there). Keyed by everything that
+#: determines them; emptied when this many are held.
 _BATCHES_LIMIT = 256
 
 
@@ -342,18 +341,20 @@ def generate(shape, dtype: str, regime: str, seed: int, *, const_axes=None) -> n
     replicas of an example ``count`` replicas share a stream of ``seed``, their arrays drawn together (the
     same arrays whichever replica is made first)."""
     shape = tuple(shape)
-    index, count = _REPLICA, _REPLICAS
+    state = current().draw
+    index, count = state.index, state.count
     if index == 0 or count < 3:
-        return _make(regime, _array_stream(seed), 1, shape, dtype, const_axes)[0]
+        return _make(regime, _array_stream(state, seed), 1, shape, dtype, const_axes)[0]
     if const_axes is not None:
         const_axes = tuple(const_axes)
     key = (shape, dtype, regime, seed, const_axes, count)
-    batch = _BATCHES.get(key)
+    batches = state.batches
+    batch = batches.get(key)
     if batch is None:
-        if len(_BATCHES) >= _BATCHES_LIMIT:
-            _BATCHES.clear()
-        batch = _BATCHES[key] = _make(regime, _array_stream(seed, _stream_key(-count)), count - 1, shape, dtype,
-                                      const_axes)
+        if len(batches) >= _BATCHES_LIMIT:
+            batches.clear()
+        batch = batches[key] = _make(regime, _array_stream(state, seed, _stream_key(-count)), count - 1, shape,
+                                     dtype, const_axes)
     return np.array(batch[index - 1])  # a copy: a property may write into its input
 
 
@@ -394,7 +395,7 @@ def _array_recipe(shape, dtype, regimes, const_axes, label) -> ArrayRecipe:
 
 def normal(shape, dtype: str, seed: int, scale: float = 1.0) -> np.ndarray:
     """Standard normal values times ``scale``, in ``dtype`` (for secondary arrays: weights, cotangents)."""
-    return cast(scale * _array_stream(seed).standard_normal(tuple(shape)), dtype)
+    return cast(scale * _array_stream(current().draw, seed).standard_normal(tuple(shape)), dtype)
 
 
 def describe(value, *, limit: int = 24) -> str:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from impls import _compat as impl_compat
-from properties import compat, replicas
+from properties import compat, draw_state, replicas
 from properties import strategies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,8 +106,8 @@ def test_cache_size_counts_on_the_fallback(jax_off):
 
 # ----------------------------------------------------------------------------------- Hypothesis fallbacks
 def _replicas(strategy, n=8):
-    """The arrays of replicas 0-3 of ``n`` derandomized examples of ``strategy``."""
-    replicas._KNOWN.clear()  # what a strategy is, remembered by id: decided again under the flag in force
+    """The arrays of replicas 0-3 of ``n`` derandomized examples of ``strategy``, in a run of their own: what a
+    strategy is (remembered by id, in the run's state) is decided again under the flag in force."""
     seen = []
 
     @settings(derandomize=True, max_examples=n, database=None, deadline=None)
@@ -115,7 +115,8 @@ def _replicas(strategy, n=8):
     def run(recipe):
         seen.append([recipe.replica(i, 4) for i in range(4)])
 
-    run()
+    with draw_state.running():
+        run()
     return seen
 
 
@@ -142,16 +143,13 @@ def test_replicas_equal_on_the_public_fallback(monkeypatch):
     fast = _replicas(_pair())
     monkeypatch.setattr(compat, "COMPOSITE", False)
     slow = _replicas(_pair())
-    try:
-        assert len(fast) == len(slow) > 0
-        for a, b in zip(fast, slow):
-            for (ka, va), (kb, vb) in zip(_flatten(a), _flatten(b)):
-                assert ka == kb
-                np.testing.assert_array_equal(va, vb)
-        # replicas are re-made (fresh values), not copies of replica 0
-        assert any(not np.array_equal(example[0][0]["x"], example[1][0]["x"]) for example in slow)
-    finally:
-        replicas._KNOWN.clear()
+    assert len(fast) == len(slow) > 0
+    for a, b in zip(fast, slow):
+        for (ka, va), (kb, vb) in zip(_flatten(a), _flatten(b)):
+            assert ka == kb
+            np.testing.assert_array_equal(va, vb)
+    # replicas are re-made (fresh values), not copies of replica 0
+    assert any(not np.array_equal(example[0][0]["x"], example[1][0]["x"]) for example in slow)
 
 
 def test_database_key_fallback_leaves_the_test_alone(monkeypatch):

@@ -256,14 +256,14 @@ def test_a_cancelling_tail_fails_this_check():
 def _softmax_oracle_check(monkeypatch, impl_target: str, oracle_target: str | None):
     from hypothesis import settings
 
-    from properties import loader
+    from properties import draw_state, loader
     from properties.registry import Check
     from properties.runner import run_check
     from tests.conftest import import_property_modules
 
     if oracle_target:
         path = str(pathlib.Path(__file__).parent / oracle_target)
-        monkeypatch.setattr(loader, "_ORACLE", loader.make_impl(loader.import_target(path), path))
+        monkeypatch.setattr(draw_state.current(), "oracle", loader.make_impl(loader.import_target(path), path))
     prop = next(p for p in import_property_modules() if p.key == "softmax:matches_oracle")
     impl = loader.builtin(impl_target) if impl_target.startswith("impls.") else \
         loader.make_impl(loader.import_target(str(pathlib.Path(__file__).parent / impl_target)), impl_target)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from properties import registry, runner
 from properties import strategies
+from properties.draw_state import current
 from properties.assertions import require
 from properties.loader import make_impl
 from properties.replicas import Diverged, Replicable
@@ -81,8 +82,8 @@ def test_a_failure_on_a_later_replica_fails_the_check_with_that_replica_as_count
     made = {}
 
     def fails_on_replica_5(subject, case):
-        made[strategies._REPLICA] = strategies.describe(case)
-        require(strategies._REPLICA != 5, "planted: replica 5")
+        made[current().draw.index] = strategies.describe(case)
+        require(current().draw.index != 5, "planted: replica 5")
 
     record = runner.run_check(_check(fails_on_replica_5), base_settings=CI)
     assert record["status"] == "failed" and "replica 5" in record["message"]
@@ -91,12 +92,12 @@ def test_a_failure_on_a_later_replica_fails_the_check_with_that_replica_as_count
 
 def test_every_replica_runs_and_counts_as_an_example():
     seen = []
-    record = runner.run_check(_check(lambda subject, case: seen.append(strategies._REPLICA)),
+    record = runner.run_check(_check(lambda subject, case: seen.append(current().draw.index)),
                               base_settings=settings(CI, max_examples=3))
     per_example = registry.replicas_of(_check(None).prop)
     assert per_example == registry.REPLICAS["activations"] > 1
     assert record["status"] == "passed" and record["examples"] == len(seen)
-    assert sorted(set(seen)) == list(range(per_example)) and strategies._REPLICA == 0
+    assert sorted(set(seen)) == list(range(per_example)) and current().draw.index == 0
 
 
 def test_statistical_gradient_and_capped_properties_run_one_replica():
@@ -131,7 +132,7 @@ def test_replica_streams_are_independent_of_each_other():
 def test_replicas_of_a_known_count_are_the_same_in_any_order_and_independent_copies():
     def body(r):
         forward = [r.replica(index, 8)["x"] for index in range(8)]
-        strategies._BATCHES.clear()
+        current().draw.batches.clear()
         backward = [r.replica(index, 8)["x"] for index in reversed(range(8))][::-1]
         for a, b in zip(forward, backward):
             np.testing.assert_array_equal(a, b)
