@@ -18,25 +18,16 @@ from properties.oracle import assert_close_to_oracle, expected
 from properties.norms_common import (CENTERING, HALF, MODERATE, _bn_eval_condition, _in_range, affine_floor, args_of,
                                      call, condition, eps_of, feature_shape, group_size, inputs_for, kwargs_of,
                                      moments, norm_inputs, other_seed, output, rows)
-from properties.registry import FLOATS, prop
+from properties.registry import FLOATS, prop_in
 from properties.tolerances import MAX, gradient_tolerance, tolerance
 
 
 # --- registering a shared property in a component's module -------------------------------------------------
-def _prop_in(module: str, component: str, name: str, **options):
-    """:func:`properties.registry.prop`, filing the property under ``module``: the registry files a property under
-    its function's ``__module__``, so the component's module passes its ``__name__``."""
-    def register(fn):
-        fn.__module__ = module
-        return prop(component, name, **options)(fn)
-    return register
-
-
 # --- every norm: the float64 oracle -------------------------------------------------------------------------
 def _register_oracle(component, module, compare=None):
     """``compare(subject, case, got, want)``, if given, judges a call whose result is more than one array (batch
     norm's three)."""
-    @_prop_in(module, component, "matches_oracle", inputs=inputs_for(component), dtypes=FLOATS,
+    @prop_in(module, component, "matches_oracle", inputs=inputs_for(component), dtypes=FLOATS,
               statement=f"{component} equals the float64 NumPy oracle within the budget derived from each "
                         "normalised group's actual statistics (mean |x| / sqrt(var + eps), var / (var + eps): "
                         "properties/budgets.py, norm_budget; batch norm: the condition number 1 + |mean| / "
@@ -74,7 +65,7 @@ def _register_standardises(component, module):
     centred = component in CENTERING
     what = "zero mean and biased variance" if centred else "mean square"
 
-    @_prop_in(module, component, "zero_mean_unit_variance", inputs=lambda d: standard_inputs(d, component),
+    @prop_in(module, component, "zero_mean_unit_variance", inputs=lambda d: standard_inputs(d, component),
               statement=(f"With no weight/bias (or weight 1, bias 0) {component} gives every normalised group "
                          + ("mean 0 and biased variance var / (var + eps)" if centred else
                             "mean square ms / (ms + eps)")
@@ -121,7 +112,7 @@ def rescaled_inputs(draw, dtype, component):
 def _register_invariance(component, module):
     shift = component != "rms_norm"
 
-    @_prop_in(module, component, "affine_invariant" if shift else "scale_invariant",
+    @prop_in(module, component, "affine_invariant" if shift else "scale_invariant",
               inputs=lambda d: rescaled_inputs(d, component),
               statement=f"{component}(a x{' + b' if shift else ''}, eps = a^2 eps) == {component}(x, eps) for a > 0 "
                         f"(a a power of two{', b a constant' if shift else ''}): normalisation forgets the "
@@ -153,7 +144,7 @@ def affine_inputs(draw, dtype, component):
 
 
 def _register_affine(component, module):
-    @_prop_in(module, component, "weight_bias_are_affine", inputs=lambda d: affine_inputs(d, component),
+    @prop_in(module, component, "weight_bias_are_affine", inputs=lambda d: affine_inputs(d, component),
               statement=f"{component}(x, weight, bias) == {component}(x) * weight + bias with weight/bias broadcast "
                         "per feature (the normalised axes for layer/RMS norm, the channel otherwise): the affine map "
                         "comes after the normalisation and each feature gets its own parameters.")
@@ -187,7 +178,7 @@ def large_half_inputs(draw, dtype, component):
 
 
 def _register_finite(component, module):
-    @_prop_in(module, component, "finite_for_large_half_inputs", inputs=lambda d: large_half_inputs(d, component),
+    @prop_in(module, component, "finite_for_large_half_inputs", inputs=lambda d: large_half_inputs(d, component),
               dtypes=HALF,
               statement=f"For float16/bfloat16 inputs up to the dtype's max/4 (and offsets like 1e4 in float16, whose "
                         f"sums and squares overflow the dtype) {component} returns finite values, each at most "
@@ -229,7 +220,7 @@ def gradient_inputs(draw, dtype, component):
 
 
 def _register_vjp(component, module):
-    @_prop_in(module, component, "vjp_matches_finite_differences", inputs=lambda d: gradient_inputs(d, component),
+    @prop_in(module, component, "vjp_matches_finite_differences", inputs=lambda d: gradient_inputs(d, component),
               needs=("vjp",), max_examples=10,
               statement=f"The VJP of {component} with respect to x (and weight, bias when given) agrees with central "
                         "finite differences of the float64 oracle (batch norm: of y, in both modes).")
@@ -258,7 +249,7 @@ def invariance_gradient_inputs(draw, dtype, component):
 def _register_gradient_invariance(component, module):
     centred = component in CENTERING
 
-    @_prop_in(module, component, "vjp_orthogonal_to_invariances",
+    @prop_in(module, component, "vjp_orthogonal_to_invariances",
               inputs=lambda d: invariance_gradient_inputs(d, component), needs=("vjp",), max_examples=10,
               statement=(f"Through {component} (weight 1{', training mode' if component == 'batch_norm' else ''}) the "
                          "input gradient " + ("sums to zero over each normalised group and is orthogonal to x - mean "

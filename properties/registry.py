@@ -91,6 +91,16 @@ def prop(component: str, name: str, *, inputs: Callable, statement: str, dtypes=
     return register
 
 
+def prop_in(module: str, component: str, name: str, **options):
+    """:func:`prop`, filing the property under ``module``: the registry files a property under its function's
+    ``__module__``, so a family's shared registration helper (``norms_properties``, ``optim_common``) passes the
+    component module's ``__name__``."""
+    def register(fn):
+        fn.__module__ = module
+        return prop(component, name, **options)(fn)
+    return register
+
+
 def properties(module: str | None = None) -> list[Property]:
     """The properties of one module, or of all imported property modules."""
     if module is not None:

@@ -156,7 +156,7 @@ def angle_cond(dtype: str, max_position: float, *, gradient: bool = False) -> fl
     return 1.0 + abs(float(max_position)) * eps(ANGLE_DTYPE) / unit
 
 
-#: ulps of slack for one optimizer step compared per element against its operand scale (properties/test_optim.py):
+#: ulps of slack for one optimizer step compared per element against its operand scale (properties/optim_common.py):
 #: a step chains about ten dependent roundings (decay, the two moment updates, sqrt, the bias corrections, the
 #: division, the update), each bounded by the operand scale it is measured against; 16 ulps covers them with
 #: margin and stays > 1e3 below what a misplaced eps, bias correction or decay term moves a step by

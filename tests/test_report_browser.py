@@ -92,10 +92,11 @@ def test_dom_has_matrix_and_failure_cards(report, tmp_path):
 ONE_COMPONENT_MODULES = ("properties/test_rms_norm.py", "properties/test_batch_norm.py",
                          "properties/test_layer_norm.py", "properties/test_group_norm.py",
                          "properties/test_instance_norm.py", "properties/test_activations.py",
-                         "properties/test_losses.py", "properties/test_sinusoidal_positions.py",
-                         "properties/test_rope.py", "properties/test_t5_relative_position_bucket.py",
-                         "properties/test_relative_position_bias.py", "properties/test_alibi_bias.py",
-                         "properties/test_defaults.py")
+                         "properties/test_cross_entropy.py", "properties/test_binary_cross_entropy_with_logits.py",
+                         "properties/test_mse_loss.py", "properties/test_kl_divergence.py",
+                         "properties/test_sinusoidal_positions.py", "properties/test_rope.py",
+                         "properties/test_t5_relative_position_bucket.py", "properties/test_relative_position_bias.py",
+                         "properties/test_alibi_bias.py", "properties/test_defaults.py")
 VIEWPORT = (1400, 900)
 #: appended to a copy of the page, after the page's own script: it measures the layout and tries the filters,
 #: and writes what it found as JSON into the DOM that --dump-dom prints

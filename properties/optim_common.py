@@ -1,10 +1,14 @@
-"""Properties of the optimizer steps (docs/contract.md 3.4 and section 4, "Optimizers"): SGD, Adam and AdamW.
+"""Shared sizes, strategies, float64 references and helpers of the optimizer steps' property modules
+(``properties/test_sgd_step.py``, ``test_adam_step.py``, ``test_adamw_step.py``; docs/contract.md 3.4 and section 4,
+"Optimizers"): SGD, Adam and AdamW. Not a ``test_`` module: it registers no property itself
+(:func:`_register_adam` registers the properties Adam and AdamW share in the module that calls it).
 
 Every comparison is made per element against the magnitude of the operands whose rounding the result inherits
 (the *operand scale*, tracked through the steps by :func:`sgd_reference` / :func:`adam_reference` in float64):
 an update ``p - lr * u`` is right to a few ulps of ``|p| + lr |u|``, not of the (possibly cancelled) result;
 Adam's step inherits the rounding of ``m`` and of ``sqrt(v)`` divided by its denominator, which is large only
 where the gradient itself cancelled (L2 decay ``g + wd p`` ~ 0) — there the step's sign is genuinely uncertain.
+Budget: :data:`properties.tolerances.OPTIMIZER_ULPS`.
 """
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ import math
 import numpy as np
 
 from properties import strategies
-from properties.assertions import assert_close, assert_equal, assert_rejects, require
+from properties.assertions import assert_close, assert_rejects, require
 from properties.oracle import expected
-from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
-from properties.registry import FLOATS, prop
+from properties.registry import FLOATS, prop_in
 from properties.tolerances import EPS, MAX, OPTIMIZER_ULPS, TINY, tolerance
+
 
 #: parameter shapes drawn (few: JAX compiles each step kernel once per shape, dtype and code path)
 OPT_SHAPES = ((3,), (2, 3), (4, 8))
@@ -135,150 +139,7 @@ def adam_reference(param, grads, exp_avg, exp_avg_sq, step, *, lr, betas, eps, w
     return out
 
 
-# ===========================================================================================================
-# sgd_step
-# ===========================================================================================================
-@strategies.composite
-def sgd_config(draw):
-    momentum = draw(strategies.sampled_from(MOMENTA), label="momentum")
-    nesterov = momentum > 0 and draw(strategies.booleans(), label="nesterov")
-    dampening = 0.0 if nesterov or momentum == 0 else draw(strategies.sampled_from(DAMPENINGS), label="dampening")
-    return {"lr": draw(strategies.sampled_from(LRS), label="lr"), "momentum": momentum, "dampening": dampening,
-            "nesterov": nesterov, "weight_decay": draw(strategies.sampled_from(WEIGHT_DECAYS), label="weight_decay")}
-
-
-@strategies.composite
-def sgd_inputs(draw, dtype, *, steps=(1, 1), config=None, buffers=True):
-    shape = draw(strategies.sampled_from(OPT_SHAPES), label="shape")
-    param = draw(strategies.arrays(shape, dtype, regimes=PARAM_REGIMES, label="param"))
-    t = draw(strategies.integers(*steps), label="steps")
-    grads = _grads(draw(strategies.seeds, label="grads.seed"), shape, dtype,
-                   draw(strategies.sampled_from(GRAD_REGIMES), label="grads.regime"),
-                   draw(strategies.sampled_from(GRAD_SCALES), label="grads.scale"), t, _limit(dtype, "sgd_step"))
-    cfg = draw(config if config is not None else sgd_config())
-    buffer = None
-    if buffers and cfg["momentum"] and draw(strategies.booleans(), label="has buffer"):
-        buffer = strategies.normal(shape, dtype, draw(strategies.seeds, label="buffer.seed"),
-                                   scale=float(np.max(np.abs(grads[0]))))
-    return {"param": param, "grads": grads, "momentum_buffer": buffer, "config": cfg}
-
-
-def _sgd_check(subject, case, got, ref, what):
-    p, buf = got
-    want_p, want_buf, p_scale, buf_scale = ref
-    _close_scaled(subject.expect(p, shape=want_p.shape, what=f"{what} param"), want_p, p_scale, dtype=subject.dtype,
-                  what=f"{what} param")
-    if want_buf is None:
-        require(buf is None or case["momentum_buffer"] is not None,
-                f"{what}: without momentum the buffer must come back as given (None), got {type(buf).__name__}")
-    else:
-        _close_scaled(subject.expect(buf, shape=want_buf.shape, what=f"{what} momentum_buffer"), want_buf, buf_scale,
-                      dtype=subject.dtype, what=f"{what} momentum_buffer")
-
-
-@prop("sgd_step", "matches_oracle", inputs=sgd_inputs, dtypes=FLOATS,
-      statement="One sgd_step (momentum 0/0.5/0.9, dampening 0/0.1/0.5, Nesterov, weight decay, with and without "
-                "a momentum buffer) equals the float64 NumPy oracle per element within the dtype's tolerance of "
-                "the operand scale |param| + lr |step|.")
-def sgd_oracle(subject, case):
-    p, g, buf, cfg = case["param"], case["grads"][0], case["momentum_buffer"], case["config"]
-    got = subject.sgd_step(p, g, buf, **cfg)
-    want = expected("sgd_step", p, g, buf, **cfg)
-    (_, _, p_scale, buf_scale), = sgd_reference(p, [g], buf, **cfg)
-    ref = (np.asarray(want[0]), None if want[1] is None else np.asarray(want[1]), p_scale, buf_scale)
-    if not cfg["momentum"] and buf is None:
-        require(got[1] is None, "without momentum and without a buffer, sgd_step returned a buffer")
-    _sgd_check(subject, case, got, ref, "sgd_step vs float64 oracle:")
-
-
-@prop("sgd_step", "momentum_zero_is_plain_sgd",
-      inputs=lambda d: sgd_inputs(d, config=sgd_config().map(lambda c: dict(c, momentum=0.0, nesterov=False))),
-      statement="With momentum 0 (any dampening), sgd_step gives param - lr * (grad + weight_decay * param) and "
-                "returns the momentum buffer it was given (None stays None, an array comes back unchanged).")
-def sgd_plain(subject, case):
-    p, g, cfg = case["param"], case["grads"][0], case["config"]
-    buf = strategies.normal(p.shape, subject.dtype, 7) if case["momentum_buffer"] is None and p.size > 3 else None
-    new_p, new_buf = subject.sgd_step(p, g, buf, **cfg)
-    p64, g64 = p.astype(np.float64), g.astype(np.float64)
-    want = p64 - cfg["lr"] * (g64 + cfg["weight_decay"] * p64)
-    scale = np.abs(p64) + cfg["lr"] * (np.abs(g64) + cfg["weight_decay"] * np.abs(p64))
-    _close_scaled(subject.expect(new_p, shape=p.shape), want, scale, dtype=subject.dtype,
-                  what="sgd_step(momentum=0) vs param - lr (grad + wd param)")
-    if buf is None:
-        require(new_buf is None, f"sgd_step(momentum=0) turned a None buffer into {type(new_buf).__name__}")
-    else:
-        assert_equal(subject.expect(new_buf, shape=buf.shape, what="momentum_buffer"), buf,
-                     what="the momentum buffer passed through sgd_step(momentum=0)")
-
-
-@strategies.composite
-def constant_gradient_inputs(draw, dtype):
-    case = draw(sgd_inputs(dtype, config=sgd_config().map(
-        lambda c: dict(c, dampening=0.0, weight_decay=0.0)), buffers=False))
-    case["steps"] = draw(strategies.integers(1, 8), label="steps")
-    return case
-
-
-@prop("sgd_step", "constant_gradient_buffer_is_geometric_sum", inputs=constant_gradient_inputs, dtypes=FLOATS,
-      statement="Under a constant gradient g (dampening 0, no weight decay, Nesterov or not), the momentum buffer "
-                "after t steps from None is g (1 - mu^t) / (1 - mu), the geometric sum of the past gradients "
-                "(g itself for mu = 0 when a buffer comes back).")
-def sgd_constant_gradient(subject, case):
-    p, g, cfg, t = case["param"], case["grads"][0], case["config"], case["steps"]
-    mu, buf = cfg["momentum"], None
-    for _ in range(t):
-        p, buf = subject.sgd_step(p, g, buf, **cfg)
-    if mu == 0:
-        return  # no buffer is kept (momentum_zero_is_plain_sgd states what comes back)
-    g64 = g.astype(np.float64)
-    want = g64 * (1 - mu ** t) / (1 - mu)
-    _close_scaled(subject.expect(buf, shape=g.shape, what="momentum_buffer"), want, np.abs(g64) / (1 - mu),
-                  dtype=subject.dtype, what=f"momentum buffer after {t} steps of a constant gradient", n=t)
-
-
-@prop("sgd_step", "trajectory_matches_oracle", inputs=lambda d: sgd_inputs(d, steps=(1, MAX_STEPS), buffers=False),
-      max_examples=20,
-      statement="1 to 5 sgd_steps, each fed the previous step's param and momentum buffer (first buffer None), "
-                "with gradients from 1e-8 to 1e3 and every momentum/dampening/Nesterov/weight-decay combination, "
-                "stay within the dtype's tolerance of the float64 oracle's trajectory after every step.")
-def sgd_trajectory(subject, case):
-    cfg = case["config"]
-    p, buf = case["param"], case["momentum_buffer"]
-    wp, wbuf = p.astype(np.float64), None if buf is None else buf.astype(np.float64)
-    refs = sgd_reference(p, case["grads"], buf, **cfg)
-    for k, (g, ref) in enumerate(zip(case["grads"], refs)):
-        p, buf = subject.sgd_step(p, g, buf, **cfg)
-        wp, wbuf = expected("sgd_step", wp, g, wbuf, **cfg)
-        wp, wbuf = np.asarray(wp), None if wbuf is None else np.asarray(wbuf)
-        _sgd_check(subject, case, (p, buf), (wp, wbuf, ref[2], ref[3]), f"after step {k + 1}:")
-        p = subject.expect(p, shape=wp.shape)
-
-
-@prop("sgd_step", "rejects_bad_input", inputs=sgd_inputs, dtypes=("float32",), max_examples=5,
-      statement="sgd_step raises ValueError/TypeError for a negative lr, momentum or weight decay, Nesterov "
-                "without momentum or with dampening, and a grad or momentum buffer of another shape.")
-def sgd_rejects(subject, case):
-    p, g = case["param"], case["grads"][0]
-    ok = dict(lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0)
-    fn = "sgd_step"
-    assert_rejects(subject, fn, p, g, None, why="lr=-0.1", **dict(ok, lr=-0.1))
-    assert_rejects(subject, fn, p, g, None, why="momentum=-0.5", **dict(ok, momentum=-0.5))
-    assert_rejects(subject, fn, p, g, None, why="weight_decay=-0.01", **dict(ok, weight_decay=-0.01))
-    assert_rejects(subject, fn, p, g, None, why="nesterov=True with momentum=0",
-                   **dict(ok, momentum=0.0, nesterov=True))
-    assert_rejects(subject, fn, p, g, None, why="nesterov=True with dampening=0.1",
-                   **dict(ok, nesterov=True, dampening=0.1))
-    longer = np.concatenate([g.reshape(-1), g.reshape(-1)[:1]])
-    assert_rejects(subject, fn, p, longer, None, why=f"grad {longer.shape} for param {p.shape}", **ok)
-    assert_rejects(subject, fn, p, g, longer, why=f"momentum_buffer {longer.shape} for param {p.shape}", **ok)
-
-
-# ===========================================================================================================
-# adam_step and adamw_step
-# ===========================================================================================================
-ADAMS = ("adam_step", "adamw_step")
-
-
+# --- Adam and AdamW -------------------------------------------------------------------------------------------
 @strategies.composite
 def adam_config(draw, component, *, weight_decays=WEIGHT_DECAYS):
     return {"lr": draw(strategies.sampled_from(LRS), label="lr"), "betas": draw(strategies.sampled_from(BETAS),
@@ -333,13 +194,15 @@ def _call(subject, component, p, g, m, v, step, cfg):
     return out
 
 
-def _register_adam(component):
+def _register_adam(component, module):
+    """Register the properties adam_step and adamw_step share, filed under the component's module ``module``
+    (its ``__name__``)."""
     decoupled = component == "adamw_step"
 
-    @prop(component, "matches_oracle", inputs=lambda d: adam_inputs(d, component), dtypes=FLOATS,
-          statement=f"One {component} (zero state at step 1, or an earlier state at step 2..1000; betas, eps, "
-                    "weight decay varied; gradients from 1e-8 to 1e3) equals the float64 NumPy oracle's param, "
-                    "exp_avg and exp_avg_sq per element within the dtype's tolerance of their operand scales.")
+    @prop_in(module, component, "matches_oracle", inputs=lambda d: adam_inputs(d, component), dtypes=FLOATS,
+              statement=f"One {component} (zero state at step 1, or an earlier state at step 2..1000; betas, eps, "
+                        "weight decay varied; gradients from 1e-8 to 1e3) equals the float64 NumPy oracle's param, "
+                        "exp_avg and exp_avg_sq per element within the dtype's tolerance of their operand scales.")
     def oracle(subject, case):
         p, g, m, v, step, cfg = (case[k] for k in ("param", "grads", "exp_avg", "exp_avg_sq", "step", "config"))
         got = _call(subject, component, p, g[0], m, v, step, cfg)
@@ -347,12 +210,12 @@ def _register_adam(component):
         (_, _, _, *scales), = adam_reference(p, g, m, v, step, decoupled=decoupled, dtype=subject.dtype, **cfg)
         _adam_check(subject, got, (*want, *scales), f"{component} vs float64 oracle:")
 
-    @prop(component, "trajectory_matches_oracle",
-          inputs=lambda d: adam_inputs(d, component, steps=(1, MAX_STEPS), state="zeros"), max_examples=20,
-          statement=f"1 to 5 {component}s from the zero state at step 1, each fed the previous step's param, "
-                    "exp_avg, exp_avg_sq and step + 1, with gradients from 1e-8 (near eps) to 1e3 and lr * "
-                    "weight_decay up to 0.5, stay within the dtype's tolerance of the float64 oracle's trajectory "
-                    "after every step.")
+    @prop_in(module, component, "trajectory_matches_oracle",
+              inputs=lambda d: adam_inputs(d, component, steps=(1, MAX_STEPS), state="zeros"), max_examples=20,
+              statement=f"1 to 5 {component}s from the zero state at step 1, each fed the previous step's param, "
+                        "exp_avg, exp_avg_sq and step + 1, with gradients from 1e-8 (near eps) to 1e3 and lr * "
+                        "weight_decay up to 0.5, stay within the dtype's tolerance of the float64 oracle's trajectory "
+                        "after every step.")
     def trajectory(subject, case):
         p, m, v, step, cfg = (case[k] for k in ("param", "exp_avg", "exp_avg_sq", "step", "config"))
         w = (p.astype(np.float64), m.astype(np.float64), v.astype(np.float64))
@@ -363,13 +226,13 @@ def _register_adam(component):
             _adam_check(subject, (p, m, v), (*w, *ref[3:]), f"after step {k + 1}:")
             p, m, v = (subject.expect(a, shape=g.shape) for a in (p, m, v))
 
-    @prop(component, "first_step_moves_lr_times_sign",
-          inputs=lambda d: adam_inputs(d, component, state="zeros",
-                                       weight_decays=WEIGHT_DECAYS if decoupled else (0.0,)),
-          statement=f"From the zero state at step 1 (any betas), {component} moves each coordinate by exactly "
-                    "lr * g / (|g| + eps), i.e. lr * sign(g) to eps, for any gradient scale including |g| ~ 1e-8 .. "
-                    "1e-3 (bias correction makes m_hat = g and sqrt(v_hat) = |g|)"
-                    + ("; AdamW first multiplies the param by 1 - lr * weight_decay." if decoupled else "."))
+    @prop_in(module, component, "first_step_moves_lr_times_sign",
+              inputs=lambda d: adam_inputs(d, component, state="zeros",
+                                           weight_decays=WEIGHT_DECAYS if decoupled else (0.0,)),
+              statement=f"From the zero state at step 1 (any betas), {component} moves each coordinate by exactly "
+                        "lr * g / (|g| + eps), i.e. lr * sign(g) to eps, for any gradient scale including |g| ~ "
+                        "1e-8 .. 1e-3 (bias correction makes m_hat = g and sqrt(v_hat) = |g|)"
+                        + ("; AdamW first multiplies the param by 1 - lr * weight_decay." if decoupled else "."))
     def first_step(subject, case):
         p, g, m, v, cfg = (case[k] for k in ("param", "grads", "exp_avg", "exp_avg_sq", "config"))
         lr, eps, wd = cfg["lr"], cfg["eps"], cfg["weight_decay"]
@@ -392,11 +255,11 @@ def _register_adam(component):
         return {"param": draw(strategies.arrays(shape, dtype, regimes=("normal", "integers"), label="param")),
                 "grads": grads, "c": draw(strategies.sampled_from((0.5, 2.0, 1e-2, 1e3)), label="c"), "config": cfg}
 
-    @prop(component, "invariant_to_gradient_scale", inputs=scaled_inputs, max_examples=20,
-          statement=f"1 to 3 {component}s from the zero state with gradients c * g (c in {{1e-2, 0.5, 2, 1e3}}) "
-                    "end at the same param as with g, within the dtype's tolerance plus the exact effect of eps "
-                    "(sum over steps of lr/bc1 |m| eps |1 - 1/c| / sqrt(v_hat)^2, below 1e-4 lr for |g| >= 0.1)"
-                    + (" (decoupled decay does not depend on g)." if decoupled else " (no L2 decay)."))
+    @prop_in(module, component, "invariant_to_gradient_scale", inputs=scaled_inputs, max_examples=20,
+              statement=f"1 to 3 {component}s from the zero state with gradients c * g (c in {{1e-2, 0.5, 2, 1e3}}) "
+                        "end at the same param as with g, within the dtype's tolerance plus the exact effect of eps "
+                        "(sum over steps of lr/bc1 |m| eps |1 - 1/c| / sqrt(v_hat)^2, below 1e-4 lr for |g| >= 0.1)"
+                        + (" (decoupled decay does not depend on g)." if decoupled else " (no L2 decay)."))
     def scale_invariance(subject, case):
         p0, grads, c, cfg = case["param"], case["grads"], case["c"], case["config"]
         b1, b2 = cfg["betas"]
@@ -426,10 +289,11 @@ def _register_adam(component):
         _close_scaled(ends[1], ends[0], 2 * scale + slack / tol, dtype=subject.dtype, n=len(grads),
                       what=f"{component} with gradients x {c:g} vs unscaled")
 
-    @prop(component, "rejects_bad_input", inputs=lambda d: adam_inputs(d, component), dtypes=("float32",),
-          max_examples=5,
-          statement=f"{component} raises ValueError/TypeError for a negative lr, eps or weight decay, betas outside "
-                    "[0, 1), step < 1 (it is 1-based) or not an int, and a grad or state of another shape.")
+    @prop_in(module, component, "rejects_bad_input", inputs=lambda d: adam_inputs(d, component), dtypes=("float32",),
+              max_examples=5,
+              statement=f"{component} raises ValueError/TypeError for a negative lr, eps or weight decay, "
+                        "betas outside [0, 1), step < 1 (it is 1-based) or not an int, and a grad or state of "
+                        "another shape.")
     def rejects(subject, case):
         p, g, m, v = case["param"], case["grads"][0], case["exp_avg"], case["exp_avg_sq"]
         ok = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
@@ -446,47 +310,3 @@ def _register_adam(component):
         assert_rejects(subject, component, p, g, longer, v, 1, why=f"exp_avg {longer.shape} for param {p.shape}", **ok)
         assert_rejects(subject, component, p, g, m, np.abs(longer), 1,
                        why=f"exp_avg_sq {longer.shape} for param {p.shape}", **ok)
-
-
-for _c in ADAMS:
-    _register_adam(_c)
-
-
-@strategies.composite
-def adamw_zero_grad_inputs(draw, dtype):
-    case = draw(adam_inputs(dtype, "adamw_step", state="zeros", weight_decays=(1e-2, 0.1, 0.5)))
-    case["config"]["lr"] = draw(strategies.sampled_from((1e-3, 0.1, 0.5, 2.0)), label="lr")
-    case["step"] = draw(strategies.sampled_from((1, 2, 10)), label="step")
-    return case
-
-
-@prop("adamw_step", "zero_gradient_is_pure_decay", inputs=adamw_zero_grad_inputs,
-      statement="With a zero gradient and zero moments, one adamw_step (any step index) gives exactly "
-                "param * (1 - lr * weight_decay): the decay is decoupled (not added to the gradient), scaled by lr "
-                "and proportional to the param; exp_avg and exp_avg_sq stay 0.")
-def adamw_pure_decay(subject, case):
-    p, m, v, cfg = case["param"], case["exp_avg"], case["exp_avg_sq"], case["config"]
-    zero = np.zeros_like(p)
-    new_p, new_m, new_v = _call(subject, "adamw_step", p, zero, m, v, case["step"], cfg)
-    p64 = p.astype(np.float64)
-    factor = 1 - cfg["lr"] * cfg["weight_decay"]
-    scale = np.abs(p64) * (1 + cfg["lr"] * cfg["weight_decay"])
-    _close_scaled(subject.expect(new_p, shape=p.shape), p64 * factor, scale, dtype=subject.dtype,
-                  what="adamw_step(grad=0) vs param * (1 - lr * weight_decay)")
-    assert_equal(subject.expect(new_m, shape=p.shape).astype(np.float64), np.zeros(p.shape),
-                 what="exp_avg after grad 0")
-    assert_equal(subject.expect(new_v, shape=p.shape).astype(np.float64), np.zeros(p.shape),
-                 what="exp_avg_sq after grad 0")
-
-
-@prop("adamw_step", "weight_decay_zero_equals_adam",
-      inputs=lambda d: adam_inputs(d, "adamw_step", weight_decays=(0.0,)), needs=("adam_step",),
-      statement="adamw_step with weight_decay=0 equals adam_step with weight_decay=0 (param, exp_avg, exp_avg_sq) "
-                "within the dtype's tolerance of the operand scales.")
-def adamw_equals_adam(subject, case):
-    p, g, m, v, step, cfg = (case[k] for k in ("param", "grads", "exp_avg", "exp_avg_sq", "step", "config"))
-    a = _call(subject, "adam_step", p, g[0], m, v, step, cfg)
-    w = _call(subject, "adamw_step", p, g[0], m, v, step, cfg)
-    (_, _, _, *scales), = adam_reference(p, g, m, v, step, decoupled=False, dtype=subject.dtype, **cfg)
-    a = [subject.expect(x, shape=p.shape, what="adam_step output").astype(np.float64) for x in a]
-    _adam_check(subject, w, (*a, *scales), "adamw_step(weight_decay=0) vs adam_step:")
