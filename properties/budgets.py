@@ -128,7 +128,7 @@ def _probability_error(p, err):
     return np.where(p > 0.0, np.maximum(r, 0.0), 0.0)
 
 
-def attention_core(dtype: str, q, k, v, allowed, scale: float, *, dq=None, dk=None, dv=None) -> dict:
+def attention_core(dtype: str, q, k, v, allowed, scale: float, *, dq=None, dk=None, dv=None, bias=None) -> dict:
     """Float64 probabilities ``p`` and output ``o`` of attention over ``q (B, H, Lq, D)``, ``k (B, Hkv, Lk, D)``,
     ``v (B, Hkv, Lk, Dv)`` (or None) with ``allowed (B, H, Lq, Lk)``, and their allowances for a kernel computing
     in ``dtype``: ``p_rel`` (relative to each probability) and ``o_abs`` (absolute, per output element, the final
@@ -141,6 +141,9 @@ def attention_core(dtype: str, q, k, v, allowed, scale: float, *, dq=None, dk=No
     kt = np.swapaxes(k, -1, -2)
     logits = scale * (q @ kt)
     magnitude = abs(scale) * (qa @ np.swapaxes(ka, -1, -2))            # A_ij
+    if bias is not None:  # an additive bias (an input, exact) joins the logits: one more rounding of the sum
+        b = np.where(allowed, np.asarray(bias, np.float64), 0.0)
+        logits, magnitude = logits + b, magnitude + np.abs(b)
     err = (stored(dtype) + reduction(dtype, q.shape[-1])) * magnitude  # E_ij: the logit's own error
     if dq is not None:
         dka = np.zeros_like(ka) if dk is None else _repeat_heads(np.asarray(dk, np.float64), heads)
@@ -201,12 +204,13 @@ def _unpack(params, h, hkv):
     return p
 
 
-def _linear(dtype, x, p, w, b):
-    """``x @ W + b`` in float64 and its error bound: the reduction over ``x``'s last axis and the stored
-    result (``eps_t`` relative)."""
+def _linear(dtype, x, p, w, b, dx=None):
+    """``x @ W + b`` in float64 and its error bound: the reduction over ``x``'s last axis, the stored result
+    (``eps_t`` relative) and, for a computed ``x`` off by up to ``dx``, ``|dx| @ |W|``."""
     y = x @ p[w] + (p[b] if b in p else 0.0)
     bound = np.abs(x) @ np.abs(p[w]) + (np.abs(p[b]) if b in p else 0.0)
-    return y, reduction(dtype, x.shape[-1]) * bound + stored(dtype) * np.abs(y)
+    dy = reduction(dtype, x.shape[-1]) * bound + stored(dtype) * np.abs(y)
+    return y, dy if dx is None else dy + np.sqrt(np.square(dx) @ np.square(p[w]))
 
 
 def _heads(t, heads):
@@ -233,20 +237,22 @@ def _rotate(dtype, t, dt, positions, base):
 
 
 def mha_core(dtype: str, x, context, params, h: int, hkv: int, *, mask=None, is_causal=False, rope_base=None,
-             cache=None) -> dict:
+             cache=None, bias=None, dx=None) -> dict:
     """Float64 output of multi_head_attention (``cache`` None) or mha_decode (``cache = (k, v)``: causal
     over cache + new at positions ``P..P+T-1``) with its per-element allowance ``out_abs``, and for decoding
     the extended caches ``k``, ``v`` with theirs ``k_abs``, ``v_abs``. Every intermediate is propagated as
     float64 value plus absolute error bound: projections (reduction + stored), RoPE, attention (logit errors
     from the projections' errors, :func:`attention_core`), the merged heads (stored), the output projection
-    (its reduction, the merged heads' error through ``|Wo|``) and the output's final rounding."""
+    (its reduction, the merged heads' error through ``|Wo|``) and the output's final rounding. ``dx``: the
+    error bound of a computed ``x`` (self-attention inside a block), carried through the projections."""
     p = _unpack(params, h, hkv)
     x = np.asarray(x, np.float64)
     c = x if context is None else np.asarray(context, np.float64)
+    dc = dx if context is None else None
     head_dim = p["wq"].shape[1] // h
-    q, dq = _linear(dtype, x, p, "wq", "bq")
-    k, dk = _linear(dtype, c, p, "wk", "bk")
-    v, dv = _linear(dtype, c, p, "wv", "bv")
+    q, dq = _linear(dtype, x, p, "wq", "bq", dx)
+    k, dk = _linear(dtype, c, p, "wk", "bk", dc)
+    v, dv = _linear(dtype, c, p, "wv", "bv", dc)
     q, dq, k, dk, v, dv = (_heads(t, n) for t, n in ((q, h), (dq, h), (k, hkv), (dk, hkv), (v, hkv), (dv, hkv)))
     past = 0 if cache is None else cache[0].shape[2]
     if rope_base is not None:
@@ -268,7 +274,8 @@ def mha_core(dtype: str, x, context, params, h: int, hkv: int, *, mask=None, is_
     if is_causal:
         q_len, k_len = shape[-2:]
         allowed = allowed & (np.arange(k_len)[None, :] <= np.arange(q_len)[:, None] + (k_len - q_len))
-    core = attention_core(dtype, q, k, v, allowed, 1.0 / math.sqrt(head_dim), dq=dq, dk=dk, dv=dv)
+    core = attention_core(dtype, q, k, v, allowed, 1.0 / math.sqrt(head_dim), dq=dq, dk=dk, dv=dv,
+                          bias=None if bias is None else np.broadcast_to(np.asarray(bias, np.float64), shape))
     merged = core["o"].transpose(0, 2, 1, 3).reshape(x.shape[0], x.shape[1], h * head_dim)
     dmerged = core["o_abs"].transpose(0, 2, 1, 3).reshape(merged.shape) + stored(dtype) * np.abs(merged)
     y, dy = _linear(dtype, merged, p, "wo", "bo")
@@ -296,12 +303,18 @@ def ffn_budget(dtype: str, x, params, activation: str):
     reduction and stored error, the activation amplifies it by at most its slope (GELU 1.13, SiLU 1.1; ReLU 1)
     and is stored again, the output matmul adds its reduction and carries the hidden error through ``|W2|``, and
     the output is rounded once."""
+    return as_floor(*reversed(ffn_core(dtype, x, params, activation)), dtype)
+
+
+def ffn_core(dtype: str, x, params, activation: str, dx=None):
+    """``(y, dy)``: feed_forward's float64 output and its per-element allowance (:func:`ffn_budget`); ``dx``
+    the error bound of a computed ``x``, carried through ``|W1|`` (and ``|W3|``)."""
     from impls.numpy.attention import _gelu, _sigmoid
     p = {key: np.asarray(a, np.float64) for key, a in params.items()}
     x = np.asarray(x, np.float64)
-    z, dz = _linear(dtype, x, p, "w1", "b1")
+    z, dz = _linear(dtype, x, p, "w1", "b1", dx)
     if activation == "swiglu":
-        z3, dz3 = _linear(dtype, x, p, "w3", "b3")
+        z3, dz3 = _linear(dtype, x, p, "w3", "b3", dx)
         gate = z * _sigmoid(z)
         hidden = gate * z3
         dhidden = SILU_SLOPE * dz * (np.abs(z3) + dz3) + np.abs(gate) * dz3
@@ -312,7 +325,147 @@ def ffn_budget(dtype: str, x, params, activation: str):
     dhidden = dhidden + (stored(dtype) + ULPS * unit(compute_dtype(dtype))) * np.abs(hidden)
     y, dy = _linear(dtype, hidden, p, "w2", "b2")
     dy = dy - stored(dtype) * np.abs(y) + unit(dtype) * np.abs(y) + dhidden @ np.abs(p["w2"])
-    return as_floor(dy, y, dtype)
+    return y, dy
+
+
+# --- the assembled transformer --------------------------------------------------------------------------------
+# A block is a chain of stages, each carried as its float64 value and an absolute error bound per element: a
+# stage adds its own rounding (the derived allowances above, for its actual inputs) and carries the error it was
+# handed through itself to first order (a projection through |W|, a norm through 1/s and its mean terms, a
+# residual sum adds both and rounds once). No stage's condition multiplies the whole budget.
+def _rows_of_last_axis(a):
+    return a.reshape(-1, a.shape[-1])
+
+
+def _block_norm(dtype: str, z, dz, p, norm: str, eps_: float):
+    """A block's (or the model's final) norm of a computed ``z`` off by ``dz``: ``(y, dy)``."""
+    from properties.oracle import expected
+    if norm == "layernorm":
+        y = expected("layer_norm", z, 1, p["weight"], p.get("bias"), eps=eps_)
+    else:
+        y = expected("rms_norm", z, 1, p["weight"], eps=eps_)
+    y = np.asarray(y, np.float64)
+    dy = norm_allowance(dtype, z, y, eps_, to_rows=_rows_of_last_axis, weight=p["weight"], bias=p.get("bias"),
+                        feature_shape=(z.shape[-1],), centering=norm == "layernorm", dx=dz)
+    return y, dy
+
+
+def _residual(dtype: str, a, da, b, db):
+    """``a + b`` and its bound: both operands' errors and one rounding of the sum in ``dtype``."""
+    total = a + b
+    return total, da + db + unit(dtype) * np.abs(total)
+
+
+def block_core(dtype: str, x, params, opts: dict, *, dx=None, attend=None):
+    """``(y, dy)``: transformer_block's float64 output and per-element allowance for ``x`` (an input, or inside
+    a model a computed value off by ``dx``) with keyword options ``opts``. ``attend(u, du) -> (a, da)``
+    replaces self-attention (decoding over a cache)."""
+    from properties.oracle import widen
+    p, x = widen(params), np.asarray(x, np.float64)
+    dx = np.zeros_like(x) if dx is None else dx
+    h, hkv = opts["num_heads"], opts.get("num_kv_heads") or opts["num_heads"]
+    norm, eps_, ffn = opts.get("norm", "layernorm"), opts.get("eps", 1e-5), opts.get("ffn", "gelu")
+
+    def mha(u, du):
+        if attend is not None:
+            return attend(u, du)
+        core = mha_core(dtype, u, None, p["attn"], h, hkv, mask=opts.get("mask"),
+                        is_causal=opts.get("is_causal", False), rope_base=opts.get("rope_base"),
+                        bias=opts.get("bias"), dx=du)
+        return core["out"], core["out_abs"]
+
+    if opts.get("norm_position", "pre") == "pre":
+        u, du = _block_norm(dtype, x, dx, p["attn_norm"], norm, eps_)
+        hid, dhid = _residual(dtype, x, dx, *mha(u, du))
+        v, dv = _block_norm(dtype, hid, dhid, p["ffn_norm"], norm, eps_)
+        return _residual(dtype, hid, dhid, *ffn_core(dtype, v, p["ffn"], ffn, dx=dv))
+    hid, dhid = _block_norm(dtype, *_residual(dtype, x, dx, *mha(x, dx)), p["attn_norm"], norm, eps_)
+    out, dout = _residual(dtype, hid, dhid, *ffn_core(dtype, hid, p["ffn"], ffn, dx=dhid))
+    return _block_norm(dtype, out, dout, p["ffn_norm"], norm, eps_)
+
+
+def _embed_core(dtype: str, ids, params, cfg: dict, past: int):
+    """The embedded tokens at positions ``past..``: a lookup (exact) plus learned positions (one rounding) or
+    the sinusoid table (float32 angles, :data:`ANGLE_DTYPE`: ``|pos| eps`` radians, and a few ulps)."""
+    from properties.oracle import expected, widen
+    p = widen(params)
+    x = p["embed"]["tokens"][ids]
+    length = ids.shape[1]
+    if cfg["positional"] == "learned":
+        return _residual(dtype, x, np.zeros_like(x), p["embed"]["positions"][past:past + length], 0.0)
+    if cfg["positional"] == "sinusoidal":
+        table = np.asarray(expected("sinusoidal_positions", past + length, cfg["d_model"]), np.float64)[past:]
+        pos = np.arange(past, past + length, dtype=np.float64)[:, None]
+        dtable = pos * eps(ANGLE_DTYPE) + ULPS * unit(compute_dtype(dtype)) + unit(dtype) * np.abs(table)
+        return _residual(dtype, x, np.zeros_like(x), table, dtable)
+    return x, np.zeros_like(x)
+
+
+def _head_core(dtype: str, x, dx, params, cfg: dict):
+    """The final norm and the LM head (tied: the token table transposed): ``(logits, dlogits)``."""
+    from properties.oracle import widen
+    p = widen(params)
+    h, dh = _block_norm(dtype, x, dx, p["final_norm"], cfg["norm"], cfg.get("norm_eps", 1e-5))
+    w = p["embed"]["tokens"].T if cfg["tie_embeddings"] else p["lm_head"]["weight"]
+    y, dy = _linear(dtype, h, {"w": w}, "w", "b", dh)
+    return y, dy - stored(dtype) * np.abs(y) + unit(dtype) * np.abs(y)  # the logits are rounded once
+
+
+def model_core(dtype: str, ids, params, cfg: dict, opts: dict):
+    """``(logits, dlogits)`` of decoder_forward(ids): the embedding, every layer's block (``opts``), the head."""
+    x, dx = _embed_core(dtype, ids, params, cfg, 0)
+    for layer in params["layers"]:
+        x, dx = block_core(dtype, x, layer, opts, dx=dx)
+    return _head_core(dtype, x, dx, params, cfg)
+
+
+def decode_core(dtype: str, ids, cache, params, cfg: dict, opts: dict):
+    """``(logits, dlogits, caches)`` of decoder_decode(ids, cache): per layer the attention runs over the cache
+    (inputs, exact) and the new keys and values; ``caches[i] = (k, k_abs, v, v_abs)`` the extended cache."""
+    from properties.oracle import widen
+    past = 0 if cache is None else cache[0][0].shape[2]
+    x, dx = _embed_core(dtype, ids, params, cfg, past)
+    h, hkv = cfg["n_heads"], cfg["n_kv_heads"]
+    caches = []
+    for i, layer in enumerate(params["layers"]):
+        if cache is None:
+            empty = np.zeros((ids.shape[0], hkv, 0, cfg["d_model"] // h))
+            c = (empty, empty)
+        else:
+            c = widen(tuple(cache[i]))
+
+        def attend(u, du, p=layer["attn"], c=c):
+            core = mha_core(dtype, u, None, widen(p), h, hkv, rope_base=opts["rope_base"], cache=c, dx=du)
+            caches.append((core["k"], core["k_abs"], core["v"], core["v_abs"]))
+            return core["out"], core["out_abs"]
+
+        x, dx = block_core(dtype, x, layer, opts, dx=dx, attend=attend)
+    return (*_head_core(dtype, x, dx, params, cfg), caches)
+
+
+class ChainBudget:
+    """A chain's float64 ``value`` and per-element ``allowance`` as :func:`properties.assertions.assert_close`'s
+    ``tol`` and ``floor``: against the float64 oracle element by element (:meth:`oracle`); between two
+    computations of the same value (an implementation against itself permuted or decoded in chunks) each may
+    be off by its allowance (:meth:`pair`)."""
+
+    def __init__(self, dtype: str, value, allowance):
+        self.dtype = dtype
+        self.value = np.asarray(value, np.float64)
+        self.allowance = np.broadcast_to(np.asarray(allowance, np.float64), self.value.shape)
+
+    def oracle(self):
+        return as_floor(self.allowance, self.value, self.dtype)
+
+    def pair(self, index=None):
+        """``(tol, floor)`` for ``a[index]`` against ``b[index]``: twice the allowance, element by element."""
+        allowance = 2.0 * (self.allowance if index is None else self.allowance[index])
+        value = self.value if index is None else self.value[index]
+        return as_floor(allowance, value, self.dtype)
+
+    def largest(self) -> float:
+        """The largest allowance: what a whole-output statistic (a difference of maxima) may move by."""
+        return float(np.max(self.allowance, initial=0.0)) + underflow(self.dtype)
 
 
 # --- a-priori budgets ----------------------------------------------------------------------------------------
@@ -522,6 +675,15 @@ def norm_budget(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bi
     In float16 (``c`` = float32) this is ``~u_t |y| + eps_t (|mean| / s + |z|) |w|`` (+ ``eps_t |z w|`` with
     weight or bias); the input of a kernel one precision lower is off by ``8 u_t |x|`` per element, i.e. ``~8 u_t
     M / s`` in ``z``, and its output by up to ``8 u_t |y|``: 2.4x to 3.3x outside (tests/test_calibration.py)."""
+    return as_floor(norm_allowance(dtype, x, expected, eps, to_rows=to_rows, weight=weight, bias=bias,
+                                   feature_shape=feature_shape, centering=centering), expected, dtype)
+
+
+def norm_allowance(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bias=None, feature_shape=None,
+                   centering: bool = True, dx=None):
+    """The per-element absolute allowance of :func:`norm_budget`; ``dx``, the error bound of a computed ``x``,
+    is carried through the normalisation to first order: ``dz = (dx - mean(dx) - z mean(z dx)) / s`` per group
+    (RMS norm: no mean term), bounded by ``(|dx| + mean|dx| + |z| mean(|z| (|dx| + mean|dx|))) / s``."""
     x = np.asarray(x, np.float64)
     rows = to_rows(x)
     n = rows.shape[1]
@@ -532,6 +694,12 @@ def norm_budget(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bi
     dz = dz + stored(dtype) * (offset_ratio + np.abs(z))
     # a flush-to-zero kernel (XLA on CPU, GPUs) loses up to TINY_c of a subnormal x, of x - mean and of z
     dz = dz + TINY[compute_dtype(dtype)] * ((2.0 if centering else 1.0) * per_unit + 1.0)
+    if dx is not None:
+        a = np.square(to_rows(np.broadcast_to(np.asarray(dx, np.float64), x.shape)))
+        carried = a + np.square(z) * np.mean(np.square(z) * a, axis=1, keepdims=True) / n
+        if centering:
+            carried = carried + np.mean(a, axis=1, keepdims=True) / n
+        dz = dz + per_unit * np.sqrt(carried)
     z, dz = z.reshape(x.shape), dz.reshape(x.shape)
     y = np.abs(np.asarray(expected, np.float64))
     y = np.where(np.isfinite(y), y, 0.0)
@@ -541,7 +709,7 @@ def norm_budget(dtype: str, x, expected, eps: float, *, to_rows, weight=None, bi
     if weight is not None or bias is not None:
         zw = np.abs(z) * w
         allowance = allowance + c * (zw + y) + stored(dtype) * zw
-    return as_floor(allowance, expected, dtype)
+    return allowance
 
 
 # --- binary cross entropy with logits ------------------------------------------------------------------------

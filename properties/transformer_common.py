@@ -9,17 +9,15 @@ the final norm, the tied LM head), the KV cache of a decoder (per layer, across 
 ``P``) and the grouping of K/V heads. Sizes are tiny (d <= 16, <= 2 layers, V <= 17, L <= 6) and come from small
 fixed sets: JAX compiles each component once per geometry, and a model is a dozen component calls.
 
-Tolerances. A block or a model is a chain of stages (norm, attention, FFN, residual sums, LM head). Measured
-against the largest magnitude met on the way (the ``floor``), each stage adds its own rounding (a reduction of
-``n`` terms: ``eps (4 + sqrt n)``) and amplifies the error it was handed by its condition: a norm by
-``max|z| / std(z)`` of its input rows (an error relative to ``max|z|`` becomes one relative to the unit-scale
-output), attention by the logits' condition of :func:`properties.attention_common.mha_budget`, the FFN by its
-activation's slope. The projections are drawn with ``1/sqrt(fan_in)`` scales, so a stage passes the error it is
-handed on with a gain of about one and the stages' contributions add up: the budget is ``tolerance(dtype,
-n = sum of the stages' n, cond = sum of their conditions)`` (the product, a worst-case bound, is ~1e5 for two
-layers and would let a float32 model be off in the fourth digit), with the stages' inputs taken from a float64
-run of the oracle's own components (:func:`trace_block`); positions in float32 (the contract's narrowest angle
-dtype) add :func:`angle_cond`.
+Tolerances (:func:`properties.budgets.block_core`, ``model_core``, ``decode_core``). A block or a model is a chain
+of stages (embedding, norm, attention, FFN, residual sums, LM head), each carried as its float64 value and a
+per-element error bound: a stage adds its own rounding (the derived allowance of that component for its actual
+float64 inputs: the norms' group statistics, attention's logits and probabilities, the FFN's hidden values) and
+carries the error it was handed through itself (a projection through ``W``, a norm through ``1 / s`` and its mean
+terms, a residual sum adds both and rounds once; the handed-on errors of independent elements add in
+quadrature). Positions in float32 (the contract's narrowest angle dtype) add ``|pos| eps_32`` radians. The
+comparison is element by element against the float64 oracle; an implementation against itself (permuted,
+changed in its future, decoded in chunks, grouped vs repeated K/V heads) allows each side its allowance.
 """
 from __future__ import annotations
 
@@ -28,12 +26,10 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from properties import strategies
+from properties import budgets, strategies
 from properties.assertions import assert_rejects, require
-from properties.oracle import expected, widen
+from properties.oracle import expected
 from properties.registry import prop_in
-from properties.attention_common import GELU_SLOPE, SILU_SLOPE, mha_budget
-from properties.tolerances import TINY, angle_cond, tolerance
 
 
 # --- shared sizes ---------------------------------------------------------------------------------------------
@@ -46,8 +42,6 @@ MAX_POSITIONS = 8
 NORMS = ("layernorm", "rmsnorm")
 FFNS = ("gelu", "relu", "swiglu")
 POSITIONALS = ("learned", "sinusoidal", "rope")
-#: the FFN's largest slope (its error amplification), per kind
-FFN_SLOPE = {"gelu": GELU_SLOPE, "relu": 1.0, "swiglu": 2.0 * SILU_SLOPE}
 
 
 # --- parameters -------------------------------------------------------------------------------------------------
@@ -114,142 +108,29 @@ def _shapes_as_arrays(tree):
 
 
 # --- budgets ----------------------------------------------------------------------------------------------------
-class Budget:
-    """Accumulates ``n``, the summed conditions and the largest magnitude of a chain of stages."""
-
-    def __init__(self, dtype: str):
-        self.dtype, self.n, self.cond, self.floor = dtype, 0, 0.0, TINY[dtype]
-
-    def stage(self, *, n: int = 0, cond: float = 1.0, magnitude=0.0):
-        if n or cond > 1.0:  # a stage that computes something (not only a magnitude seen on the way)
-            self.n += n
-            self.cond += max(cond, 1.0)
-        self.floor = max(self.floor, float(np.max(np.abs(magnitude), initial=0.0)))
-
-    @property
-    def tol(self) -> float:
-        return tolerance(self.dtype, n=self.n, cond=self.cond)
-
-
-def _norm64(z, p, norm, eps, budget):
-    """The oracle's norm of ``z`` (float64), its stage in ``budget``: condition ``max|z| / std`` per row."""
-    z = np.asarray(z, dtype=np.float64)
-    centred = z - z.mean(axis=-1, keepdims=True) if norm == "layernorm" else z
-    spread = np.sqrt(np.mean(centred ** 2, axis=-1) + eps)
-    cond = float(np.max(np.max(np.abs(z), axis=-1) / np.maximum(spread, TINY["float64"]), initial=1.0))
-    if norm == "layernorm":
-        out = expected("layer_norm", z, 1, p["weight"], p.get("bias"), eps=eps)
-    else:
-        out = expected("rms_norm", z, 1, p["weight"], eps=eps)
-    budget.stage(n=z.shape[-1], cond=cond, magnitude=out)
-    return out
-
-
-def _ffn64(u, p, ffn, budget):
-    out = expected("feed_forward", u, p, activation=ffn)
-    pa = {k: np.abs(np.asarray(v, dtype=np.float64)) for k, v in p.items()}
-    hidden = np.abs(u) @ pa["w1"] + pa.get("b1", 0.0)
-    if ffn == "swiglu":
-        hidden = hidden * (np.abs(u) @ pa["w3"])
-    budget.stage(n=u.shape[-1] + pa["w1"].shape[1], cond=1.0 + FFN_SLOPE[ffn],
-                 magnitude=hidden @ pa["w2"] + pa.get("b2", 0.0))
-    return out
-
-
-def _attn_stage(budget, u, p, h, hkv, rope_base, max_position, cache=None):
-    n, cond, floor = mha_budget(budget.dtype, u, None, p, h, hkv, rope_base=rope_base, max_position=max_position,
-                                cache=cache)
-    budget.stage(n=n, cond=cond, magnitude=floor)
-
-
-def trace_block(x, params, opts, budget, *, attend=None, max_position=None):
-    """The float64 oracle's block output for ``x``, every stage recorded in ``budget``. ``attend(u)`` replaces
-    self-attention (decoding); ``opts`` are transformer_block's keyword options."""
-    x = np.asarray(x, dtype=np.float64)
-    p = widen(params)
-    h, hkv = opts["num_heads"], opts.get("num_kv_heads") or opts["num_heads"]
-    norm, eps, ffn = opts.get("norm", "layernorm"), opts.get("eps", 1e-5), opts.get("ffn", "gelu")
-    rope_base = opts.get("rope_base")
-    max_position = x.shape[1] if max_position is None else max_position
-
-    def mha(u):
-        if attend is not None:
-            return attend(u)
-        _attn_stage(budget, u, p["attn"], h, hkv, rope_base, max_position)
-        return expected("multi_head_attention", u, None, p["attn"], num_heads=h, num_kv_heads=opts.get("num_kv_heads"),
-                        mask=opts.get("mask"), is_causal=opts.get("is_causal", False), rope_base=rope_base,
-                        bias=opts.get("bias"))
-
-    budget.stage(magnitude=x)
-    if opts.get("norm_position", "pre") == "pre":
-        hid = x + mha(_norm64(x, p["attn_norm"], norm, eps, budget))
-        budget.stage(magnitude=hid)
-        y = hid + _ffn64(_norm64(hid, p["ffn_norm"], norm, eps, budget), p["ffn"], ffn, budget)
-    else:
-        hid = _norm64(x + mha(x), p["attn_norm"], norm, eps, budget)
-        y = _norm64(hid + _ffn64(hid, p["ffn"], ffn, budget), p["ffn_norm"], norm, eps, budget)
-    budget.stage(magnitude=y)
-    return y
-
-
-def _embed64(ids, params, cfg, past, budget):
-    p = widen(params)
-    x = p["embed"]["tokens"][ids]
-    if cfg["positional"] == "learned":
-        x = x + p["embed"]["positions"][past:past + ids.shape[1]]
-    elif cfg["positional"] == "sinusoidal":
-        x = x + expected("sinusoidal_positions", past + ids.shape[1], cfg["d_model"])[past:]
-    if cfg["positional"] != "learned":  # position tables may be float32 (tolerances.ANGLE_DTYPE)
-        budget.stage(cond=angle_cond(budget.dtype, past + ids.shape[1]))
-    budget.stage(magnitude=x)
-    return x
-
-
-def _head64(x, params, cfg, budget):
-    p = widen(params)
-    eps = cfg.get("norm_eps", 1e-5)
-    h = _norm64(x, p["final_norm"], cfg["norm"], eps, budget)
-    w = p["embed"]["tokens"].T if cfg["tie_embeddings"] else p["lm_head"]["weight"]
-    budget.stage(n=h.shape[-1], magnitude=np.abs(h) @ np.abs(w))  # the LM head's reduction
-    return h @ w
-
-
 def _model_opts(cfg):
     return {"num_heads": cfg["n_heads"], "num_kv_heads": cfg["n_kv_heads"], "norm": cfg["norm"],
             "norm_position": "pre", "ffn": cfg["ffn"], "is_causal": True,
             "rope_base": 10000.0 if cfg["positional"] == "rope" else None, "eps": cfg.get("norm_eps", 1e-5)}
 
 
-def model_budget(dtype, ids, params, cfg) -> Budget:
-    """The budget of ``decoder_forward(ids)`` (and of decoding the same ids in chunks: the same stages)."""
-    budget = Budget(dtype)
-    x = _embed64(ids, params, cfg, 0, budget)
-    for layer in params["layers"]:
-        x = trace_block(x, layer, _model_opts(cfg), budget)
-    _head64(x, params, cfg, budget)
-    return budget
+def block_budget(dtype, x, params, opts) -> budgets.ChainBudget:
+    """transformer_block(x, params, **opts)'s float64 output and per-element allowance."""
+    return budgets.ChainBudget(dtype, *budgets.block_core(dtype, x, params, opts))
 
 
-def decode_budget(dtype, ids, cache, params, cfg) -> Budget:
-    """The budget of ``decoder_decode(ids, cache)``: per layer the attention runs over the cache as well."""
-    budget = Budget(dtype)
-    past = 0 if cache is None else cache[0][0].shape[2]
-    x = _embed64(ids, params, cfg, past, budget)
-    opts = _model_opts(cfg)
-    for i, layer in enumerate(params["layers"]):
-        p = widen(layer["attn"])
-        c = None if cache is None else widen(tuple(cache[i]))
+def model_budget(dtype, ids, params, cfg) -> budgets.ChainBudget:
+    """decoder_forward(ids)'s (and decoding the same ids in chunks: the same stages) float64 logits and their
+    per-element allowance."""
+    return budgets.ChainBudget(dtype, *budgets.model_core(dtype, ids, params, cfg, _model_opts(cfg)))
 
-        def attend(u, p=p, c=c):
-            _attn_stage(budget, u, p, cfg["n_heads"], cfg["n_kv_heads"], opts["rope_base"], past + ids.shape[1],
-                        cache=c)
-            empty = np.zeros((u.shape[0], cfg["n_kv_heads"], 0, cfg["d_model"] // cfg["n_heads"]))
-            return expected("mha_decode", u, c if c is not None else (empty, empty), p, num_heads=cfg["n_heads"],
-                            num_kv_heads=cfg["n_kv_heads"], rope_base=opts["rope_base"])[0]
 
-        x = trace_block(x, layer, opts, budget, attend=attend)
-    _head64(x, params, cfg, budget)
-    return budget
+def decode_budget(dtype, ids, cache, params, cfg):
+    """decoder_decode(ids, cache): the logits' :class:`properties.budgets.ChainBudget` and, per layer, the
+    extended cache's ``(k, v)`` ones."""
+    logits, allowance, caches = budgets.decode_core(dtype, ids, cache, params, cfg, _model_opts(cfg))
+    return budgets.ChainBudget(dtype, logits, allowance), [
+        (budgets.ChainBudget(dtype, k, dk), budgets.ChainBudget(dtype, v, dv)) for k, dk, v, dv in caches]
 
 
 # --- the models' strategies and calls -------------------------------------------------------------------------

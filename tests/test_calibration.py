@@ -28,7 +28,10 @@ is actually computed (:mod:`properties.budgets`):
 - ``layer_norm``, ``rms_norm``, ``group_norm``, ``instance_norm`` (``norm_budget``: each group's actual
   ``mean |x| / s`` and ``var / (var + eps)``); ``batch_norm`` (the a-priori ``1 + |mean| / s`` budget);
 - ``binary_cross_entropy_with_logits`` (``bce_budget``: per element, relative to the loss through its condition
-  number, and the product ``x t`` of soft targets), ``mse_loss``, ``kl_divergence``.
+  number, and the product ``x t`` of soft targets), ``mse_loss``, ``kl_divergence``;
+- ``transformer_block``, ``decoder_decode``, and ``decoder_forward`` in float32 and float64 (``block_core``:
+  every stage's own allowance for its actual float64 inputs, and the error it is handed carried through it); in
+  half precision decoder_forward's plain kernel is asserted to pass (:data:`HALF_PASSES_ONLY`).
 
 In float16 the element-wise, normalisation and BCE budgets are ~1 float16 rounding of the output (the compute
 dtype float32 adds little): the a-priori ``eps (ULPS + sqrt n) kappa`` they replace was ~10 roundings, which let
@@ -65,7 +68,16 @@ CALIBRATED = {
                                            "layer_norm", "rms_norm", "group_norm", "instance_norm", "batch_norm",
                                            "cross_entropy", "binary_cross_entropy_with_logits", "mse_loss",
                                            "kl_divergence")},
+    # the assembled transformer: properties.budgets.block_core, model_core, decode_core (each stage's own
+    # allowance, the error handed on carried through the stages); decoder_forward in half: HALF_PASSES_ONLY
+    **{component: FLOATS for component in ("transformer_block", "decoder_decode")},
+    "decoder_forward": ("float32", "float64"),
 }
+#: pairs where only the plain kernel is asserted: decoder_forward's logits in half precision come through two
+#: blocks, a final norm and the LM head, where each stage's own allowance is a rigorous bound (the norms may keep
+#: their statistics in half) that the chain carries on, so a bfloat16 kernel (8x float16's rounding) still fits
+#: (at 0.2-0.8 of the budget); one block (transformer_block) and the decoder's cache (decoder_decode) do not
+HALF_PASSES_ONLY = {"decoder_forward": ("float16", "bfloat16")}
 
 
 def _is_float(a) -> bool:
@@ -89,10 +101,21 @@ def _through(value, lower):
     return value
 
 
+def _floats(value):
+    """The floating arrays in ``value`` (also inside tuples, lists and dicts), depth first."""
+    if _is_float(value):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _floats(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _floats(v)
+
+
 def _dtype_of(args) -> str:
-    for a in args:
-        if _is_float(a):
-            return a.dtype.name
+    for a in _floats(args):
+        return a.dtype.name
     raise TypeError("no floating array argument")
 
 
@@ -129,9 +152,10 @@ def _run(kind: str, component: str, dtype: str) -> dict:
 
 
 PAIRS = [(component, dtype) for component, dtypes in CALIBRATED.items() for dtype in dtypes]
+PASSING = PAIRS + [(component, dtype) for component, dtypes in HALF_PASSES_ONLY.items() for dtype in dtypes]
 
 
-@pytest.mark.parametrize("component,dtype", PAIRS, ids=[f"{c}@{d}" for c, d in PAIRS])
+@pytest.mark.parametrize("component,dtype", PASSING, ids=[f"{c}@{d}" for c, d in PASSING])
 def test_plain_kernel_passes(component, dtype):
     record = _run("plain", component, dtype)
     assert record["status"] == "passed", (
