@@ -7,7 +7,8 @@ aligned (query ``i`` sees key ``j`` iff ``j <= i + Lk - Lq``); a query with no a
 masked key. Arguments are validated in Python, then a kernel jitted with the options static runs; absent
 biases are passed as zeros and a packed ``w_qkv`` is split into ``wq wk wv`` before the call, so a kernel
 compiles once per geometry whichever biases and layout of the projections are given (an attention ``bias`` is
-broadcast to its full shape before the call, for the same reason); the feed-forward runs
+broadcast to its full shape before the call, for the same reason, and passed as zeros when absent, with a flag
+``given`` that keeps a ``-inf`` logit a masked key only where a bias was given); the feed-forward runs
 on ``(positions, d)``, whatever the leading axes.
 """
 import math
@@ -62,14 +63,21 @@ def _allowed(mask, is_causal, shape):
     return asarray(allowed)
 
 
-def _full_bias(bias, shape):
-    """None, or ``bias`` broadcast to the full logits' shape outside the jitted kernels (on the host when it is
-    concrete), so a kernel compiles once per geometry with a bias, not once per broadcast form of it."""
-    if bias is None or tuple(bias.shape) == tuple(shape):
-        return bias
+#: the ``given`` flag of the kernels (a bias was passed), made once: an array keeps a call on the kernels' fast path
+_GIVEN = {flag: asarray(np.array(flag)) for flag in (False, True)}
+
+
+def _full_bias(bias, shape, dtype):
+    """``(bias, given)``: ``bias`` broadcast to the full logits' shape outside the jitted kernels (on the host when
+    it is concrete), or zeros of ``dtype`` when it is None, and whether one was given. A kernel then compiles once
+    per geometry whether a bias is given or not (``logits + 0`` is ``logits``), not once per broadcast form of it."""
+    if bias is None:
+        return asarray(np.zeros(shape, dtype=dtype)), _GIVEN[False]
+    if tuple(bias.shape) == tuple(shape):
+        return bias, _GIVEN[True]
     if _on_host(bias):
-        return asarray(np.ascontiguousarray(np.broadcast_to(np.asarray(bias), shape)))
-    return jnp.broadcast_to(bias, shape)
+        return asarray(np.ascontiguousarray(np.broadcast_to(np.asarray(bias), shape))), _GIVEN[True]
+    return jnp.broadcast_to(bias, shape), _GIVEN[True]
 
 
 def _masked_softmax(logits, allowed):
@@ -82,24 +90,23 @@ def _masked_softmax(logits, allowed):
     return e / jnp.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)
 
 
-def _weights(q, k, allowed, scale, bias=None):
+def _weights(q, k, allowed, scale, bias, given):
     """Probabilities ``(B, H, Lq, Lk)`` from q ``(B, H, Lq, D)``, k ``(B, Hkv, Lk, D)`` (compute dtype);
-    ``bias`` (None or ``(B, H, Lq, Lk)``) is added to the scaled logits, and a ``-inf`` logit is not allowed
-    (like a masked key)."""
+    ``bias`` ``(B, H, Lq, Lk)`` is added to the scaled logits, and where a bias was ``given`` a ``-inf`` logit
+    is not allowed (like a masked key); without one (zeros) the logits are left as they are."""
     batch, heads, q_len, head_dim = q.shape
     kv_heads, k_len = k.shape[1], k.shape[2]
     grouped = q.reshape(batch, kv_heads, heads // kv_heads, q_len, head_dim)  # head h = (h // group, h % group)
     logits = jnp.einsum("bkgqd,bksd->bkgqs", grouped, k, precision=_HIGHEST)
     logits = logits.reshape(batch, heads, q_len, k_len) * scale
-    if bias is not None:
-        logits = logits + bias
-        allowed = allowed & (logits > -jnp.inf)
+    logits = logits + bias
+    allowed = allowed & ((logits > -jnp.inf) | ~given)
     return _masked_softmax(logits, allowed)
 
 
-def _attend(q, k, v, allowed, scale, bias=None):
+def _attend(q, k, v, allowed, scale, bias, given):
     """``weights @ v``, each query head reading its group's v head: ``(B, H, Lq, Dv)``."""
-    p = _weights(q, k, allowed, scale, bias)
+    p = _weights(q, k, allowed, scale, bias, given)
     batch, heads, q_len, k_len = p.shape
     kv_heads = v.shape[1]
     grouped = p.reshape(batch, kv_heads, heads // kv_heads, q_len, k_len)
@@ -107,18 +114,14 @@ def _attend(q, k, v, allowed, scale, bias=None):
     return out.reshape(batch, heads, q_len, v.shape[-1])
 
 
-def _opt_upcast(a):
-    return None if a is None else upcast(a)
+@jit
+def _weights_kernel(q, k, allowed, scale, bias, given):
+    return _weights(upcast(q), upcast(k), allowed, scale, upcast(bias), given).astype(q.dtype)
 
 
 @jit
-def _weights_kernel(q, k, allowed, scale, bias):
-    return _weights(upcast(q), upcast(k), allowed, scale, _opt_upcast(bias)).astype(q.dtype)
-
-
-@jit
-def _sdpa_kernel(q, k, v, allowed, scale, bias):
-    return _attend(upcast(q), upcast(k), upcast(v), allowed, scale, _opt_upcast(bias)).astype(q.dtype)
+def _sdpa_kernel(q, k, v, allowed, scale, bias, given):
+    return _attend(upcast(q), upcast(k), upcast(v), allowed, scale, upcast(bias), given).astype(q.dtype)
 
 
 def _logit_shape(q, k):
@@ -135,7 +138,7 @@ def attention_weights(q, k, *, mask=None, is_causal=False, scale=None, bias=None
     dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), None, _opt_meta(mask, "mask"), is_causal, scale,
                        _opt_meta(bias, "bias"))
     shape = _logit_shape(q, k)
-    return _weights_kernel(q, k, _allowed(mask, is_causal, shape), dims.scale, _full_bias(bias, shape))
+    return _weights_kernel(q, k, _allowed(mask, is_causal, shape), dims.scale, *_full_bias(bias, shape, q.dtype))
 
 
 def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None, bias=None):
@@ -144,7 +147,7 @@ def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=N
     dims = V.attention(name, _meta(q, "q"), _meta(k, "k"), _meta(v, "v"), _opt_meta(mask, "mask"),
                        is_causal, scale, _opt_meta(bias, "bias"))
     shape = _logit_shape(q, k)
-    return _sdpa_kernel(q, k, v, _allowed(mask, is_causal, shape), dims.scale, _full_bias(bias, shape))
+    return _sdpa_kernel(q, k, v, _allowed(mask, is_causal, shape), dims.scale, *_full_bias(bias, shape, q.dtype))
 
 
 def _matmul(a, b):
@@ -214,13 +217,13 @@ def _upcast_params(params):
 
 
 @jit(static_argnames=("heads", "kv_heads", "rope_base"))
-def _mha_kernel(x, context, params, allowed, bias, *, heads, kv_heads, rope_base):
+def _mha_kernel(x, context, params, allowed, bias, given, *, heads, kv_heads, rope_base):
     xc, params = upcast(x), _upcast_params(params)
     q, k, v = _project(xc, xc if context is None else upcast(context), params, heads, kv_heads)
     if rope_base is not None:
         positions = jnp.arange(x.shape[1])
         q, k = _rope(q, positions, rope_base), _rope(k, positions, rope_base)
-    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]), _opt_upcast(bias))
+    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]), upcast(bias), given)
     return _linear(_merge_heads(out), params, "wo", "bo").astype(x.dtype)
 
 
@@ -239,12 +242,12 @@ def multi_head_attention(x, context, params, *, num_heads, num_kv_heads=None, ma
     shape = (x.shape[0], dims.heads, x.shape[1], k_len)
     allowed = _allowed(mask, is_causal, shape)
     params = _with_zero_biases(_unpacked(params, dims.heads, dims.kv_heads), _BIAS_OF)
-    return _mha_kernel(x, context, params, allowed, _full_bias(bias, shape), heads=dims.heads,
+    return _mha_kernel(x, context, params, allowed, *_full_bias(bias, shape, x.dtype), heads=dims.heads,
                        kv_heads=dims.kv_heads, rope_base=base)
 
 
 @jit(static_argnames=("heads", "kv_heads", "rope_base"))
-def _decode_kernel(x_new, k_past, v_past, params, bias, *, heads, kv_heads, rope_base):
+def _decode_kernel(x_new, k_past, v_past, params, bias, given, *, heads, kv_heads, rope_base):
     xc, params = upcast(x_new), _upcast_params(params)
     q, k, v = _project(xc, xc, params, heads, kv_heads)
     past, new = k_past.shape[2], x_new.shape[1]
@@ -254,7 +257,7 @@ def _decode_kernel(x_new, k_past, v_past, params, bias, *, heads, kv_heads, rope
     k = jnp.concatenate([upcast(k_past), k], axis=2)                # (B, Hkv, P+T, D), oldest first
     v = jnp.concatenate([upcast(v_past), v], axis=2)
     allowed = jnp.arange(past + new)[None, :] <= jnp.arange(new)[:, None] + past  # bottom-right causal
-    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]), _opt_upcast(bias))
+    out = _attend(q, k, v, allowed, 1.0 / math.sqrt(q.shape[-1]), upcast(bias), given)
     out = _linear(_merge_heads(out), params, "wo", "bo")
     dtype = x_new.dtype
     return out.astype(dtype), (k.astype(dtype), v.astype(dtype))
@@ -273,8 +276,8 @@ def mha_decode(x_new, cache, params, *, num_heads, num_kv_heads=None, rope_base=
                               _params_meta(params, name), num_heads, num_kv_heads, rope_base,
                               _opt_meta(bias, "bias"))
     params = _with_zero_biases(_unpacked(params, dims.heads, dims.kv_heads), _BIAS_OF)
-    bias = _full_bias(bias, (dims.batch, dims.heads, dims.q_len, dims.k_len))
-    return _decode_kernel(x_new, k_past, v_past, params, bias, heads=dims.heads, kv_heads=dims.kv_heads,
+    bias = _full_bias(bias, (dims.batch, dims.heads, dims.q_len, dims.k_len), x_new.dtype)
+    return _decode_kernel(x_new, k_past, v_past, params, *bias, heads=dims.heads, kv_heads=dims.kv_heads,
                           rope_base=base)
 
 

@@ -34,7 +34,7 @@ def _layer_norm_last(x, weight, bias, eps):
     return centred * jax.lax.rsqrt(var + eps) * weight + bias
 
 
-@jit(static_argnames=("eps",))
+@jit  # eps is an argument, not static: every eps a caller passes runs the one executable per shape
 def _embeddings_kernel(ids, types, word, position, token_type, ln_weight, ln_bias, eps):
     length = ids.shape[1]
     summed = upcast(word[ids]) + upcast(position[:length]) + upcast(token_type[types])  # (B, L, d)
@@ -61,7 +61,7 @@ def bert_embeddings(input_ids, token_type_ids, params, *, eps=1e-12):
     if types is None:
         types = jnp.zeros(ids.shape, dtype=jnp.int64)
     _v.check_id_range("token_type_ids", *_id_bounds(types), num_types, where, "params['token_type']")
-    return _embeddings_kernel(ids, types, *(tables[k] for k in _v.EMBEDDING_KEYS), eps=float(eps))
+    return _embeddings_kernel(ids, types, *(tables[k] for k in _v.EMBEDDING_KEYS), float(eps))
 
 
 def _bucket(n):

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validate import losses as V
-from ._util import as_array, compute_dtype, convert, upcast
+from ._util import around_axis, as_array, compute_dtype, convert, reshape, upcast
 from .activations import _log_sum_exp
 from ._jit import jit
 
@@ -111,19 +111,22 @@ def mse_loss(pred, target, *, reduction="mean"):
     return _reduce(_mse_loss(pred, target), reduction, dtype=jnp.result_type(pred.dtype, target.dtype))
 
 
-@jit(static_argnames=("axis",))
-def _kl_divergence(log_p, log_q, *, axis):
+@jit
+def _kl_divergence(log_p, log_q):
+    """The KL terms summed over axis 1 of ``(before, n, after)`` inputs."""
     dtype = jnp.result_type(log_p.dtype, log_q.dtype)
     lp, lq = log_p.astype(compute_dtype(dtype)), log_q.astype(compute_dtype(dtype))
     p = jnp.exp(lp)
     zero = p == 0
     # the difference is masked before the product too: -inf - -inf is NaN and would poison the gradient
     diff = jnp.where(zero, 0.0, lp - lq)
-    return (p * diff).sum(axis=axis).astype(dtype)
+    return (p * diff).sum(axis=1).astype(dtype)
 
 
 def kl_divergence(log_p, log_q, *, axis=-1):
-    """``sum(p * (log_p - log_q), axis)`` with ``p = exp(log_p)``; terms with ``p == 0`` count as 0."""
+    """``sum(p * (log_p - log_q), axis)`` with ``p = exp(log_p)``; terms with ``p == 0`` count as 0. The kernel
+    sums over axis 1 of the inputs seen as ``(before, n, after)`` (:func:`around_axis`, on the host)."""
     log_p, log_q = as_array(log_p), as_array(log_q)
     axis = V.kl_divergence(log_p.shape, log_p.dtype, log_q.shape, log_q.dtype, axis=axis)
-    return _kl_divergence(log_p, log_q, axis=axis)
+    out = _kl_divergence(around_axis(log_p, axis), around_axis(log_q, axis))
+    return reshape(out, log_p.shape[:axis] + log_p.shape[axis + 1:])

@@ -5,7 +5,6 @@ as traced scalars (a new learning rate does not recompile); only the code path (
 nesterov, first step) is static. Half-precision arrays are updated in float32 and rounded back.
 """
 
-import jax
 import jax.numpy as jnp
 
 from .._validate import optim as V

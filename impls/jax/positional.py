@@ -9,7 +9,6 @@ traced, so drawing many values of them does not recompile.
 """
 import math
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 

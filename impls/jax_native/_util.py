@@ -78,3 +78,10 @@ def as_rows(x, k):
 def as_channels(x):
     """``x (N, C, *spatial)`` as ``(N, C, S)``, ``S`` the spatial size (1 without spatial axes)."""
     return reshape(x, x.shape[:2] + (math.prod(x.shape[2:]),))
+
+
+def around_axis(x, axis):
+    """``x`` as ``(before, n, after)``: the product of the axes before ``axis`` (non-negative), ``axis`` itself,
+    the product of those after it. A reduction over axis 1 of it is the reduction over ``axis`` of ``x``, so a
+    kernel reducing one axis compiles once per such triple, not once per shape and axis."""
+    return reshape(x, (math.prod(x.shape[:axis]), x.shape[axis], math.prod(x.shape[axis + 1:])))

@@ -7,6 +7,7 @@ iff j <= i + Lk - Lq), so it is passed as an explicit mask. The mask polarity al
 contract's additive ``bias`` is JAX's ``bias`` (added to the scaled logits, laid out (B, H, Lq, Lk) in both).
 The mask (with causality folded in) and the bias are built on the host at their full ``(B, H, Lq, Lk)`` shape,
 so the kernel compiles once per geometry with and without each, not once per broadcast form and causal flag.
+An omitted ``scale`` stays omitted: the native is called as its users call it, JAX's own default included.
 """
 
 import jax

@@ -9,6 +9,8 @@ import optax
 from impls._jax_jit import jit
 from impls._validate import losses as check
 
+from ._util import around_axis, reshape
+
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_divergence"]
 
 
@@ -78,13 +80,15 @@ def mse_loss(pred, target, *, reduction="mean"):
     return _reduce(_mse(pred, target), reduction)
 
 
-@jit(static_argnames=("axis",))
-def _kl(log_p, log_q, axis):
+@jit
+def _kl(log_p, log_q):
     # optax's (log_predictions, log_targets) measures KL(targets || predictions): p is optax's target.
-    return optax.losses.kl_divergence_with_log_targets(log_q, log_p, axis=axis)
+    return optax.losses.kl_divergence_with_log_targets(log_q, log_p, axis=1)
 
 
 def kl_divergence(log_p, log_q, *, axis=-1):
-    """``optax.losses.kl_divergence_with_log_targets``: sum(exp(log_p) * (log_p - log_q), axis)."""
+    """``optax.losses.kl_divergence_with_log_targets``: sum(exp(log_p) * (log_p - log_q), axis), on the inputs
+    seen as ``(before, n, after)`` with ``axis`` in the middle (a host reshape: one kernel per such triple)."""
     axis = check.kl_divergence(log_p.shape, log_p.dtype, log_q.shape, log_q.dtype, axis=axis)
-    return _kl(log_p, log_q, axis)
+    out = _kl(around_axis(log_p, axis), around_axis(log_q, axis))
+    return reshape(out, log_p.shape[:axis] + log_p.shape[axis + 1:])
