@@ -5,7 +5,9 @@
 - an absent weight/bias is passed as ones/zeros (``filled``): one kernel per shape, not per combination;
 - ``asarray`` transfers without a compilation and copies its input;
 - kernels run on canonical shapes, reshaped on the host: norms on ``(rows, features)`` or ``(N, C, S)``, the
-  feed-forward on ``(positions, d)``, attention with ``w_qkv`` split into ``wq wk wv``.
+  feed-forward on ``(positions, d)``, attention with ``w_qkv`` split into ``wq wk wv``, KL on ``(before, n,
+  after)``;
+- options that are values, not structure, are traced (bert's ``eps``), and an absent attention bias is zeros.
 """
 import contextlib
 import logging
@@ -230,3 +232,37 @@ def test_unreduced_losses_compile_no_reduction(module):
     assert module.losses._mean_and_sum.cache_size() == compiled and out.shape == (3, 5)
     half = J.mse_loss(J.asarray(_x((3, 5), np.float16)), J.asarray(_x((3, 5), np.float16, seed=1)), reduction="none")
     assert half.dtype == np.float16
+
+
+def test_attention_with_and_without_a_bias_share_one_kernel():
+    # an absent bias enters as zeros with a runtime flag (a -inf logit masks a key only when a bias was given)
+    from properties.attention_common import make_params
+    x = J.asarray(_x((2, 3, 8), seed=17))
+    params = {k: J.asarray(v) for k, v in make_params("float32", 8, 2, 2, 4, 18, bias=False).items()}
+    J.multi_head_attention(x, None, params, num_heads=2)
+    compiled = J.attention._mha_kernel.cache_size()
+    J.multi_head_attention(x, None, params, num_heads=2, bias=J.asarray(_x((2, 3, 3), seed=19)))
+    assert J.attention._mha_kernel.cache_size() == compiled
+
+
+@pytest.mark.parametrize("module", [J, JN], ids=["jax", "jax_native"])
+def test_kl_divergence_compiles_per_reduction_triple(module):
+    # (before, n, after) on the host: (2, 3, 4) and (2, 3, 4, 1) over axis 1 are both (2, 3, 4)
+    kernel = module.losses._kl_divergence if module is J else module.losses._kl
+    a, b = _x((2, 3, 4), seed=20), _x((2, 3, 4), seed=21)
+    first = module.kl_divergence(module.asarray(a), module.asarray(b), axis=1)
+    compiled = kernel.cache_size()
+    second = module.kl_divergence(module.asarray(a[..., None]), module.asarray(b[..., None]), axis=1)
+    assert kernel.cache_size() == compiled and second.shape == (2, 4, 1)
+    np.testing.assert_array_equal(np.asarray(second)[..., 0], np.asarray(first))
+
+
+def test_bert_embeddings_eps_is_traced():
+    ids = J.asarray(np.array([[1, 2, 3]]))
+    params = {"word": _x((5, 4), seed=22), "position": _x((6, 4), seed=23), "token_type": _x((2, 4), seed=24),
+              "ln_weight": _x((4,), seed=25), "ln_bias": _x((4,), seed=26)}
+    params = {k: J.asarray(v) for k, v in params.items()}
+    J.bert_embeddings(ids, None, params, eps=1e-5)
+    compiled = J.bert._embeddings_kernel.cache_size()
+    J.bert_embeddings(ids, None, params, eps=0.1)
+    assert J.bert._embeddings_kernel.cache_size() == compiled
