@@ -242,7 +242,9 @@ def render() -> str:
             "`-n N` (pytest-xdist) a crashing implementation costs only its own checks.",
             f"- `--hypothesis-profile {'|'.join(p for p in PROFILES if p != 'mutants')}`: `ci` (derandomized) is "
             "the default under `CI=true`; `libraries` (derandomized, 8 examples a check) is what `make test` runs "
-            "the library adapters with (`--libraries`; `make scoreboard` runs them under `ci`).", ""]
+            "the library adapters with (`--libraries`; `make scoreboard` runs them under `ci`). A check's draws "
+            "depend only on its seed and its strategy: not on which other checks, modules or plug-ins the run "
+            "selected, loaded or ran before it.", ""]
     return "\n".join(out)
 
 
