@@ -360,21 +360,22 @@ def block_core(dtype: str, x, params, opts: dict, *, dx=None, attend=None):
     """``(y, dy)``: transformer_block's float64 output and per-element allowance for ``x`` (an input, or inside
     a model a computed value off by ``dx``) with keyword options ``opts``. ``attend(u, du) -> (a, da)``
     replaces self-attention (decoding over a cache)."""
+    from properties.catalogue import optional_parameters
     from properties.oracle import widen
     p, x = widen(params), np.asarray(x, np.float64)
     dx = np.zeros_like(x) if dx is None else dx
-    h, hkv = opts["num_heads"], opts.get("num_kv_heads") or opts["num_heads"]
-    norm, eps_, ffn = opts.get("norm", "layernorm"), opts.get("eps", 1e-5), opts.get("ffn", "gelu")
+    opts = {**optional_parameters("transformer_block"), **opts}  # an omitted option is its catalogue default
+    h, hkv = opts["num_heads"], opts["num_kv_heads"] or opts["num_heads"]
+    norm, eps_, ffn = opts["norm"], opts["eps"], opts["ffn"]
 
     def mha(u, du):
         if attend is not None:
             return attend(u, du)
-        core = mha_core(dtype, u, None, p["attn"], h, hkv, mask=opts.get("mask"),
-                        is_causal=opts.get("is_causal", False), rope_base=opts.get("rope_base"),
-                        bias=opts.get("bias"), dx=du)
+        core = mha_core(dtype, u, None, p["attn"], h, hkv, mask=opts["mask"], is_causal=opts["is_causal"],
+                        rope_base=opts["rope_base"], bias=opts["bias"], dx=du)
         return core["out"], core["out_abs"]
 
-    if opts.get("norm_position", "pre") == "pre":
+    if opts["norm_position"] == "pre":
         u, du = _block_norm(dtype, x, dx, p["attn_norm"], norm, eps_)
         hid, dhid = _residual(dtype, x, dx, *mha(u, du))
         v, dv = _block_norm(dtype, hid, dhid, p["ffn_norm"], norm, eps_)

@@ -10,6 +10,7 @@ import numpy as np
 from properties import strategies
 from properties.assertions import assert_close, assert_rejects
 from properties.budgets import as_floor
+from properties.catalogue import optional_parameters
 from properties.oracle import expected, widen
 from properties.plugin import test_property  # noqa: F401  (the one test, parametrised per check)
 from properties.registry import FLOATS, prop
@@ -109,7 +110,7 @@ def block_zero_outputs(subject, case):
         want = x
     else:
         p = widen(params)
-        eps = opts.get("eps", 1e-5)
+        eps = opts.get("eps", optional_parameters("transformer_block")["eps"])
         want = _norm(_norm(x, p["attn_norm"], opts["norm"], eps), p["ffn_norm"], opts["norm"], eps)
     # the block's own chain with the zero projections: its roundings on the way to x or N_ffn(N_attn(x))
     tol, floor = block_budget(subject.dtype, case["x"], params, opts).oracle()

@@ -95,7 +95,7 @@ def _rows(seed, shape=(6, 7)):
 @pytest.mark.parametrize("seed", range(3))
 def test_softmax_and_log_softmax(seed):
     x = _rows(seed)
-    probs, logs, want_p, want_l, cond_p, cond_l = [], [], [], [], [], []
+    want_p, want_l, cond_p, cond_l = [], [], [], []
     for row in x:
         r = [mp.mpf(float(v)) for v in row]
         lse = mp.log(mp.fsum(mp.exp(v) for v in r))

@@ -7,7 +7,6 @@ not bad luck.
 import os
 import random
 
-import pytest
 from hypothesis import settings
 
 from properties.loader import load_impls
